@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { AppDeps } from "./deps.ts";
+import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
+import { registerHealthRoutes } from "./http/health.ts";
+import { registerSecurity } from "./http/security.ts";
+import { contextFactory } from "./trpc/context.ts";
+import { type AppRouter, appRouter } from "./trpc/router.ts";
+
+export interface BuildAppOptions {
+  /** `built` serves dist/public, `vite` runs Vite's dev middleware, `none` serves the API alone. */
+  client?: "built" | "vite" | "none";
+  /** Where the built client lives; defaults to dist/public beside the bundle. */
+  publicDir?: string;
+  /** Lets tests add routes (a slow handler, say) before the app starts listening. */
+  extend?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const { config, log } = deps;
+  const app = Fastify({
+    logger: false,
+    trustProxy: typeof config.trustProxy === "number" ? hopsTrusted(config.trustProxy) : config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: 4096 },
+    // A caller's id is kept when it looks like one, so logs can be joined across a proxy.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  // One line per request. The path is logged without its query string, and no headers at all.
+  app.addHook("onResponse", async (req, reply) => {
+    log.http("request", {
+      requestId: req.id,
+      method: req.method,
+      route: req.routeOptions.url ?? "(unmatched)",
+      path: req.url.split("?")[0],
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    });
+  });
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      log.error("Request failed", { requestId: req.id, route: req.routeOptions.url, error });
+      return reply.code(status).send({ statusCode: status, error: "Internal Server Error", message: "Something went wrong; the error was logged." });
+    }
+    const message =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? `Request body is larger than the limit of ${config.bodyLimitBytes} bytes`
+        : error.message;
+    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? "Error", message });
+  });
+
+  await registerSecurity(app, deps);
+  registerHealthRoutes(app, deps);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(deps),
+      onError({ path, error, ctx }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          (ctx?.log ?? log).error("tRPC procedure failed", { path, error: error.cause ?? error });
+        }
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  if (options.extend) await options.extend(app);
+
+  const client = options.client ?? (config.env === "development" ? "vite" : "built");
+  if (client === "vite") {
+    const closeVite = await registerViteDevClient(app, deps);
+    app.addHook("onClose", closeVite);
+  } else if (client === "built") {
+    await registerBuiltClient(app, options.publicDir);
+  } else {
+    app.setNotFoundHandler(async (req, reply) =>
+      reply.code(404).send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` }),
+    );
+  }
+  return app;
+}
+
+/** `TRUST_PROXY=1` means: trust the nearest proxy hop only. */
+function hopsTrusted(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}

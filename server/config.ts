@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Everything else receives the typed `Config`.
+ * Rules follow DESIGN.md's configuration table.
+ */
+
+const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const booleanish = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], {
+    error: "must be true or false",
+  })
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be positive").default(fallback);
+
+const urlList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ error: "must be a comma-separated list of origins like https://app.example.com" })));
+
+const EnvSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"], { error: "must be development, production or test" })
+    .default("development"),
+  PORT: z.coerce.number({ error: "must be a number" }).int().min(0).max(65535, "must be a port number").default(5000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
+  ),
+  DATABASE_SSL: optionalString.pipe(booleanish.optional()),
+  DATABASE_POOL_MAX: positiveInt(10),
+  ECHOS_DATA_DIR: z.string().default("./data"),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+      .optional(),
+  ),
+  SESSION_SECRET: optionalString,
+  ENCRYPTION_KEY: optionalString,
+  ECHOS_API_URL: optionalString.pipe(z.url({ error: "must be a URL like https://echos.example.com" }).optional()),
+  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
+  LOG_DIR: z.string().default("./logs"),
+  CORS_ORIGINS: optionalString.pipe(urlList.optional()),
+  COOKIE_DOMAIN: optionalString,
+  TRUST_PROXY: optionalString,
+  SMTP_HOST: optionalString,
+  SMTP_PORT: positiveInt(587),
+  SMTP_USER: optionalString,
+  SMTP_PASS: optionalString,
+  EMAIL_FROM: z.string().default("Echos <noreply@localhost>"),
+  SENTRY_DSN: optionalString.pipe(z.url({ error: "must be a Sentry DSN URL" }).optional()),
+  BACKUP_DIR: z.string().default("./backups"),
+  RATE_LIMIT_MAX: positiveInt(600),
+  RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export type Env = Record<string, string | undefined>;
+export type NodeEnv = "development" | "production" | "test";
+
+export interface Config {
+  env: NodeEnv;
+  isProduction: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { url: string; ssl: boolean | "prefer"; poolMax: number } | { embedded: true; dir: string | null };
+  redisUrl: string | undefined;
+  sessionSecret: string;
+  encryptionKey: string;
+  publicUrl: string;
+  log: { level: string; dir: string; files: boolean; json: boolean };
+  corsOrigins: string[];
+  cookieDomain: string | undefined;
+  trustProxy: boolean | number | string;
+  smtp: { host: string; port: number; user: string | undefined; pass: string | undefined } | undefined;
+  emailFrom: string;
+  sentryDsn: string | undefined;
+  backupDir: string;
+  rateLimit: { max: number; windowMs: number };
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+function parseTrustProxy(raw: string | undefined, isProduction: boolean): boolean | number | string {
+  if (raw === undefined) return isProduction ? 1 : false;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : raw;
+}
+
+/** Development keeps generated secrets in the data dir so sessions and encrypted values survive restarts. */
+function developmentSecrets(dataDir: string): { sessionSecret: string; encryptionKey: string } {
+  const file = join(dataDir, "secrets.json");
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"sessionSecret" | "encryptionKey", string>>;
+    if (stored.sessionSecret && stored.encryptionKey) {
+      return { sessionSecret: stored.sessionSecret, encryptionKey: stored.encryptionKey };
+    }
+  }
+  const secrets = {
+    sessionSecret: randomBytes(32).toString("base64url"),
+    encryptionKey: randomBytes(32).toString("base64url"),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/** Rules that span variables, checked on the raw values so every problem is reported in one go. */
+function crossChecks(env: Env): string[] {
+  const problems: string[] = [];
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const isProduction = value("NODE_ENV") === "production";
+  if (isProduction && !value("DATABASE_URL")) {
+    problems.push("DATABASE_URL is required in production (postgres://user:password@host:5432/echos)");
+  }
+  for (const name of ["SESSION_SECRET", "ENCRYPTION_KEY"]) {
+    const secret = value(name);
+    if (isProduction && !secret)
+      problems.push(`${name} is required in production (at least ${MIN_SECRET_LENGTH} characters; openssl rand -base64 32)`);
+    else if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
+      problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters (got ${secret.length})`);
+  }
+  return problems;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`)),
+    ...crossChecks(env),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === "production";
+
+  const dataDir = resolve(e.ECHOS_DATA_DIR);
+  let sessionSecret = e.SESSION_SECRET;
+  let encryptionKey = e.ENCRYPTION_KEY;
+  if (!sessionSecret || !encryptionKey) {
+    const generated =
+      e.NODE_ENV === "development"
+        ? developmentSecrets(dataDir)
+        : { sessionSecret: randomBytes(32).toString("base64url"), encryptionKey: randomBytes(32).toString("base64url") };
+    sessionSecret ??= generated.sessionSecret;
+    encryptionKey ??= generated.encryptionKey;
+  }
+
+  const sslFromUrl = e.DATABASE_URL ? new URL(e.DATABASE_URL).searchParams.get("sslmode") : null;
+  const database: Config["database"] = e.DATABASE_URL
+    ? {
+        url: e.DATABASE_URL,
+        // An explicit sslmode in the URL wins; postgres.js reads it from the URL itself.
+        ssl: sslFromUrl ? sslFromUrl !== "disable" : (e.DATABASE_SSL ?? (isProduction ? true : false)),
+        poolMax: e.DATABASE_POOL_MAX,
+      }
+    : { embedded: true, dir: e.NODE_ENV === "test" ? null : join(dataDir, "pglite") };
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    redisUrl: e.REDIS_URL,
+    sessionSecret,
+    encryptionKey,
+    publicUrl: (e.ECHOS_API_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    log: {
+      level: e.LOG_LEVEL ?? (isProduction ? "info" : e.NODE_ENV === "test" ? "warn" : "debug"),
+      dir: resolve(e.LOG_DIR),
+      files: isProduction,
+      json: isProduction,
+    },
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    cookieDomain: e.COOKIE_DOMAIN,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY, isProduction),
+    smtp: e.SMTP_HOST ? { host: e.SMTP_HOST, port: e.SMTP_PORT, user: e.SMTP_USER, pass: e.SMTP_PASS } : undefined,
+    emailFrom: e.EMAIL_FROM,
+    sentryDsn: e.SENTRY_DSN,
+    backupDir: resolve(e.BACKUP_DIR),
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,17 @@
+import type { Config } from "./config.ts";
+import type { Database } from "./infra/db.ts";
+import type { JobRunner } from "./infra/jobs.ts";
+import type { Lifecycle } from "./infra/lifecycle.ts";
+import type { Logger } from "./infra/logger.ts";
+import type { SharedStore } from "./infra/store.ts";
+
+/** Everything a request handler or service may depend on, passed explicitly (no module-level singletons). */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  database: Database;
+  store: SharedStore;
+  lifecycle: Lifecycle;
+  jobs: JobRunner;
+  instance: { id: string; hostname: string; version: string; startedAt: Date };
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from "fastify";
+import type { AppDeps } from "../deps.ts";
+import { getHealthReport } from "../modules/system/health.ts";
+
+/** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */
+export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const config = { rateLimit: false } as const;
+
+  app.get("/health", { config }, async (_req, reply) => {
+    const report = await getHealthReport(deps);
+    if (report.services.database === "error") {
+      return reply.code(503).send({ status: "unhealthy", error: report.details.database, timestamp: report.timestamp });
+    }
+    return {
+      status: "healthy",
+      timestamp: report.timestamp,
+      uptime: report.uptime,
+      environment: report.environment,
+      version: report.version,
+    };
+  });
+
+  app.get("/api/health", { config }, async (_req, reply) => {
+    const report = await getHealthReport(deps);
+    return reply.code(report.status === "error" ? 503 : 200).send(report);
+  });
+
+  app.get("/api/health/ready", { config }, async (_req, reply) => {
+    const reason = deps.lifecycle.notReadyReason();
+    if (reason) return reply.code(503).send({ status: "not_ready", reason });
+    return { status: "ready" };
+  });
+
+  app.get("/api/sync/health", { config }, async (_req, reply) => {
+    const unhealthy = deps.jobs.unhealthy();
+    return reply.code(unhealthy.length > 0 ? 503 : 200).send({
+      status: unhealthy.length > 0 ? "unhealthy" : "healthy",
+      timestamp: new Date().toISOString(),
+      instanceId: deps.instance.id,
+      jobs: deps.jobs.states(),
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import type { FastifyRateLimitStore } from "@fastify/rate-limit";
+import type { SharedStore } from "../infra/store.ts";
+
+type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * A `@fastify/rate-limit` store on top of the shared store, so every instance counts against the same
+ * window (in Redis), and the limiter keeps working on the in-memory fallback while Redis is away.
+ */
+export function sharedRateLimitStore(store: SharedStore) {
+  return class SharedRateLimitStore implements FastifyRateLimitStore {
+    /** The plugin passes its options first; route-level limits get a scope so they count separately. */
+    constructor(
+      _options?: unknown,
+      private readonly scope = "",
+    ) {}
+
+    incr(key: string, callback: IncrCallback, timeWindow: number): void {
+      store.increment(`rl:${this.scope}${key}`, timeWindow).then(
+        ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    child(routeOptions: Parameters<FastifyRateLimitStore["child"]>[0]): FastifyRateLimitStore {
+      return new SharedRateLimitStore(undefined, `${String(routeOptions.method)}:${routeOptions.url}:`);
+    }
+  };
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "../../db/schema.ts";
+import type { Config } from "../config.ts";
+
+export type Schema = typeof schema;
+/** The drizzle database, whichever driver is underneath (postgres.js or PGlite). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** Applies pending migrations; concurrent starters are serialised by a Postgres advisory lock. */
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Arbitrary but fixed: every Echos process contends for the same lock id. */
+const MIGRATION_LOCK_ID = 0x4543484f; // "ECHO"
+
+/** `db/migrations` beside the sources, or `migrations/` beside the bundle. */
+export function migrationsFolder(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "migrations"), join(here, "../../db/migrations")];
+  return candidates.find((dir) => existsSync(join(dir, "meta/_journal.json"))) ?? candidates[1]!;
+}
+
+export async function createDatabase(config: Pick<Config, "database">): Promise<Database> {
+  const c = config.database;
+  if ("url" in c) {
+    const client = postgres(c.url, {
+      max: c.poolMax,
+      ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
+      onnotice: () => {},
+      connect_timeout: 10,
+    });
+    const db = drizzlePostgres(client, { schema, casing: "snake_case" });
+    return {
+      db,
+      kind: "postgres",
+      async migrate() {
+        // A one-connection client, so the session-level advisory lock covers every migration statement.
+        const conn = postgres(c.url, { max: 1, ssl: client.options.ssl, onnotice: () => {} });
+        try {
+          await conn`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+          await migratePostgres(drizzlePostgres(conn), { migrationsFolder: migrationsFolder() });
+        } finally {
+          await conn.end({ timeout: 5 });
+        }
+      },
+      async ping() {
+        await client`select 1`;
+      },
+      async close() {
+        await client.end({ timeout: 5 });
+      },
+    };
+  }
+
+  // Embedded: loaded only when used, so production bundles never start it.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
+  if (c.dir) mkdirSync(c.dir, { recursive: true });
+  const client = c.dir ? await PGlite.create(c.dir) : await PGlite.create();
+  const db = drizzlePglite(client, { schema, casing: "snake_case" });
+  return {
+    db,
+    kind: "pglite",
+    async migrate() {
+      // PGlite is one connection inside this process, so no other starter can interleave.
+      await migratePglite(db, { migrationsFolder: migrationsFolder() });
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,249 @@
+import { EventEmitter } from "node:events";
+import { Redis } from "ioredis";
+import type { TServiceState } from "../../shared/schemas/health.ts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * What the rest of the server needs from Redis: a pub/sub bus, counters with expiry (rate limits) and
+ * key-value with expiry (caches, tokens). Backed by Redis when `REDIS_URL` is set, by process memory
+ * otherwise, and by memory *temporarily* while a configured Redis is unreachable.
+ */
+export interface SharedStore {
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; the returned function removes it. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => void>;
+  /** Adds one to a counter whose window starts at its first increment. */
+  increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  health(): { state: TServiceState; detail: string };
+  /** Called whenever `health()` changes (Redis lost or back). */
+  onHealthChange(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+const PREFIX = "echos:";
+
+export class MemoryStore implements SharedStore {
+  private readonly values = new Map<string, { value: string; expiresAt: number }>();
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.emitter.emit(channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => void> {
+    this.emitter.on(channel, onMessage);
+    return () => this.emitter.off(channel, onMessage);
+  }
+
+  async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    const now = Date.now();
+    const current = this.live(key, now);
+    const expiresAt = current?.expiresAt ?? now + windowMs;
+    const count = (current ? Number(current.value) : 0) + 1;
+    this.values.set(key, { value: String(count), expiresAt });
+    return { count, ttlMs: expiresAt - now };
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.live(key, Date.now())?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.set(key, { value, expiresAt: Date.now() + ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+
+  health(): { state: TServiceState; detail: string } {
+    return { state: "not_configured", detail: "REDIS_URL not set; in-memory store (single instance only)" };
+  }
+
+  onHealthChange(): () => void {
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.emitter.removeAllListeners();
+    this.values.clear();
+  }
+
+  private live(key: string, now: number) {
+    const entry = this.values.get(key);
+    if (entry && entry.expiresAt <= now) {
+      this.values.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep() {
+    const now = Date.now();
+    for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
+  }
+}
+
+/**
+ * Redis with an in-memory fallback. Commands go to Redis while it is ready and to memory otherwise;
+ * subscribers listen on both, so a message reaches them whichever side carried it. ioredis keeps
+ * reconnecting in the background, and the store returns to Redis as soon as it is back.
+ */
+export class RedisStore implements SharedStore {
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly fallback = new MemoryStore();
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly listeners = new Set<() => void>();
+  private state: "unknown" | "up" | "down" = "unknown";
+  private closing = false;
+
+  constructor(
+    url: string,
+    private readonly log: Logger,
+  ) {
+    const options = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      autoResubscribe: false,
+      retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
+    };
+    this.client = new Redis(url, options);
+    this.subscriber = new Redis(url, options);
+    this.client.on("ready", () => this.transition());
+    this.client.on("close", () => this.transition());
+    this.client.on("error", () => {}); // state changes are reported by transition(); errors repeat while down
+    this.subscriber.on("error", () => {});
+    this.subscriber.on("ready", () => {
+      const channels = [...this.handlers.keys()].map((c) => PREFIX + c);
+      if (channels.length > 0) this.subscriber.subscribe(...channels).catch(() => {});
+    });
+    this.subscriber.on("message", (channel: string, message: string) => {
+      for (const handler of this.handlers.get(channel.slice(PREFIX.length)) ?? []) handler(message);
+    });
+  }
+
+  /** Connects, waiting at most `waitMs`; an unreachable Redis leaves the store on its fallback. */
+  async connect(waitMs = 1500): Promise<void> {
+    const attempt = Promise.allSettled([this.client.connect(), this.subscriber.connect()]);
+    await Promise.race([attempt, new Promise((r) => setTimeout(r, waitMs))]);
+    if (!this.ready()) this.transition();
+  }
+
+  private ready(): boolean {
+    return this.client.status === "ready";
+  }
+
+  private transition() {
+    if (this.closing) return;
+    const next = this.ready() ? "up" : "down";
+    if (next === this.state) return;
+    if (next === "up") this.log.info("Redis connected", { store: "redis" });
+    else if (this.state === "up") this.log.warn("Redis connection lost; serving on the in-memory fallback until it returns");
+    else this.log.warn("Redis unreachable; serving on the in-memory fallback until it answers");
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Runs on Redis when ready; on memory when not, or when the command fails mid-flight. */
+  private async route<T>(onRedis: (r: Redis) => Promise<T>, onMemory: (m: MemoryStore) => Promise<T>): Promise<T> {
+    if (this.ready()) {
+      try {
+        return await onRedis(this.client);
+      } catch (error) {
+        this.log.warn("Redis command failed; using the in-memory fallback", { error });
+      }
+    }
+    return onMemory(this.fallback);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.route(
+      async (r) => void (await r.publish(PREFIX + channel, message)),
+      (m) => m.publish(channel, message),
+    );
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => void> {
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      if (this.subscriber.status === "ready") await this.subscriber.subscribe(PREFIX + channel).catch(() => {});
+    }
+    set.add(onMessage);
+    const offMemory = await this.fallback.subscribe(channel, onMessage);
+    return () => {
+      offMemory();
+      set.delete(onMessage);
+      if (set.size === 0) {
+        this.handlers.delete(channel);
+        if (this.subscriber.status === "ready") this.subscriber.unsubscribe(PREFIX + channel).catch(() => {});
+      }
+    };
+  }
+
+  async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    return this.route(
+      async (r) => {
+        const k = PREFIX + key;
+        const results = await r.multi().set(k, "0", "PX", windowMs, "NX").incr(k).pttl(k).exec();
+        const count = Number(results?.[1]?.[1] ?? 1);
+        const ttl = Number(results?.[2]?.[1] ?? windowMs);
+        return { count, ttlMs: ttl > 0 ? ttl : windowMs };
+      },
+      (m) => m.increment(key, windowMs),
+    );
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.route(
+      (r) => r.get(PREFIX + key),
+      (m) => m.get(key),
+    );
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.route(
+      async (r) => void (await r.set(PREFIX + key, value, "PX", ttlMs)),
+      (m) => m.set(key, value, ttlMs),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    // Deleted on both sides: a value written to memory during an outage must not outlive its revocation.
+    await Promise.all([this.route(async (r) => void (await r.del(PREFIX + key)), async () => {}), this.fallback.delete(key)]);
+  }
+
+  health(): { state: TServiceState; detail: string } {
+    return this.ready()
+      ? { state: "ok", detail: "connected" }
+      : { state: "degraded", detail: "Redis unreachable; using the in-memory fallback (not shared between instances)" };
+  }
+
+  onHealthChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.client.disconnect();
+    this.subscriber.disconnect();
+    await this.fallback.close();
+  }
+}
+
+export async function createSharedStore(redisUrl: string | undefined, log: Logger): Promise<SharedStore> {
+  if (!redisUrl) return new MemoryStore();
+  const store = new RedisStore(redisUrl, log);
+  await store.connect();
+  return store;
+}

@@ -1,0 +1,51 @@
+import type { THealthReport, TServiceState } from "../../../shared/schemas/health.ts";
+import type { AppDeps } from "../../deps.ts";
+
+const DB_PING_TIMEOUT_MS = 2000;
+
+async function databaseState(deps: AppDeps): Promise<{ state: TServiceState; detail: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      deps.database.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${DB_PING_TIMEOUT_MS} ms`)), DB_PING_TIMEOUT_MS);
+      }),
+    ]);
+    return { state: "ok", detail: deps.database.kind === "pglite" ? "embedded PGlite" : "PostgreSQL" };
+  } catch (error) {
+    deps.log.warn("Database health check failed", { error });
+    return { state: "error", detail: "Database connection failed" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function emailState(deps: AppDeps): { state: TServiceState; detail: string } {
+  return deps.config.smtp
+    ? { state: "ok", detail: `SMTP ${deps.config.smtp.host}:${deps.config.smtp.port}` }
+    : { state: "not_configured", detail: "SMTP not configured; e-mails are written to the log" };
+}
+
+/**
+ * The database is required: without it the report is `error` (HTTP 503). Redis is not: while it is down the
+ * instance keeps serving on its in-memory fallback, so the report is `degraded` but still answers 200 — a load
+ * balancer should not pull an instance that can serve.
+ */
+export async function getHealthReport(deps: AppDeps): Promise<THealthReport> {
+  const database = await databaseState(deps);
+  const redis = deps.store.health();
+  const email = emailState(deps);
+  const status = database.state === "error" ? "error" : redis.state === "degraded" ? "degraded" : "ok";
+  return {
+    status,
+    timestamp: new Date().toISOString(),
+    uptime: Math.round(process.uptime() * 10) / 10,
+    environment: deps.config.env,
+    version: deps.instance.version,
+    instanceId: deps.instance.id,
+    ready: deps.lifecycle.ready,
+    services: { database: database.state, redis: redis.state, email: email.state },
+    details: { database: database.detail, redis: redis.detail, email: email.detail },
+  };
+}

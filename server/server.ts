@@ -1,0 +1,63 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { type BuildAppOptions, buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import type { AppDeps } from "./deps.ts";
+import { createDatabase } from "./infra/db.ts";
+import { JobRunner } from "./infra/jobs.ts";
+import { Lifecycle } from "./infra/lifecycle.ts";
+import type { Logger } from "./infra/logger.ts";
+import { createSharedStore } from "./infra/store.ts";
+import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
+import { VERSION } from "./version.ts";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: AppDeps;
+  url: string;
+  /** Drains and stops: readiness 503 at once, streams end, in-flight requests finish, connections close. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger, options: BuildAppOptions = {}): Promise<RunningServer> {
+  const [database, store] = await Promise.all([createDatabase(config), createSharedStore(config.redisUrl, log)]);
+  const lifecycle = new Lifecycle();
+  const jobs = new JobRunner(log);
+  const deps: AppDeps = {
+    config,
+    log,
+    database,
+    store,
+    lifecycle,
+    jobs,
+    instance: { id: `${hostname()}-${randomBytes(4).toString("hex")}`, hostname: hostname(), version: VERSION, startedAt: new Date() },
+  };
+
+  const app = await buildApp(deps, options);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info(`Echos ${VERSION} listening on http://localhost:${port}`, { env: config.env, database: database.kind });
+
+  // Listening before migrating lets probes see "not ready" rather than "connection refused".
+  await database.migrate();
+  lifecycle.markMigrated();
+  log.info("Database migrations applied; ready");
+  jobs.every("instance-heartbeat", HEARTBEAT_INTERVAL_MS, () => recordHeartbeat(deps));
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason = "shutdown") =>
+    (stopping ??= (async () => {
+      log.info("Shutting down: draining requests", { reason });
+      lifecycle.startDraining();
+      jobs.stop();
+      await app.close();
+      await recordStopped(deps).catch(() => {});
+      await Promise.allSettled([database.close(), store.close()]);
+      log.info("Shutdown complete");
+    })());
+
+  return { app, deps, url, shutdown };
+}

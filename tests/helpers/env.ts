@@ -1,0 +1,19 @@
+/**
+ * Tests never read DATABASE_URL or REDIS_URL: only the test-only variables below, so a test run can never
+ * touch a real deployment's database. Unset → the embedded defaults (PGlite in memory, in-memory store).
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
+
+/** Environment for a server under test: embedded or real services, quiet logs, any free port. */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    ...overrides,
+  };
+}

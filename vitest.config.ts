@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["server/**/*.test.ts", "shared/**/*.test.ts", "tests/**/*.test.ts"],
+    globalSetup: ["tests/helpers/global-setup.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    // Embedded Postgres takes a few seconds to boot in each test file.
+    hookTimeout: 120_000,
+    reporters: process.env.CI ? ["default"] : ["default"],
+  },
+});
