@@ -39,6 +39,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
+  // While draining, every response closes its connection, so kept-alive sockets do not hold the exit.
+  app.addHook("onSend", async (_req, reply) => {
+    if (deps.lifecycle.draining) reply.header("connection", "close");
+  });
   // One line per request. The path is logged without its query string, and no headers at all.
   app.addHook("onResponse", async (req, reply) => {
     log.http("request", {

@@ -53,7 +53,9 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
       log.info("Shutting down: draining requests", { reason });
       lifecycle.startDraining();
       jobs.stop();
-      await app.close();
+      // Sockets that turn idle after close() began (a stream that just ended) are closed as they appear.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 250);
+      await app.close().finally(() => clearInterval(sweep));
       await recordStopped(deps).catch(() => {});
       await Promise.allSettled([database.close(), store.close()]);
       log.info("Shutdown complete");

@@ -88,6 +88,8 @@ describe("HTTP surface", () => {
 
   it("sends a CSP without inline script, and the other security headers, on HTML", async () => {
     const res = await fetch(`${server.url}/`, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-cache");
     const csp = res.headers.get("content-security-policy") ?? "";
     const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src"));
     expect(scriptSrc?.trim()).toBe("script-src 'self'");

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
+import type {} from "@fastify/middie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppDeps } from "../deps.ts";
 
@@ -36,7 +37,7 @@ export async function registerBuiltClient(app: FastifyInstance, root = publicDir
     await app.register(fastifyStatic, {
       root,
       wildcard: true,
-      index: false,
+      index: "index.html",
       setHeaders(reply, filePath) {
         reply.header(
           "Cache-Control",

@@ -17,7 +17,10 @@ export interface JobState {
  * (idempotent, or guarded in the database); state here is this instance's view for `/api/sync/health`.
  */
 export class JobRunner {
-  private readonly jobs = new Map<string, { state: JobState; timer: NodeJS.Timeout; fn: () => Promise<void> }>();
+  private readonly jobs = new Map<
+    string,
+    { state: JobState; timer: NodeJS.Timeout; fn: () => Promise<void>; current: Promise<void> | null }
+  >();
   private stopped = false;
 
   constructor(private readonly log: Logger) {}
@@ -35,13 +38,19 @@ export class JobRunner {
       running: false,
     };
     const timer = setInterval(() => void this.run(name), intervalMs).unref();
-    this.jobs.set(name, { state, timer, fn });
+    this.jobs.set(name, { state, timer, fn, current: null });
     if (runNow) void this.run(name);
   }
 
-  async run(name: string): Promise<void> {
+  /** Runs a job now; when it is already running, waits for that run instead of starting a second. */
+  run(name: string): Promise<void> {
     const job = this.jobs.get(name);
-    if (!job || job.state.running || this.stopped) return;
+    if (!job || this.stopped) return Promise.resolve();
+    job.current ??= this.execute(job).finally(() => (job.current = null));
+    return job.current;
+  }
+
+  private async execute(job: { state: JobState; fn: () => Promise<void> }): Promise<void> {
     const { state } = job;
     state.running = true;
     state.lastRunAt = new Date().toISOString();
@@ -55,7 +64,7 @@ export class JobRunner {
       state.failures++;
       state.consecutiveFailures++;
       state.lastError = error instanceof Error ? error.message : String(error);
-      this.log.error("Background job failed", { job: name, error });
+      this.log.error("Background job failed", { job: state.name, error });
     } finally {
       state.running = false;
     }

@@ -72,16 +72,17 @@ function storeContract(name: string, make: () => Promise<SharedStore>) {
 
 storeContract("MemoryStore", async () => new MemoryStore());
 
-if (TEST_REDIS_URL) {
+const redisUrl = TEST_REDIS_URL;
+if (redisUrl) {
   storeContract("RedisStore (TEST_REDIS_URL)", async () => {
-    const store = new RedisStore(TEST_REDIS_URL, log);
+    const store = new RedisStore(redisUrl, log);
     await store.connect();
     return store;
   });
 
   it("carries messages between two stores on the same Redis (two instances)", async () => {
-    const a = new RedisStore(TEST_REDIS_URL, log);
-    const b = new RedisStore(TEST_REDIS_URL, log);
+    const a = new RedisStore(redisUrl, log);
+    const b = new RedisStore(redisUrl, log);
     await Promise.all([a.connect(), b.connect()]);
     try {
       const channel = unique();

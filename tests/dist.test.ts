@@ -1,0 +1,91 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
+import { type SpawnedServer, spawnServer } from "./helpers/spawn-server.ts";
+
+const SECRET = "b".repeat(48);
+
+/**
+ * The production bundle as `npm start` runs it. With a test PostgreSQL it runs as production; on the embedded
+ * defaults it runs with NODE_ENV=test, since production rightly refuses to start without DATABASE_URL.
+ */
+function bundleEnv(): Record<string, string | undefined> {
+  return TEST_DATABASE_URL
+    ? {
+        NODE_ENV: "production",
+        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_SSL: "false",
+        REDIS_URL: TEST_REDIS_URL,
+        SESSION_SECRET: SECRET,
+        ENCRYPTION_KEY: SECRET,
+        LOG_DIR: join(inject("distDir"), "logs"),
+      }
+    : { NODE_ENV: "test", LOG_LEVEL: "warn" };
+}
+
+describe("the built server (dist/index.js)", () => {
+  const distDir = inject("distDir");
+  let server: SpawnedServer;
+  beforeAll(async () => {
+    server = await spawnServer([join(distDir, "index.js")], bundleEnv());
+  });
+  afterAll(() => server?.stop());
+
+  it("is one bundle with the client, migrations and embedded database assets beside it", () => {
+    const files = readdirSync(distDir);
+    expect(files).toEqual(expect.arrayContaining(["index.js", "public", "migrations", "pglite.wasm", "pglite.data"]));
+    expect(readdirSync(join(distDir, "public"))).toContain("index.html");
+  });
+
+  it("starts and answers readiness and health", async () => {
+    expect(await (await fetch(`${server.url}/api/health/ready`)).json()).toEqual({ status: "ready" });
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; environment: string };
+    expect(health.status).toBe("healthy");
+    expect(health.environment).toBe(TEST_DATABASE_URL ? "production" : "test");
+  });
+
+  it("serves the dashboard with a strict CSP, no inline script, and immutable hashed assets", async () => {
+    const page = await fetch(`${server.url}/`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    if (TEST_DATABASE_URL) expect(page.headers.get("strict-transport-security")).toMatch(/max-age=31536000/);
+
+    const assetPath = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    expect(assetPath).toBeDefined();
+    const asset = await fetch(`${server.url}${assetPath}`, { headers: { "accept-encoding": "gzip" } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(asset.headers.get("content-encoding")).toBe("gzip");
+  });
+
+  it("falls back to the SPA for client routes and answers unknown API paths with JSON 404", async () => {
+    const route = await fetch(`${server.url}/system`, { headers: { accept: "text/html" } });
+    expect(route.status).toBe(200);
+    expect(await route.text()).toBe(readFileSync(join(distDir, "public", "index.html"), "utf8"));
+    const api = await fetch(`${server.url}/api/does-not-exist`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ statusCode: 404, error: "Not Found" });
+  });
+
+  it("drains and exits 0 on SIGTERM, ending live streams cleanly", async () => {
+    const sse = await fetch(`${server.url}/trpc/system.status`, { headers: { accept: "text/event-stream" } });
+    const reader = sse.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    server.child.kill("SIGTERM");
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain("event: return");
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
