@@ -45,6 +45,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   // One line per request. The path is logged without its query string, and no headers at all.
   app.addHook("onResponse", async (req, reply) => {
+    if (!log.isLevelEnabled("http")) return;
     log.http("request", {
       requestId: req.id,
       method: req.method,

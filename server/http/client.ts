@@ -15,7 +15,7 @@ function isApiPath(url: string): boolean {
 }
 
 function wantsHtml(req: FastifyRequest): boolean {
-  return req.method === "GET" && !isApiPath(req.url) && (req.headers.accept ?? "*/*").match(/text\/html|\*\/\*/) !== null;
+  return (req.method === "GET" || req.method === "HEAD") && !isApiPath(req.url) && (req.headers.accept ?? "*/*").match(/text\/html|\*\/\*/) !== null;
 }
 
 function notFound(req: FastifyRequest, reply: FastifyReply) {

@@ -2,8 +2,22 @@ import type { THealthReport, TServiceState } from "../../../shared/schemas/healt
 import type { AppDeps } from "../../deps.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;
+/** Probes and dashboards may poll hard; the database is asked at most once per interval per instance. */
+const DB_CHECK_TTL_MS = 1000;
 
-async function databaseState(deps: AppDeps): Promise<{ state: TServiceState; detail: string }> {
+type Check = { state: TServiceState; detail: string };
+const recentChecks = new WeakMap<AppDeps["database"], { at: number; result: Promise<Check> }>();
+
+/** Concurrent callers share one in-flight ping, and its answer is reused for a second. */
+function databaseState(deps: AppDeps): Promise<Check> {
+  const cached = recentChecks.get(deps.database);
+  if (cached && Date.now() - cached.at < DB_CHECK_TTL_MS) return cached.result;
+  const result = pingDatabase(deps);
+  recentChecks.set(deps.database, { at: Date.now(), result });
+  return result;
+}
+
+async function pingDatabase(deps: AppDeps): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -21,7 +35,7 @@ async function databaseState(deps: AppDeps): Promise<{ state: TServiceState; det
   }
 }
 
-function emailState(deps: AppDeps): { state: TServiceState; detail: string } {
+function emailState(deps: AppDeps): Check {
   return deps.config.smtp
     ? { state: "ok", detail: `SMTP ${deps.config.smtp.host}:${deps.config.smtp.port}` }
     : { state: "not_configured", detail: "SMTP not configured; e-mails are written to the log" };
