@@ -1,0 +1,37 @@
+import { Check, Copy } from "lucide-react";
+import { useState } from "react";
+
+/** A small terminal-style snippet with a copy button. */
+export function CodeBlock({ code, label }: { code: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(code);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // Clipboard access can be denied (insecure origin, permissions); the text stays selectable.
+    }
+  }
+
+  return (
+    <div className="overflow-hidden rounded-lg border border-zinc-200 bg-zinc-950 text-left dark:border-zinc-800">
+      <div className="flex items-center justify-between border-b border-white/10 px-3 py-1.5">
+        <span className="text-xs font-medium text-zinc-400">{label ?? "Terminal"}</span>
+        <button
+          type="button"
+          onClick={() => void copy()}
+          className="inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs text-zinc-400 transition hover:bg-white/10 hover:text-zinc-100"
+          aria-label={copied ? "Copied" : "Copy to clipboard"}
+        >
+          {copied ? <Check className="size-3.5" /> : <Copy className="size-3.5" />}
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <pre className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-6 text-zinc-100">
+        <code>{code}</code>
+      </pre>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { clsx } from "clsx";
+import { NavLink, useParams } from "react-router";
+import { EmptyState } from "../../components/empty-state.tsx";
+import { PageHeader } from "../../components/page-header.tsx";
+import NotFoundPage from "../not-found/not-found-page.tsx";
+import { findSection, SETTINGS_SECTIONS } from "./settings-sections.ts";
+
+function SettingsTabs() {
+  return (
+    <nav aria-label="Settings" className="mb-6 border-b border-zinc-200 dark:border-zinc-800">
+      <ul className="-mb-px flex gap-6 overflow-x-auto">
+        {SETTINGS_SECTIONS.map(({ slug, label, icon: Icon }) => (
+          <li key={slug}>
+            <NavLink
+              to={`/settings/${slug}`}
+              className={({ isActive }) =>
+                clsx(
+                  "flex items-center gap-2 border-b-2 px-0.5 pb-3 text-sm font-medium whitespace-nowrap transition-colors",
+                  isActive
+                    ? "border-indigo-600 text-zinc-900 dark:border-indigo-400 dark:text-zinc-50"
+                    : "border-transparent text-zinc-500 hover:border-zinc-300 hover:text-zinc-800 dark:text-zinc-400 dark:hover:border-zinc-700 dark:hover:text-zinc-200",
+                )
+              }
+            >
+              <Icon aria-hidden="true" className="size-4" />
+              {label}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export default function SettingsPage() {
+  const section = findSection(useParams().section);
+  if (!section) return <NotFoundPage />;
+  return (
+    <>
+      <PageHeader title="Settings" description="Your organisation's access, members, provider credentials and usage." />
+      <SettingsTabs />
+      <EmptyState icon={section.icon} title={section.emptyTitle} description={section.emptyText} />
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import { CreditCard, KeyRound, LockKeyhole, Users, type LucideIcon } from "lucide-react";
+
+export interface SettingsSection {
+  slug: string;
+  label: string;
+  icon: LucideIcon;
+  emptyTitle: string;
+  emptyText: string;
+}
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  {
+    slug: "api-keys",
+    label: "API keys",
+    icon: KeyRound,
+    emptyTitle: "No API keys yet",
+    emptyText:
+      "API keys let your agents, the SDK and OpenTelemetry exporters send runs to Echos. A new key is shown once when you create it; give it an expiry and revoke it at any time.",
+  },
+  {
+    slug: "members",
+    label: "Members",
+    icon: Users,
+    emptyTitle: "No other members yet",
+    emptyText:
+      "Invite your teammates and choose each one's role. Everyone in the organisation, and what they may do, is listed here.",
+  },
+  {
+    slug: "credentials",
+    label: "Credentials",
+    icon: LockKeyhole,
+    emptyTitle: "No provider credentials",
+    emptyText:
+      "Add your LLM providers' keys so Echos can re-run steps on the server when you time-travel a run. Each credential is listed here with its provider and when it was last used.",
+  },
+  {
+    slug: "usage",
+    label: "Usage",
+    icon: CreditCard,
+    emptyTitle: "No usage recorded yet",
+    emptyText:
+      "Runs, spans, tokens and cost for the current period appear here as data comes in, with the limits that apply and the emails that warn you before you reach them.",
+  },
+];
+
+export function findSection(slug: string | undefined): SettingsSection | undefined {
+  return SETTINGS_SECTIONS.find((s) => s.slug === slug);
+}
