@@ -27,7 +27,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 type Env = NodeJS.ProcessEnv;
 
 function echosEnv(base: Env, port: number): Env {
-  const env: Env = { ...base, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", RATE_LIMIT_MAX: "100000000" };
+  const env: Env = {
+    ...base,
+    NODE_ENV: "test",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_MAX: "100000000",
+  };
   // Embedded PGlite and in-memory store unless real services are asked for explicitly.
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
@@ -58,13 +65,16 @@ async function startBare(env: Env, body: string): Promise<Server> {
   return { child, base, ms: await waitFor200(base + READY_PATH, child, t0) };
 }
 
-async function throughput(bundle: string): Promise<{ echos: Record<string, Throughput>; bare: Throughput; body: string }> {
+async function throughput(
+  bundle: string,
+): Promise<{ echos: Record<string, Throughput>; bare: Throughput; body: string }> {
   const echos: Record<string, Throughput> = {};
   let body: string;
   const server = await startEchos(bundle, process.env);
   try {
     const health = await get(`${server.base}/api/health`);
-    if (health?.status !== 200) throw new Error(`GET /api/health answered ${health?.status ?? "nothing"}: ${health?.body ?? ""}`);
+    if (health?.status !== 200)
+      throw new Error(`GET /api/health answered ${health?.status ?? "nothing"}: ${health?.body ?? ""}`);
     body = health.body;
     // The first three ping the database on every request; /api/health/ready does not, so it isolates the framework's share.
     for (const path of ["/api/health", "/trpc/system.health", "/health", READY_PATH]) {
@@ -103,7 +113,9 @@ async function coldStart(bundle: string, label: string, env: Env, body: string):
     const echos = await startEchos(bundle, env);
     await stopChild(echos.child);
     echosMs.push(round(echos.ms, 1));
-    process.stdout.write(`cold start (${label}): run ${i + 1}/${COLD_RUNS}  echos ${echos.ms.toFixed(0)} ms, bare ${bare.ms.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `cold start (${label}): run ${i + 1}/${COLD_RUNS}  echos ${echos.ms.toFixed(0)} ms, bare ${bare.ms.toFixed(0)} ms\n`,
+    );
   }
   const echosMedianMs = round(median(echosMs), 1);
   const bareMedianMs = round(median(bareMs), 1);
@@ -119,18 +131,33 @@ async function main(): Promise<void> {
   // Other work on a 2-core machine skews every figure; the load average says how much to trust them.
   const loadBefore = loadavg().map((l) => round(l));
   console.log(`load average before: ${loadBefore.join(" ")}`);
-  console.log(`load: autocannon, ${LOAD.connections} connections, pipelining ${LOAD.pipelining}, ${LOAD.duration} s after ${LOAD.warmup} s warm-up`);
+  console.log(
+    `load: autocannon, ${LOAD.connections} connections, pipelining ${LOAD.pipelining}, ${LOAD.duration} s after ${LOAD.warmup} s warm-up`,
+  );
 
   const bundle = ensureBundle(ROOT);
   console.log(`bundle: ${bundle.note}`);
 
   const t = await throughput(bundle.path);
-  const rows = Object.entries(t.echos).map(([path, r]) => ({ name: `Echos ${path}${path === READY_PATH ? " (no DB ping)" : ""}`, r, ratio: round(r.rps / t.bare.rps) }));
+  const rows = Object.entries(t.echos).map(([path, r]) => ({
+    name: `Echos ${path}${path === READY_PATH ? " (no DB ping)" : ""}`,
+    r,
+    ratio: round(r.rps / t.bare.rps),
+  }));
   printTable(
     `Throughput (bare node:http body: ${Buffer.byteLength(t.body)} bytes of /api/health JSON)`,
     ["server", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "vs bare", `≥ ${TARGET_THROUGHPUT_RATIO}`],
     [
-      ...rows.map(({ name, r, ratio }) => [name, r.rps, r.latencyP50Ms, r.latencyP99Ms, r.non2xx, r.errors, ratio, ratio >= TARGET_THROUGHPUT_RATIO ? "yes" : "NO"]),
+      ...rows.map(({ name, r, ratio }) => [
+        name,
+        r.rps,
+        r.latencyP50Ms,
+        r.latencyP99Ms,
+        r.non2xx,
+        r.errors,
+        ratio,
+        ratio >= TARGET_THROUGHPUT_RATIO ? "yes" : "NO",
+      ]),
       ["bare node:http", t.bare.rps, t.bare.latencyP50Ms, t.bare.latencyP99Ms, t.bare.non2xx, t.bare.errors, 1, ""],
     ],
   );
@@ -164,7 +191,11 @@ async function main(): Promise<void> {
         echos: rows.map(({ r, ratio }) => ({ ...r, ratioVsBare: ratio, pass: ratio >= TARGET_THROUGHPUT_RATIO })),
         target: TARGET_THROUGHPUT_RATIO,
       },
-      coldStart: { runs: COLD_RUNS, target: TARGET_COLD_RATIO, results: cold.map((c) => ({ ...c, pass: c.ratio <= TARGET_COLD_RATIO })) },
+      coldStart: {
+        runs: COLD_RUNS,
+        target: TARGET_COLD_RATIO,
+        results: cold.map((c) => ({ ...c, pass: c.ratio <= TARGET_COLD_RATIO })),
+      },
     }),
   );
 }

@@ -60,7 +60,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       log.error("Request failed", { requestId: req.id, route: req.routeOptions.url, error });
-      return reply.code(status).send({ statusCode: status, error: "Internal Server Error", message: "Something went wrong; the error was logged." });
+      return reply.code(status).send({
+        statusCode: status,
+        error: "Internal Server Error",
+        message: "Something went wrong; the error was logged.",
+      });
     }
     const message =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
@@ -95,7 +99,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     await registerBuiltClient(app, options.publicDir);
   } else {
     app.setNotFoundHandler(async (req, reply) =>
-      reply.code(404).send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` }),
+      reply
+        .code(404)
+        .send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` }),
     );
   }
   return app;

@@ -23,7 +23,11 @@ const booleanish = z
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
 const positiveInt = (fallback: number) =>
-  z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be positive").default(fallback);
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .positive("must be positive")
+    .default(fallback);
 
 const urlList = z
   .string()
@@ -151,7 +155,9 @@ function crossChecks(env: Env): string[] {
   for (const name of ["SESSION_SECRET", "ENCRYPTION_KEY"]) {
     const secret = value(name);
     if (isProduction && !secret)
-      problems.push(`${name} is required in production (at least ${MIN_SECRET_LENGTH} characters; openssl rand -base64 32)`);
+      problems.push(
+        `${name} is required in production (at least ${MIN_SECRET_LENGTH} characters; openssl rand -base64 32)`,
+      );
     else if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
       problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters (got ${secret.length})`);
   }
@@ -175,7 +181,10 @@ export function loadConfig(env: Env = process.env): Config {
     const generated =
       e.NODE_ENV === "development"
         ? developmentSecrets(dataDir)
-        : { sessionSecret: randomBytes(32).toString("base64url"), encryptionKey: randomBytes(32).toString("base64url") };
+        : {
+            sessionSecret: randomBytes(32).toString("base64url"),
+            encryptionKey: randomBytes(32).toString("base64url"),
+          };
     sessionSecret ??= generated.sessionSecret;
     encryptionKey ??= generated.encryptionKey;
   }

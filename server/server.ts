@@ -31,7 +31,12 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
     store,
     lifecycle,
     jobs,
-    instance: { id: `${hostname()}-${randomBytes(4).toString("hex")}`, hostname: hostname(), version: VERSION, startedAt: new Date() },
+    instance: {
+      id: `${hostname()}-${randomBytes(4).toString("hex")}`,
+      hostname: hostname(),
+      version: VERSION,
+      startedAt: new Date(),
+    },
   };
 
   const app = await buildApp(deps, options);

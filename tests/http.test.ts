@@ -15,7 +15,10 @@ function uniqueClient(): string {
 function fixtureClient(): string {
   const dir = mkdtempSync(join(tmpdir(), "echos-public-"));
   mkdirSync(join(dir, "assets"));
-  writeFileSync(join(dir, "index.html"), '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>');
+  writeFileSync(
+    join(dir, "index.html"),
+    '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>',
+  );
   writeFileSync(join(dir, "assets", "app-1a2b3c.js"), `console.log(${JSON.stringify("x".repeat(4000))});`);
   writeFileSync(join(dir, "favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
   return dir;
@@ -36,7 +39,11 @@ describe("HTTP surface", () => {
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: "healthy", environment: "test", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(body).toMatchObject({
+      status: "healthy",
+      environment: "test",
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
     expect(typeof body.uptime).toBe("number");
     expect(Date.parse(String(body.timestamp))).not.toBeNaN();
   });
@@ -127,7 +134,10 @@ describe("HTTP surface", () => {
       body: JSON.stringify({ padding: "x".repeat(5000) }),
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ statusCode: 413, message: "Request body is larger than the limit of 2048 bytes" });
+    expect(await res.json()).toMatchObject({
+      statusCode: 413,
+      message: "Request body is larger than the limit of 2048 bytes",
+    });
   });
 
   it("answers malformed calls with a readable 4xx, not 500", async () => {
@@ -155,7 +165,9 @@ describe("rate limiting", () => {
   let server: RunningServer;
   beforeAll(async () => {
     // Behind a trusted proxy each test is its own client, so runs sharing one Redis never count together.
-    server = await startTestServer({ env: { RATE_LIMIT_MAX: "5", RATE_LIMIT_WINDOW_MS: "60000", TRUST_PROXY: "true" } });
+    server = await startTestServer({
+      env: { RATE_LIMIT_MAX: "5", RATE_LIMIT_WINDOW_MS: "60000", TRUST_PROXY: "true" },
+    });
   });
   afterAll(() => server.shutdown());
 
@@ -170,7 +182,10 @@ describe("rate limiting", () => {
     const limited = await call();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ statusCode: 429, message: expect.stringMatching(/^Rate limit exceeded/) });
+    expect(await limited.json()).toMatchObject({
+      statusCode: 429,
+      message: expect.stringMatching(/^Rate limit exceeded/),
+    });
   });
 
   it("never limits the health probes", async () => {
@@ -187,7 +202,8 @@ describe.skipIf(!TEST_REDIS_URL)("rate limiting across instances", () => {
     try {
       const headers = { "x-forwarded-for": uniqueClient() };
       const statuses: number[] = [];
-      for (const s of [a, b, a, b, a]) statuses.push((await fetch(`${s.url}/trpc/system.instances`, { headers })).status);
+      for (const s of [a, b, a, b, a])
+        statuses.push((await fetch(`${s.url}/trpc/system.instances`, { headers })).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429]);
     } finally {
       await Promise.all([a.shutdown(), b.shutdown()]);

@@ -23,7 +23,9 @@ describe("log redaction", () => {
       log,
       extend(app) {
         app.post("/api/explode", async () => {
-          throw new Error(`upstream refused Authorization: Bearer ${CANARY.bearer} for postgres://echos:${CANARY.dbPassword}@db/echos`);
+          throw new Error(
+            `upstream refused Authorization: Bearer ${CANARY.bearer} for postgres://echos:${CANARY.dbPassword}@db/echos`,
+          );
         });
       },
     });
@@ -36,9 +38,12 @@ describe("log redaction", () => {
         "content-type": "application/json",
       };
       await fetch(`${server.url}/api/health?api_key=${CANARY.query}`, { headers: secretHeaders });
-      await fetch(`${server.url}/trpc/system.health?input=${encodeURIComponent(JSON.stringify({ password: CANARY.password }))}`, {
-        headers: secretHeaders,
-      });
+      await fetch(
+        `${server.url}/trpc/system.health?input=${encodeURIComponent(JSON.stringify({ password: CANARY.password }))}`,
+        {
+          headers: secretHeaders,
+        },
+      );
       const exploded = await fetch(`${server.url}/api/explode`, {
         method: "POST",
         headers: secretHeaders,
@@ -60,10 +65,19 @@ describe("log redaction", () => {
     const combined = readFileSync(join(dir, "combined.log"), "utf8");
     const errors = readFileSync(join(dir, "error.log"), "utf8");
     // The logs did record the traffic: one line per request, the error, and the audit line.
-    const lines = combined.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = combined
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const requests = lines.filter((l) => l.message === "request");
-    expect(requests.map((r) => r.route)).toEqual(expect.arrayContaining(["/api/health", "/trpc/:path", "/api/explode"]));
-    expect(requests.find((r) => r.route === "/api/explode")).toMatchObject({ method: "POST", status: 500, path: "/api/explode" });
+    expect(requests.map((r) => r.route)).toEqual(
+      expect.arrayContaining(["/api/health", "/trpc/:path", "/api/explode"]),
+    );
+    expect(requests.find((r) => r.route === "/api/explode")).toMatchObject({
+      method: "POST",
+      status: 500,
+      path: "/api/explode",
+    });
     expect(requests.every((r) => typeof r.requestId === "string" && typeof r.durationMs === "number")).toBe(true);
     expect(errors).toContain("upstream refused Authorization: Bearer [REDACTED]");
     expect(lines.find((l) => l.message === "auditing a call")).toMatchObject({ password: "[REDACTED]", tokens: 42 });

@@ -9,7 +9,9 @@ import { startTestServer } from "./helpers/server.ts";
 
 /** drizzle's own bookkeeping table. */
 const appliedMigrations = pgSchema("drizzle").table("__drizzle_migrations", { id: serial("id").primaryKey() });
-const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta/_journal.json"), "utf8")) as { entries: unknown[] };
+const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta/_journal.json"), "utf8")) as {
+  entries: unknown[];
+};
 
 // Concurrent starters only exist with a PostgreSQL server; PGlite lives inside one process.
 describe.skipIf(!TEST_DATABASE_URL)("migrations on PostgreSQL", () => {
@@ -38,7 +40,9 @@ describe.skipIf(!TEST_DATABASE_URL)("migrations on PostgreSQL", () => {
       const migrating = database.migrate().then(() => (finished = true));
       await new Promise((r) => setTimeout(r, 500));
       expect(finished).toBe(false);
-      const [row] = await holder<{ exists: boolean }[]>`select to_regclass('public.server_instances') is not null as exists`;
+      const [row] = await holder<
+        { exists: boolean }[]
+      >`select to_regclass('public.server_instances') is not null as exists`;
       expect(row?.exists).toBe(false);
       await holder`select pg_advisory_unlock(${0x4543484f})`;
       await migrating;

@@ -32,6 +32,7 @@ export function ensureBundle(root: string): Bundle {
   console.log(`Falling back to the server bundle alone: node scripts/build-server.mjs ${outDir}`);
   const server = run(process.execPath, ["scripts/build-server.mjs", outDir], root);
   const path = join(outDir, "index.js");
-  if (!server.ok || !existsSync(path)) throw new Error(`scripts/build-server.mjs failed too; it printed:\n${server.output}`);
+  if (!server.ok || !existsSync(path))
+    throw new Error(`scripts/build-server.mjs failed too; it printed:\n${server.output}`);
   return { path, note: `server-only bundle in ${outDir} (npm run build failed; no dist/public)` };
 }

@@ -94,7 +94,8 @@ export async function waitFor200(url: string, child: Child, startedAt: number, t
   while (performance.now() < deadline) {
     const res = await get(url, 1000);
     if (res?.status === 200) return performance.now() - startedAt;
-    if (!isRunning(child)) throw new Error(`child exited (code ${child.proc.exitCode}) before ${url} answered 200:\n${child.output()}`);
+    if (!isRunning(child))
+      throw new Error(`child exited (code ${child.proc.exitCode}) before ${url} answered 200:\n${child.output()}`);
     await sleep(res ? 20 : 3);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms; child output:\n${child.output()}`);

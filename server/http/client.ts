@@ -15,11 +15,17 @@ function isApiPath(url: string): boolean {
 }
 
 function wantsHtml(req: FastifyRequest): boolean {
-  return (req.method === "GET" || req.method === "HEAD") && !isApiPath(req.url) && (req.headers.accept ?? "*/*").match(/text\/html|\*\/\*/) !== null;
+  return (
+    (req.method === "GET" || req.method === "HEAD") &&
+    !isApiPath(req.url) &&
+    (req.headers.accept ?? "*/*").match(/text\/html|\*\/\*/) !== null
+  );
 }
 
 function notFound(req: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` });
+  return reply
+    .code(404)
+    .send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` });
 }
 
 /** `dist/public` beside the bundle, or under the project root when run from sources. */

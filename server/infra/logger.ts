@@ -54,7 +54,11 @@ const ROTATE = { maxsize: 5 * 1024 * 1024, maxFiles: 5, tailable: true };
  * Every transport receives only redacted entries.
  */
 export function createLogger(config: Pick<Config, "log" | "env">): Logger {
-  const base = winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.errors({ stack: true }));
+  const base = winston.format.combine(
+    redactFormat(),
+    winston.format.timestamp(),
+    winston.format.errors({ stack: true }),
+  );
   const transports: winston.transport[] = [
     new winston.transports.Console({
       format: config.log.json
@@ -70,8 +74,17 @@ export function createLogger(config: Pick<Config, "log" | "env">): Logger {
   ];
   if (config.log.files) {
     transports.push(
-      new winston.transports.File({ filename: join(config.log.dir, "error.log"), level: "error", format: winston.format.json(), ...ROTATE }),
-      new winston.transports.File({ filename: join(config.log.dir, "combined.log"), format: winston.format.json(), ...ROTATE }),
+      new winston.transports.File({
+        filename: join(config.log.dir, "error.log"),
+        level: "error",
+        format: winston.format.json(),
+        ...ROTATE,
+      }),
+      new winston.transports.File({
+        filename: join(config.log.dir, "combined.log"),
+        format: winston.format.json(),
+        ...ROTATE,
+      }),
     );
   }
   return winston.createLogger({ level: config.log.level, format: base, transports, defaultMeta: { service: "echos" } });

@@ -146,7 +146,8 @@ export class RedisStore implements SharedStore {
     const next = this.ready() ? "up" : "down";
     if (next === this.state) return;
     if (next === "up") this.log.info("Redis connected", { store: "redis" });
-    else if (this.state === "up") this.log.warn("Redis connection lost; serving on the in-memory fallback until it returns");
+    else if (this.state === "up")
+      this.log.warn("Redis connection lost; serving on the in-memory fallback until it returns");
     else this.log.warn("Redis unreachable; serving on the in-memory fallback until it answers");
     this.state = next;
     for (const listener of this.listeners) listener();
@@ -219,7 +220,13 @@ export class RedisStore implements SharedStore {
 
   async delete(key: string): Promise<void> {
     // Deleted on both sides: a value written to memory during an outage must not outlive its revocation.
-    await Promise.all([this.route(async (r) => void (await r.del(PREFIX + key)), async () => {}), this.fallback.delete(key)]);
+    await Promise.all([
+      this.route(
+        async (r) => void (await r.del(PREFIX + key)),
+        async () => {},
+      ),
+      this.fallback.delete(key),
+    ]);
   }
 
   health(): { state: TServiceState; detail: string } {

@@ -43,9 +43,13 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard smoke (built server, headless Chromium
 
     await expect.poll(() => page.getByTestId("system-status").textContent(), { timeout: 10_000 }).toBe("ok");
     expect(await page.getByTestId("service-database").getAttribute("data-state")).toBe("ok");
-    expect(await page.getByTestId("service-redis").getAttribute("data-state")).toBe(TEST_REDIS_URL ? "ok" : "not_configured");
+    expect(await page.getByTestId("service-redis").getAttribute("data-state")).toBe(
+      TEST_REDIS_URL ? "ok" : "not_configured",
+    );
     expect(await page.getByTestId("service-email").getAttribute("data-state")).toBe("not_configured");
-    await expect.poll(() => page.getByTestId("live-indicator").getAttribute("data-state"), { timeout: 10_000 }).toBe("live");
+    await expect
+      .poll(() => page.getByTestId("live-indicator").getAttribute("data-state"), { timeout: 10_000 })
+      .toBe("live");
 
     // A client route loaded directly (a shared link) renders the same shell.
     await page.goto(`${server.url}/runs`);

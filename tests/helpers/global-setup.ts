@@ -18,10 +18,14 @@ export default async function setup(project: TestProject) {
   // A separate process with NODE_ENV=production: inside the test runner NODE_ENV is "test", which would
   // give React's development build.
   const env = { ...process.env, NODE_ENV: "production" };
-  execFileSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--outDir", resolve(distDir, "public")], {
-    stdio: "inherit",
-    env,
-  });
+  execFileSync(
+    process.execPath,
+    ["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--outDir", resolve(distDir, "public")],
+    {
+      stdio: "inherit",
+      env,
+    },
+  );
   execFileSync(process.execPath, ["scripts/build-server.mjs", distDir], { stdio: "inherit", env });
   project.provide("distDir", distDir);
 }

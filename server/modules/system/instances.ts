@@ -8,7 +8,13 @@ export async function recordHeartbeat({ database, instance }: Pick<AppDeps, "dat
   const now = new Date();
   await database.db
     .insert(serverInstances)
-    .values({ id: instance.id, hostname: instance.hostname, version: instance.version, startedAt: instance.startedAt, lastSeenAt: now })
+    .values({
+      id: instance.id,
+      hostname: instance.hostname,
+      version: instance.version,
+      startedAt: instance.startedAt,
+      lastSeenAt: now,
+    })
     .onConflictDoUpdate({ target: serverInstances.id, set: { lastSeenAt: now, stoppedAt: null } });
 }
 

@@ -15,9 +15,7 @@ export const systemRouter = router({
     .output(ZHealthReport)
     .query(({ ctx }) => getHealthReport(ctx.deps)),
 
-  instances: publicProcedure
-    .input(z.void())
-    .query(({ ctx }) => listRecentInstances(ctx.deps)),
+  instances: publicProcedure.input(z.void()).query(({ ctx }) => listRecentInstances(ctx.deps)),
 
   /**
    * This instance's health, pushed at once, whenever a dependency changes state, and every few seconds.
