@@ -8,7 +8,9 @@ try {
   const started = Date.now();
   await database.migrate();
   await database.close();
-  console.log(`Migrations applied to ${database.kind === "pglite" ? "the embedded database" : "PostgreSQL"} in ${Date.now() - started} ms`);
+  console.log(
+    `Migrations applied to ${database.kind === "pglite" ? "the embedded database" : "PostgreSQL"} in ${Date.now() - started} ms`,
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
