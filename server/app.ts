@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
+import { ZodError, z } from "zod";
 import type { AppDeps } from "./deps.ts";
+import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
+import { cookieJar, registerAuth } from "./http/auth.ts";
+import { registerApiKeyRoutes } from "./http/api-keys.ts";
+import { registerDebugRoutes } from "./http/debug.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
@@ -57,6 +62,21 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error instanceof DomainError) {
+      if (error.retryAfterSeconds) void reply.header("retry-after", String(error.retryAfterSeconds));
+      const status = HTTP_STATUS[error.kind];
+      return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message: error.message });
+    }
+    if (error instanceof ZodError) {
+      return reply
+        .code(400)
+        .send({
+          statusCode: 400,
+          error: "Bad Request",
+          message: z.prettifyError(error),
+          issues: z.flattenError(error),
+        });
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       log.error("Request failed", { requestId: req.id, route: req.routeOptions.url, error });
@@ -74,13 +94,16 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   await registerSecurity(app, deps);
+  await registerAuth(app, deps);
   registerHealthRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
+  if (config.env !== "production") registerDebugRoutes(app);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(deps),
+      createContext: contextFactory(deps, ({ res }) => cookieJar(config, res)),
       onError({ path, error, ctx }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           (ctx?.log ?? log).error("tRPC procedure failed", { path, error: error.cause ?? error });

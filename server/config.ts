@@ -62,6 +62,7 @@ const EnvSchema = z.object({
   ),
   SESSION_SECRET: optionalString,
   ENCRYPTION_KEY: optionalString,
+  ENCRYPTION_KEY_PREVIOUS: optionalString,
   ECHOS_API_URL: optionalString.pipe(z.url({ error: "must be a URL like https://echos.example.com" }).optional()),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   LOG_DIR: z.string().default("./logs"),
@@ -94,6 +95,8 @@ export interface Config {
   redisUrl: string | undefined;
   sessionSecret: string;
   encryptionKey: string;
+  /** The key being rotated away from; values sealed under it stay readable until `npm run secrets:rotate`. */
+  encryptionKeyPrevious: string | undefined;
   publicUrl: string;
   log: { level: string; dir: string; files: boolean; json: boolean };
   corsOrigins: string[];
@@ -209,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: e.REDIS_URL,
     sessionSecret,
     encryptionKey,
+    encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS,
     publicUrl: (e.ECHOS_API_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     log: {
       level: e.LOG_LEVEL ?? (isProduction ? "info" : e.NODE_ENV === "test" ? "warn" : "debug"),

@@ -3,6 +3,7 @@ import type { Database } from "./infra/db.ts";
 import type { JobRunner } from "./infra/jobs.ts";
 import type { Lifecycle } from "./infra/lifecycle.ts";
 import type { Logger } from "./infra/logger.ts";
+import type { Mailer } from "./infra/mailer.ts";
 import type { SharedStore } from "./infra/store.ts";
 
 /** Everything a request handler or service may depend on, passed explicitly (no module-level singletons). */
@@ -11,6 +12,7 @@ export interface AppDeps {
   log: Logger;
   database: Database;
   store: SharedStore;
+  mailer: Mailer;
   lifecycle: Lifecycle;
   jobs: JobRunner;
   instance: { id: string; hostname: string; version: string; startedAt: Date };

@@ -7,8 +7,10 @@ import type { AppDeps } from "./deps.ts";
 import { createDatabase } from "./infra/db.ts";
 import { JobRunner } from "./infra/jobs.ts";
 import { Lifecycle } from "./infra/lifecycle.ts";
+import { createMailer } from "./infra/mailer.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
+import { seedDevelopment } from "./modules/dev-seed/seed.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
 import { VERSION } from "./version.ts";
 
@@ -29,6 +31,7 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
     log,
     database,
     store,
+    mailer: createMailer(config, log),
     lifecycle,
     jobs,
     instance: {
@@ -48,6 +51,7 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
 
   // Listening before migrating lets probes see "not ready" rather than "connection refused".
   await database.migrate();
+  if (config.env === "development") await seedDevelopment(deps);
   lifecycle.markMigrated();
   log.info("Database migrations applied; ready");
   jobs.every("instance-heartbeat", HEARTBEAT_INTERVAL_MS, () => recordHeartbeat(deps));

@@ -1,22 +1,59 @@
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import type { AppDeps } from "../deps.ts";
+import type { RequestAuth } from "../http/auth.ts";
 import type { Logger } from "../infra/logger.ts";
+import type { SessionUser } from "../modules/auth/sessions.ts";
+
+/** What procedures may do to the HTTP response: the session cookie, and Retry-After on a 429. */
+export interface CookieJar {
+  setSession(token: string, expiresAt: Date): void;
+  clearSession(): void;
+  retryAfter(seconds: number): void;
+}
 
 export interface InnerContext {
   deps: AppDeps;
   log: Logger;
   requestId: string;
+  session: SessionUser | null;
+  ip: string | undefined;
+  userAgent: string | undefined;
+  /** `X-User-Credential-<NAME>` headers of this request only: never stored, never logged. */
+  credentials: ReadonlyMap<string, string>;
+  cookies: CookieJar;
 }
+
+const noCookies: CookieJar = { setSession: () => {}, clearSession: () => {}, retryAfter: () => {} };
 
 /** The context without a request: what tests build to call procedures through `createCaller`. */
-export function createInnerContext(deps: AppDeps, opts: { requestId?: string; log?: Logger } = {}): InnerContext {
+export function createInnerContext(deps: AppDeps, opts: Partial<Omit<InnerContext, "deps">> = {}): InnerContext {
   const requestId = opts.requestId ?? "internal";
-  return { deps, requestId, log: opts.log ?? deps.log.child({ requestId }) };
+  return {
+    deps,
+    requestId,
+    log: opts.log ?? deps.log.child({ requestId }),
+    session: opts.session ?? null,
+    ip: opts.ip,
+    userAgent: opts.userAgent,
+    credentials: opts.credentials ?? new Map(),
+    cookies: opts.cookies ?? noCookies,
+  };
 }
 
-export function contextFactory(deps: AppDeps) {
-  return ({ req }: CreateFastifyContextOptions): InnerContext =>
-    createInnerContext(deps, { requestId: String(req.id), log: deps.log.child({ requestId: String(req.id) }) });
+export function contextFactory(deps: AppDeps, cookies: (opts: CreateFastifyContextOptions) => CookieJar) {
+  return (opts: CreateFastifyContextOptions): InnerContext => {
+    const auth = opts.req.auth as RequestAuth | undefined;
+    const requestId = String(opts.req.id);
+    return createInnerContext(deps, {
+      requestId,
+      log: deps.log.child({ requestId, userId: auth?.session?.userId }),
+      session: auth?.session ?? null,
+      ip: opts.req.ip,
+      userAgent: opts.req.headers["user-agent"],
+      credentials: auth?.credentials ?? new Map(),
+      cookies: cookies(opts),
+    });
+  };
 }
 
 export type Context = InnerContext;

@@ -1,28 +1,93 @@
-import { initTRPC } from "@trpc/server";
+import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
+import { type Role, hasRole } from "../../shared/roles.ts";
+import { DomainError } from "../lib/errors.ts";
+import { roleOf } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
 
-const t = initTRPC.context<Context>().create({
-  sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 20_000 },
-  },
-  errorFormatter({ shape, error }) {
-    const internal = shape.data.httpStatus >= 500;
-    return {
-      ...shape,
-      // Internals of server errors stay in the log; the client gets a stable, readable message.
-      message: internal ? "Internal server error" : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
-      },
-    };
-  },
+/**
+ * Every procedure declares who may call it, here in its builder: `public`, `authed` (any signed-in user) or
+ * `org` with a minimum role. The permission-matrix test reads this and checks it against real calls.
+ */
+export type Access = { kind: "public" } | { kind: "authed" } | { kind: "org"; minRole: Role };
+export interface Meta {
+  access: Access;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 20_000 },
+    },
+    errorFormatter({ shape, error }) {
+      const internal = shape.data.httpStatus >= 500;
+      return {
+        ...shape,
+        // Internals of server errors stay in the log; the client gets a stable, readable message.
+        message: internal ? "Internal server error" : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+        },
+      };
+    },
+  });
+
+const TRPC_CODES = {
+  bad_request: "BAD_REQUEST",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  too_many_requests: "TOO_MANY_REQUESTS",
+} as const;
+
+/** One error path: services throw domain errors, this maps them to tRPC codes. */
+const domainErrors = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    if (cause.retryAfterSeconds) ctx.cookies.retryAfter(cause.retryAfterSeconds);
+    throw new TRPCError({ code: TRPC_CODES[cause.kind], message: cause.message, cause });
+  }
+  return result;
 });
+
+const base = t.procedure.use(domainErrors);
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+export const publicProcedure = base.meta({ access: { kind: "public" } });
+
+export const authedProcedure = base.meta({ access: { kind: "authed" } }).use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  return next({ ctx: { session: ctx.session } });
+});
+
+/** Scoped to the organisation named in the input; the caller must be a member with at least `minRole`. */
+export function orgProcedure(minRole: Role) {
+  return base
+    .meta({ access: { kind: "org", minRole } })
+    .use(({ ctx, next }) => {
+      if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+      return next({ ctx: { session: ctx.session } });
+    })
+    .input(z.object({ orgId: z.uuid("orgId must be an organisation id") }))
+    .use(async ({ ctx, input, next }) => {
+      const role = await roleOf(ctx.deps, input.orgId, ctx.session.userId);
+      if (!role) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this organisation" });
+      if (!hasRole(role, minRole)) {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `This needs the ${minRole} role or higher; you are ${role}`,
+        });
+      }
+      return next({ ctx: { org: { id: input.orgId, role } } });
+    });
+}

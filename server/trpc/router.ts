@@ -1,9 +1,19 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { apiKeysRouter } from "../modules/api-keys/router.ts";
+import { auditRouter } from "../modules/audit/router.ts";
+import { authRouter } from "../modules/auth/router.ts";
+import { credentialsRouter } from "../modules/credentials/router.ts";
+import { orgsRouter } from "../modules/orgs/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
 export const appRouter = router({
   system: systemRouter,
+  auth: authRouter,
+  orgs: orgsRouter,
+  apiKeys: apiKeysRouter,
+  credentials: credentialsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

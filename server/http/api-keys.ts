@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { ZCreateApiKeyInput } from "../../shared/schemas/identity.ts";
+import { hasRole } from "../../shared/roles.ts";
+import type { AppDeps } from "../deps.ts";
+import { badRequest, forbidden, unauthorized } from "../lib/errors.ts";
+import {
+  type AuthenticatedKey,
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "../modules/api-keys/service.ts";
+import { listMembers, roleOf } from "../modules/orgs/service.ts";
+
+/** The key from `X-API-Key`, or from `Authorization: Bearer echos_…`. */
+function presentedKey(req: FastifyRequest): string | null {
+  const header = req.headers["x-api-key"];
+  if (typeof header === "string" && header) return header.trim();
+  const auth = req.headers.authorization;
+  if (auth?.startsWith("Bearer echos_")) return auth.slice(7).trim();
+  return null;
+}
+
+/** For machine endpoints: a valid key, and for reads a full-scope one. */
+export async function requireApiKey(
+  deps: AppDeps,
+  req: FastifyRequest,
+  need: "ingest" | "read",
+): Promise<AuthenticatedKey> {
+  const key = presentedKey(req);
+  if (!key) throw unauthorized("Missing API key: send it in the X-API-Key header or as Authorization: Bearer <key>");
+  const authenticated = await authenticateApiKey(deps, key);
+  if (need === "read" && authenticated.scope !== "full")
+    throw forbidden("This API key is ingest-only and cannot read; create a full key to read");
+  return authenticated;
+}
+
+const ZOrgQuery = z.object({ orgId: z.uuid().optional() });
+
+/**
+ * Key management over REST for scripts (the shapes of the sandbox guide). Authenticated as a *user*: the session
+ * cookie from the dashboard, or `Authorization: Bearer <session token>`; an API key cannot mint API keys.
+ */
+export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
+  async function userInOrg(
+    req: FastifyRequest,
+    orgIdFromRequest: string | undefined,
+    minRole: "viewer" | "member" | "admin",
+  ) {
+    const session = req.auth?.session;
+    if (!session) {
+      if (presentedKey(req)) throw forbidden("API keys cannot manage API keys; use a signed-in session");
+      throw unauthorized("Sign in first: send the session cookie or Authorization: Bearer <session token>");
+    }
+    const orgId = orgIdFromRequest ?? session.activeOrgId;
+    if (!orgId) throw badRequest("No organisation selected: pass orgId");
+    const role = await roleOf(deps, orgId, session.userId);
+    if (!role) throw forbidden("You are not a member of this organisation");
+    if (!hasRole(role, minRole)) throw forbidden(`This needs the ${minRole} role or higher; you are ${role}`);
+    return { orgId, role, actor: { userId: session.userId, email: session.email, ip: req.ip } };
+  }
+
+  app.post("/api/keys", async (req, reply) => {
+    const body = ZCreateApiKeyInput.extend({ orgId: z.uuid().optional() }).parse(req.body ?? {});
+    const { orgId, role, actor } = await userInOrg(req, body.orgId, "member");
+    if (body.scope === "full" && role === "member")
+      throw forbidden("Members can create ingest-only keys; full keys need an admin");
+    const created = await createApiKey(deps, actor, orgId, body);
+    return reply.code(201).send({
+      success: true,
+      apiKey: {
+        id: created.id,
+        key: created.key,
+        prefix: created.prefix,
+        name: created.name,
+        scope: created.scope,
+        createdAt: created.createdAt,
+        expiresAt: created.expiresAt,
+      },
+    });
+  });
+
+  app.get("/api/keys", async (req) => {
+    const { orgId } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "viewer");
+    return { success: true, apiKeys: await listApiKeys(deps, orgId) };
+  });
+
+  app.delete("/api/keys/:id", async (req) => {
+    const { id } = z.object({ id: z.uuid("Not an API key id") }).parse(req.params);
+    const { orgId, actor } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "admin");
+    return { success: true, apiKey: await revokeApiKey(deps, actor, orgId, id) };
+  });
+
+  /** Lets an SDK check its configuration: which organisation and key it is talking as. Any valid key. */
+  app.get("/api/v1/whoami", async (req) => {
+    const key = await requireApiKey(deps, req, "ingest");
+    return { orgId: key.orgId, key: { id: key.id, name: key.name, scope: key.scope } };
+  });
+
+  /** The organisation's members, for scripts: a read, so only full keys. */
+  app.get("/api/v1/members", async (req) => {
+    const key = await requireApiKey(deps, req, "read");
+    return { members: await listMembers(deps, key.orgId) };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Domain errors thrown by services. The transport layers (tRPC error formatter, Fastify error handler) map them
+ * to status codes; services never know about HTTP.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_many_requests",
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badRequest = (message: string) => new DomainError("bad_request", message);
+export const unauthorized = (message: string) => new DomainError("unauthorized", message);
+export const forbidden = (message: string) => new DomainError("forbidden", message);
+export const notFound = (message: string) => new DomainError("not_found", message);
+export const conflict = (message: string) => new DomainError("conflict", message);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new DomainError("too_many_requests", message, retryAfterSeconds);
+
+export const HTTP_STATUS: Record<DomainError["kind"], number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+};

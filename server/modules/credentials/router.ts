@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { ZSaveCredentialInput } from "../../../shared/schemas/identity.ts";
+import { orgProcedure, router } from "../../trpc/init.ts";
+import { deleteCredential, listCredentials, saveCredential } from "./service.ts";
+
+export const credentialsRouter = router({
+  list: orgProcedure("admin").query(({ ctx }) => listCredentials(ctx.deps, ctx.org.id)),
+
+  save: orgProcedure("admin")
+    .input(ZSaveCredentialInput)
+    .mutation(({ ctx, input }) =>
+      saveCredential(ctx.deps, { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip }, ctx.org.id, input),
+    ),
+
+  delete: orgProcedure("admin")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      await deleteCredential(
+        ctx.deps,
+        { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip },
+        ctx.org.id,
+        input.id,
+      );
+      return { ok: true };
+    }),
+});

@@ -1,0 +1,122 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { sessions } from "../../../db/schema.ts";
+import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
+import { forbidden } from "../../lib/errors.ts";
+import { authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
+import { forgetCachedSession } from "../auth/sessions.ts";
+import { normaliseEmail } from "../auth/service.ts";
+import { inviteEmail } from "./invite-email.ts";
+import {
+  acceptInvite,
+  changeRole,
+  createInvite,
+  createOrg,
+  findInvite,
+  listMembers,
+  listPendingInvites,
+  removeMember,
+  renameOrg,
+  revokeInvite,
+  roleOf,
+} from "./service.ts";
+
+const actorOf = (ctx: { session: { userId: string; email: string }; ip?: string }) => ({
+  userId: ctx.session.userId,
+  email: ctx.session.email,
+  ip: ctx.ip,
+});
+
+export const orgsRouter = router({
+  create: authedProcedure
+    .input(z.object({ name: ZOrgName }))
+    .mutation(({ ctx, input }) => createOrg(ctx.deps, actorOf(ctx), input.name)),
+
+  /** Makes an organisation the session's current one (kept server-side, so every tab agrees). */
+  switch: authedProcedure.input(z.object({ orgId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    if (!(await roleOf(ctx.deps, input.orgId, ctx.session.userId)))
+      throw forbidden("You are not a member of this organisation");
+    await ctx.deps.database.db
+      .update(sessions)
+      .set({ activeOrgId: input.orgId })
+      .where(eq(sessions.id, ctx.session.sessionId));
+    await forgetCachedSession(ctx.deps, ctx.session.sessionId);
+    return { activeOrgId: input.orgId };
+  }),
+
+  rename: orgProcedure("owner")
+    .input(z.object({ name: ZOrgName }))
+    .mutation(async ({ ctx, input }) => {
+      await renameOrg(ctx.deps, actorOf(ctx), ctx.org.id, input.name);
+      return { ok: true };
+    }),
+
+  members: orgProcedure("viewer").query(({ ctx }) => listMembers(ctx.deps, ctx.org.id)),
+
+  invites: orgProcedure("admin").query(({ ctx }) => listPendingInvites(ctx.deps, ctx.org.id)),
+
+  invite: orgProcedure("admin")
+    .input(z.object({ email: ZEmail, role: ZRole.default("member") }))
+    .mutation(async ({ ctx, input }) => {
+      const email = normaliseEmail(input.email);
+      const invite = await createInvite(
+        ctx.deps,
+        { ...actorOf(ctx), role: ctx.org.role },
+        ctx.org.id,
+        email,
+        input.role,
+      );
+      await ctx.deps.mailer.send(
+        inviteEmail(ctx.deps.config.publicUrl, {
+          to: email,
+          inviter: ctx.session.email,
+          orgName: invite.orgName,
+          token: invite.token,
+          role: input.role,
+          expiresAt: invite.expiresAt,
+        }),
+      );
+      return { id: invite.id, email, role: input.role, expiresAt: invite.expiresAt };
+    }),
+
+  revokeInvite: orgProcedure("admin")
+    .input(z.object({ inviteId: z.uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      await revokeInvite(ctx.deps, ctx.org.id, input.inviteId);
+      return { ok: true };
+    }),
+
+  changeRole: orgProcedure("admin")
+    .input(z.object({ userId: z.uuid(), role: ZRole }))
+    .mutation(async ({ ctx, input }) => {
+      await changeRole(ctx.deps, { ...actorOf(ctx), role: ctx.org.role }, ctx.org.id, input.userId, input.role);
+      return { ok: true };
+    }),
+
+  removeMember: orgProcedure("admin")
+    .input(z.object({ userId: z.uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      await removeMember(ctx.deps, { ...actorOf(ctx), role: ctx.org.role }, ctx.org.id, input.userId);
+      return { ok: true };
+    }),
+
+  /** What an invitation link leads to, before accepting it. */
+  inviteDetails: publicProcedure
+    .input(z.object({ token: z.string().min(10).max(200) }))
+    .query(async ({ ctx, input }) => {
+      const invite = await findInvite(ctx.deps, input.token);
+      return { orgName: invite.orgName, email: invite.email, role: invite.role, expiresAt: invite.expiresAt };
+    }),
+
+  acceptInvite: authedProcedure
+    .input(z.object({ token: z.string().min(10).max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const joined = await acceptInvite(ctx.deps, actorOf(ctx), input.token);
+      await ctx.deps.database.db
+        .update(sessions)
+        .set({ activeOrgId: joined.orgId })
+        .where(eq(sessions.id, ctx.session.sessionId));
+      await forgetCachedSession(ctx.deps, ctx.session.sessionId);
+      return joined;
+    }),
+});
