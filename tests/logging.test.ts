@@ -36,6 +36,8 @@ describe("log redaction", () => {
         "x-api-key": CANARY.apiKey,
         "x-user-credential-OPENAI_API_KEY": CANARY.credential,
         "content-type": "application/json",
+        // A same-origin browser request: cross-site writes with a cookie are refused before any handler runs.
+        "sec-fetch-site": "same-origin",
       };
       await fetch(`${server.url}/api/health?api_key=${CANARY.query}`, { headers: secretHeaders });
       await fetch(

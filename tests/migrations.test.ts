@@ -54,9 +54,10 @@ describe.skipIf(!TEST_DATABASE_URL)("migrations on PostgreSQL", () => {
   });
 
   it("lets two servers start together on a fresh database and applies each migration once", async () => {
-    const fresh = postgres(url, { max: 1, onnotice: () => {} });
     // Back to an empty database: the previous test migrated it.
-    await fresh.unsafe("drop schema if exists drizzle cascade; drop table if exists server_instances;");
+    await admin.unsafe(`drop database "${dbName}" with (force)`);
+    await admin.unsafe(`create database "${dbName}"`);
+    const fresh = postgres(url, { max: 1, onnotice: () => {} });
     const env = { DATABASE_URL: url };
     const [a, b] = await Promise.all([startTestServer({ env }), startTestServer({ env })]);
     try {
