@@ -64,10 +64,20 @@ export async function login(deps: Deps, input: { email: string; password: string
   }
   const [user] = await deps.database.db.select().from(users).where(eq(users.email, email)).limit(1);
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+  // The account's first organisation: where its sign-ins (and failed ones) show in the audit log.
+  const [first] = user
+    ? await deps.database.db
+        .select({ orgId: memberships.orgId })
+        .from(memberships)
+        .where(eq(memberships.userId, user.id))
+        .orderBy(memberships.createdAt)
+        .limit(1)
+    : [];
+  const orgId = first?.orgId ?? null;
   if (!user || !valid) {
     const { count: n, ttlMs } = await deps.store.increment(throttleKey, LOGIN_WINDOW_MS);
     await recordAudit(deps, {
-      orgId: null,
+      orgId,
       actor: user ? { userId: user.id, email } : null,
       action: "auth.login_failed",
       target: email,
@@ -78,19 +88,8 @@ export async function login(deps: Deps, input: { email: string; password: string
     throw unauthorized(INVALID_LOGIN);
   }
   await deps.store.delete(throttleKey);
-  const [first] = await deps.database.db
-    .select({ orgId: memberships.orgId })
-    .from(memberships)
-    .where(eq(memberships.userId, user.id))
-    .orderBy(memberships.createdAt)
-    .limit(1);
-  await recordAudit(deps, {
-    orgId: first?.orgId ?? null,
-    actor: { userId: user.id, email },
-    action: "auth.login",
-    ip: meta.ip,
-  });
-  const session = await createSession(deps, user.id, { ...meta, activeOrgId: first?.orgId ?? null });
+  await recordAudit(deps, { orgId, actor: { userId: user.id, email }, action: "auth.login", ip: meta.ip });
+  const session = await createSession(deps, user.id, { ...meta, activeOrgId: orgId });
   return { ...session, user: { id: user.id, email, name: user.name } };
 }
 

@@ -1,6 +1,5 @@
 import { tracked } from "@trpc/server";
-import { on } from "node:events";
-import { EventEmitter } from "node:events";
+import { EventEmitter, on } from "node:events";
 import { z } from "zod";
 import { ZHealthReport } from "../../../shared/schemas/health.ts";
 import { publicProcedure, router } from "../../trpc/init.ts";
