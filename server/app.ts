@@ -41,15 +41,19 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     return503OnClosing: true,
   });
 
-  app.addHook("onRequest", async (req, reply) => {
+  // Hooks on every request are synchronous (callback style): an async hook costs a promise per request.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    done();
   });
   // While draining, every response closes its connection, so kept-alive sockets do not hold the exit.
-  app.addHook("onSend", async (_req, reply) => {
+  app.addHook("onSend", (_req, reply, payload, done) => {
     if (deps.lifecycle.draining) reply.header("connection", "close");
+    done(null, payload);
   });
   // One line per request. The path is logged without its query string, and no headers at all.
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
+    done();
     if (!log.isLevelEnabled("http")) return;
     log.http("request", {
       requestId: req.id,
@@ -68,14 +72,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message: error.message });
     }
     if (error instanceof ZodError) {
-      return reply
-        .code(400)
-        .send({
-          statusCode: 400,
-          error: "Bad Request",
-          message: z.prettifyError(error),
-          issues: z.flattenError(error),
-        });
+      return reply.code(400).send({
+        statusCode: 400,
+        error: "Bad Request",
+        message: z.prettifyError(error),
+        issues: z.flattenError(error),
+      });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {

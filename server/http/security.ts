@@ -31,11 +31,9 @@ export async function registerSecurity(app: FastifyInstance, { config, store }: 
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook("onRequest", (req, reply, done) =>
-    securityHeaders(req.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-  );
-  app.addHook("onSend", async (_req, reply) => {
-    reply.header("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+  app.addHook("onRequest", (req, reply, done) => {
+    reply.raw.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    securityHeaders(req.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
 
   await app.register(cors, {
