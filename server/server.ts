@@ -10,6 +10,7 @@ import { Lifecycle } from "./infra/lifecycle.ts";
 import { createMailer } from "./infra/mailer.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
+import { decoyHash } from "./modules/auth/password.ts";
 import { seedDevelopment } from "./modules/dev-seed/seed.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
 import { VERSION } from "./version.ts";
@@ -42,6 +43,8 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
     },
   };
 
+  // Computed now, so the first sign-in with an unknown e-mail takes no longer than one with a known one.
+  void decoyHash();
   const app = await buildApp(deps, options);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
