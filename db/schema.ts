@@ -1,5 +1,7 @@
 import {
   bigserial,
+  doublePrecision,
+  integer,
   index,
   jsonb,
   pgEnum,
@@ -160,4 +162,81 @@ export const auditLog = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("audit_log_org_idx").on(t.orgId, t.createdAt)],
+);
+
+export const runStatusEnum = pgEnum("run_status", ["running", "success", "error"]);
+export const spanKindEnum = pgEnum("span_kind", ["llm", "tool", "code", "http", "custom"]);
+
+/** A run of an agent. `id` is the client's own id, unique per organisation, so re-sent batches are no-ops. */
+export const runs = pgTable(
+  "runs",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    /** Server-assigned and monotonic: the order of changes that live views resume from. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    name: text("name").notNull(),
+    status: runStatusEnum("status").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    error: text("error"),
+    tags: text("tags").array().notNull().default([]),
+    conversationId: text("conversation_id"),
+    workflowVersionId: text("workflow_version_id"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index("runs_org_started_idx").on(t.orgId, t.startedAt),
+    index("runs_org_conversation_idx").on(t.orgId, t.conversationId),
+  ],
+);
+
+export const spans = pgTable(
+  "spans",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    runId: text("run_id").notNull(),
+    parentId: text("parent_id"),
+    name: text("name").notNull(),
+    kind: spanKindEnum("kind").notNull(),
+    status: runStatusEnum("status").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    config: jsonb("config"),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    model: text("model"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    costUsd: doublePrecision("cost_usd"),
+    error: text("error"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("spans_org_run_idx").on(t.orgId, t.runId, t.startedAt)],
+);
+
+/** Per organisation and calendar month (UTC), counted as batches are accepted. */
+export const usage = pgTable(
+  "usage",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    period: text("period").notNull(),
+    runs: integer("runs").notNull().default(0),
+    spans: integer("spans").notNull().default(0),
+    replays: integer("replays").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.period] })],
 );

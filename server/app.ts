@@ -8,6 +8,7 @@ import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
 import { cookieJar, registerAuth } from "./http/auth.ts";
 import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
+import { registerIngestRoutes } from "./http/ingest.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await registerAuth(app, deps);
   registerHealthRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerIngestRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
   await app.register(fastifyTRPCPlugin, {

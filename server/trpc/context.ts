@@ -42,7 +42,7 @@ export function createInnerContext(deps: AppDeps, opts: Partial<Omit<InnerContex
 
 export function contextFactory(deps: AppDeps, cookies: (opts: CreateFastifyContextOptions) => CookieJar) {
   return (opts: CreateFastifyContextOptions): InnerContext => {
-    const auth = opts.req.auth as RequestAuth | undefined;
+    const auth = opts.req.auth;
     const requestId = String(opts.req.id);
     return createInnerContext(deps, {
       requestId,

@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HAS_CHROMIUM, launchBrowser } from "../helpers/browser.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
+import { uniqueEmail } from "../helpers/factories.ts";
 import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
 
 // Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
@@ -36,6 +37,11 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard smoke (built server, headless Chromium
       if (req.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()}`);
     });
 
+    // The dashboard needs an account; the browser context keeps the session cookie the sign-up sets.
+    const signUp = await page.request.post(`${server.url}/trpc/auth.signUp`, {
+      data: { email: uniqueEmail("smoke"), password: "a long enough password" },
+    });
+    expect(signUp.status()).toBe(200);
     await page.goto(`${server.url}/`);
     await expect.poll(() => page.title()).toMatch(/Echos/);
     await page.getByRole("navigation").getByRole("link", { name: "System" }).click();

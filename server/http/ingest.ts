@@ -1,0 +1,26 @@
+import type { FastifyInstance } from "fastify";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
+import type { AppDeps } from "../deps.ts";
+import { ingestBatch } from "../modules/ingest/service.ts";
+import { requireApiKey } from "./api-keys.ts";
+
+/**
+ * `POST /api/v1/ingest` — runs and spans from SDKs, authenticated by API key (ingest-only keys suffice).
+ * Answers 207 with one result per item, in order; everything acknowledged is committed before the answer.
+ */
+export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.post("/api/v1/ingest", { bodyLimit: INGEST_MAX_BYTES }, async (req, reply) => {
+    const key = await requireApiKey(deps, req, "ingest");
+    const items = (req.body as { items?: unknown } | null)?.items;
+    if (Array.isArray(items) && items.length > INGEST_MAX_ITEMS) {
+      return reply.code(413).send({
+        statusCode: 413,
+        error: "Payload Too Large",
+        message: `A batch holds at most ${INGEST_MAX_ITEMS} items (got ${items.length}); split it`,
+      });
+    }
+    const batch = ZIngestBatch.parse(req.body ?? {});
+    const outcome = await ingestBatch(deps, key.orgId, batch.items);
+    return reply.code(207).send(outcome);
+  });
+}

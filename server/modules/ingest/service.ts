@@ -1,0 +1,212 @@
+import { type SQL, sql } from "drizzle-orm";
+import { runs, spans, usage } from "../../../db/schema.ts";
+import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
+import type { AppDeps } from "../../deps.ts";
+
+type Deps = Pick<AppDeps, "database" | "store">;
+type Outcome = "created" | "updated" | "unchanged";
+
+/** Same id twice in one batch (a span's start and end): merged in order, as if sent one after the other. */
+function mergeById<T extends { id: string }>(items: { index: number; item: T }[]) {
+  const byId = new Map<string, { indexes: number[]; item: T }>();
+  for (const { index, item } of items) {
+    const seen = byId.get(item.id);
+    if (!seen) byId.set(item.id, { indexes: [index], item });
+    else {
+      seen.indexes.push(index);
+      const defined = Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined && v !== null));
+      const finished = seen.item as { status?: string };
+      seen.item = {
+        ...seen.item,
+        ...defined,
+        status:
+          finished.status !== "running" && defined.status === "running"
+            ? finished.status
+            : (defined.status ?? finished.status),
+      };
+    }
+  }
+  return [...byId.values()];
+}
+
+const toDate = (v: string | null | undefined) => (v ? new Date(v) : null);
+
+function runRow(orgId: string, r: TIngestRun) {
+  return {
+    orgId,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    startedAt: new Date(r.startedAt),
+    endedAt: toDate(r.endedAt),
+    input: r.input ?? null,
+    output: r.output ?? null,
+    error: r.error ?? null,
+    tags: r.tags ?? [],
+    conversationId: r.conversationId ?? null,
+    workflowVersionId: r.workflowVersionId ?? null,
+    metadata: r.metadata ?? {},
+    updatedAt: new Date(),
+  };
+}
+
+function spanRow(orgId: string, s: TIngestSpan) {
+  return {
+    orgId,
+    id: s.id,
+    runId: s.runId,
+    parentId: s.parentId ?? null,
+    name: s.name,
+    kind: s.kind,
+    status: s.status,
+    startedAt: new Date(s.startedAt),
+    endedAt: toDate(s.endedAt),
+    input: s.input ?? null,
+    output: s.output ?? null,
+    config: s.config ?? null,
+    attributes: s.attributes ?? {},
+    model: s.model ?? null,
+    inputTokens: s.inputTokens ?? null,
+    outputTokens: s.outputTokens ?? null,
+    costUsd: s.costUsd ?? null,
+    error: s.error ?? null,
+    updatedAt: new Date(),
+  };
+}
+
+const RUN_FIELDS = ["ended_at", "input", "output", "error", "conversation_id", "workflow_version_id"];
+const SPAN_FIELDS = [
+  "parent_id",
+  "ended_at",
+  "input",
+  "output",
+  "config",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "error",
+];
+
+/**
+ * The `set` of an upsert and its "would anything change?" test, from one list of columns. Replaced columns take
+ * the new value; kept columns take it only when sent (a span's end does not erase its start's input); status never
+ * goes back to running once finished (a late copy of the start must not reopen it).
+ */
+function upsertParts(table: string, replaced: string[], kept: string[]) {
+  const next: Record<string, string> = {};
+  for (const column of replaced) next[column] = `excluded.${column}`;
+  for (const column of kept) next[column] = `coalesce(excluded.${column}, "${table}".${column})`;
+  next.status = `case when "${table}".status <> 'running' and excluded.status = 'running' then "${table}".status else excluded.status end`;
+  const columns = Object.keys(next);
+  const set: Record<string, SQL> = { updatedAt: sql`now()` };
+  for (const column of columns)
+    set[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = sql.raw(next[column]!);
+  const changed = sql.raw(
+    `(${columns.map((c) => `"${table}".${c}`).join(", ")}) is distinct from (${columns.map((c) => next[c]).join(", ")})`,
+  );
+  return { set, changed };
+}
+
+/**
+ * Validates each item on its own, then writes the valid ones in one transaction with one multi-row upsert per
+ * table. Idempotent by (organisation, id): an item identical to what is stored is reported `unchanged`.
+ */
+export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]) {
+  const results = new Array<TIngestResult>(rawItems.length);
+  const runItems: { index: number; item: TIngestRun }[] = [];
+  const spanItems: { index: number; item: TIngestSpan }[] = [];
+  rawItems.forEach((raw, index) => {
+    const parsed = ZIngestItem.safeParse(raw);
+    if (!parsed.success) {
+      const r = raw as { type?: unknown; id?: unknown } | null;
+      results[index] = {
+        index,
+        status: "error",
+        type: typeof r?.type === "string" ? r.type : undefined,
+        id: typeof r?.id === "string" ? r.id : undefined,
+        error: parsed.error.issues.map((i) => `${i.path.join(".") || "item"}: ${i.message}`).join("; "),
+      };
+    } else if (parsed.data.type === "run") runItems.push({ index, item: parsed.data });
+    else spanItems.push({ index, item: parsed.data });
+  });
+
+  const mergedRuns = mergeById(runItems);
+  const mergedSpans = mergeById(spanItems);
+  const outcomes = new Map<string, Outcome>();
+
+  await deps.database.db.transaction(async (tx) => {
+    if (mergedRuns.length > 0) {
+      const { set, changed } = upsertParts("runs", ["name", "started_at", "tags", "metadata"], RUN_FIELDS);
+      const written = await tx
+        .insert(runs)
+        .values(mergedRuns.map((r) => runRow(orgId, r.item)))
+        .onConflictDoUpdate({ target: [runs.orgId, runs.id], set, setWhere: changed })
+        .returning({ id: runs.id, inserted: sql<boolean>`xmax = 0` });
+      for (const w of written) outcomes.set(`run:${w.id}`, w.inserted ? "created" : "updated");
+    }
+    // Spans may arrive before their run: a placeholder run keeps the tree whole until the run itself arrives.
+    const knownRuns = new Set(mergedRuns.map((r) => r.item.id));
+    const placeholders = new Map<string, TIngestSpan>();
+    for (const { item } of mergedSpans)
+      if (!knownRuns.has(item.runId) && !placeholders.has(item.runId)) placeholders.set(item.runId, item);
+    let placeholderCount = 0;
+    if (placeholders.size > 0) {
+      const created = await tx
+        .insert(runs)
+        .values(
+          [...placeholders].map(([runId, span]) => ({
+            orgId,
+            id: runId,
+            name: span.name,
+            status: "running" as const,
+            startedAt: new Date(span.startedAt),
+          })),
+        )
+        .onConflictDoNothing()
+        .returning({ id: runs.id });
+      placeholderCount = created.length;
+    }
+    if (mergedSpans.length > 0) {
+      const { set, changed } = upsertParts(
+        "spans",
+        ["run_id", "name", "kind", "started_at", "attributes"],
+        SPAN_FIELDS,
+      );
+      const written = await tx
+        .insert(spans)
+        .values(mergedSpans.map((s) => spanRow(orgId, s.item)))
+        .onConflictDoUpdate({ target: [spans.orgId, spans.id], set, setWhere: changed })
+        .returning({ id: spans.id, inserted: sql<boolean>`xmax = 0` });
+      for (const w of written) outcomes.set(`span:${w.id}`, w.inserted ? "created" : "updated");
+    }
+    const newRuns = [...outcomes].filter(([k, v]) => k.startsWith("run:") && v === "created").length + placeholderCount;
+    const newSpans = [...outcomes].filter(([k, v]) => k.startsWith("span:") && v === "created").length;
+    if (newRuns + newSpans > 0) {
+      await tx
+        .insert(usage)
+        .values({ orgId, period: new Date().toISOString().slice(0, 7), runs: newRuns, spans: newSpans })
+        .onConflictDoUpdate({
+          target: [usage.orgId, usage.period],
+          set: { runs: sql`usage.runs + ${newRuns}`, spans: sql`usage.spans + ${newSpans}` },
+        });
+    }
+  });
+
+  for (const [type, merged] of [
+    ["run", mergedRuns],
+    ["span", mergedSpans],
+  ] as const) {
+    for (const { indexes, item } of merged) {
+      const outcome = outcomes.get(`${type}:${item.id}`) ?? "unchanged";
+      for (const index of indexes) results[index] = { index, type, id: item.id, status: outcome };
+    }
+  }
+
+  const changedRuns = new Set([...mergedRuns.map((r) => r.item.id), ...mergedSpans.map((s) => s.item.runId)]);
+  if (outcomes.size > 0) {
+    await deps.store.publish(`org:${orgId}:runs`, JSON.stringify({ type: "run.updated", runIds: [...changedRuns] }));
+  }
+  const rejected = results.filter((r) => r.status === "error").length;
+  return { results, accepted: results.length - rejected, rejected };
+}
