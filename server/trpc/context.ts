@@ -1,6 +1,5 @@
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import type { AppDeps } from "../deps.ts";
-import type { RequestAuth } from "../http/auth.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { SessionUser } from "../modules/auth/sessions.ts";
 
