@@ -1,0 +1,4 @@
+export { EchosClient, type EchosClientOptions, type EchosClientStats } from "./client.ts";
+export { getDefaultClient, setDefaultClient, span, trace, type SpanOptions, type TraceOptions } from "./trace.ts";
+export { formatApiKey, parseApiKey } from "../shared/api-key-format.ts";
+export type { TIngestItem, TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";

@@ -1,0 +1,104 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import type { TIngestSpan } from "../shared/schemas/ingest.ts";
+import { EchosClient } from "./client.ts";
+
+type SpanKind = TIngestSpan["kind"];
+
+interface ActiveSpan {
+  runId: string;
+  spanId: string | null;
+  client: EchosClient;
+}
+
+const active = new AsyncLocalStorage<ActiveSpan>();
+let defaultClient: EchosClient | undefined;
+
+/** The client `trace()` and `span()` use unless given one: built from ECHOS_API_KEY / ECHOS_API_URL on first use. */
+export function getDefaultClient(): EchosClient {
+  return (defaultClient ??= new EchosClient());
+}
+
+export function setDefaultClient(client: EchosClient): void {
+  defaultClient = client;
+}
+
+export interface TraceOptions {
+  client?: EchosClient;
+  input?: unknown;
+  tags?: string[];
+  conversationId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Records `fn` as a run. Spans created inside it (through `span()`, across awaits) nest under it. The run is sent
+ * when it starts and again when it ends, so a dashboard sees it live. Errors are recorded and re-thrown unchanged.
+ */
+export async function trace<T>(name: string, fn: () => Promise<T> | T, options: TraceOptions = {}): Promise<T> {
+  const client = options.client ?? getDefaultClient();
+  const runId = randomUUID();
+  const startedAt = new Date().toISOString();
+  const base = {
+    type: "run" as const,
+    id: runId,
+    name,
+    startedAt,
+    input: options.input,
+    tags: options.tags,
+    conversationId: options.conversationId,
+    metadata: options.metadata,
+  };
+  client.enqueue({ ...base, status: "running" });
+  try {
+    const output = await active.run({ runId, spanId: null, client }, fn);
+    client.enqueue({ ...base, status: "success", endedAt: new Date().toISOString(), output: output as unknown });
+    return output;
+  } catch (error) {
+    client.enqueue({ ...base, status: "error", endedAt: new Date().toISOString(), error: errorText(error) });
+    throw error;
+  }
+}
+
+export interface SpanOptions {
+  kind?: SpanKind;
+  input?: unknown;
+  config?: unknown;
+  model?: string;
+  attributes?: Record<string, unknown>;
+  client?: EchosClient;
+}
+
+/** A step within the current trace (or a run of its own when called outside one). */
+export async function span<T>(name: string, fn: () => Promise<T> | T, options: SpanOptions = {}): Promise<T> {
+  const parent = active.getStore();
+  if (!parent) return trace(name, () => span(name, fn, options), { client: options.client, input: options.input });
+  const client = options.client ?? parent.client;
+  const spanId = randomUUID();
+  const base = {
+    type: "span" as const,
+    id: spanId,
+    runId: parent.runId,
+    parentId: parent.spanId,
+    name,
+    kind: options.kind ?? "custom",
+    startedAt: new Date().toISOString(),
+    input: options.input,
+    config: options.config,
+    model: options.model,
+    attributes: options.attributes,
+  };
+  client.enqueue({ ...base, status: "running" });
+  try {
+    const output = await active.run({ runId: parent.runId, spanId, client }, fn);
+    client.enqueue({ ...base, status: "success", endedAt: new Date().toISOString(), output: output as unknown });
+    return output;
+  } catch (error) {
+    client.enqueue({ ...base, status: "error", endedAt: new Date().toISOString(), error: errorText(error) });
+    throw error;
+  }
+}
