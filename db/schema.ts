@@ -240,3 +240,35 @@ export const usage = pgTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.period] })],
 );
+
+export const workflows = pgTable(
+  "workflows",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("workflows_org_name_idx").on(t.orgId, t.name)],
+);
+
+/** Immutable once written: a definition is identified by the hash of its content. */
+export const workflowVersions = pgTable(
+  "workflow_versions",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    /** `<name>@<first 12 hex of the content hash>`, what runs carry as workflow_version_id. */
+    id: text("id").notNull(),
+    workflowId: uuid("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    definition: jsonb("definition").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("workflow_versions_workflow_idx").on(t.workflowId, t.createdAt)],
+);

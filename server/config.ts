@@ -200,7 +200,8 @@ export function loadConfig(env: Env = process.env): Config {
         ssl: sslFromUrl ? sslFromUrl !== "disable" : (e.DATABASE_SSL ?? (isProduction ? true : false)),
         poolMax: e.DATABASE_POOL_MAX,
       }
-    : { embedded: true, dir: e.NODE_ENV === "test" ? null : join(dataDir, "pglite") };
+    : // Tests run in memory unless they name a data dir (to restart a server on the same data).
+      { embedded: true, dir: e.NODE_ENV === "test" && !env.ECHOS_DATA_DIR ? null : join(dataDir, "pglite") };
 
   return {
     env: e.NODE_ENV,

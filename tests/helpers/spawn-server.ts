@@ -13,9 +13,9 @@ export interface SpawnedServer {
 export async function spawnServer(
   args: string[],
   env: Record<string, string | undefined>,
-  { timeoutMs = 30_000 } = {},
+  { timeoutMs = 30_000, port: fixedPort }: { timeoutMs?: number; port?: number } = {},
 ): Promise<SpawnedServer> {
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
