@@ -1,0 +1,197 @@
+// npm run bench:ingest — spans/s committed through POST /api/v1/ingest (batches of 200 spans of ~1 KB, 8 concurrent
+// clients) against, in the same run, a raw postgres.js COPY of the same rows into the same table.
+// Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create and
+// drop a scratch database.
+import { randomUUID } from "node:crypto";
+import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import postgres from "postgres";
+import { ensureBundle } from "./lib/bundle.ts";
+import { freePort, killAllChildren, startChild, stopChild, waitFor200 } from "./lib/children.ts";
+import { printTable, round } from "./lib/report.ts";
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const BATCH = 200;
+const CLIENTS = 8;
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 160); // 32,000 spans
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** ~1 KB per span: an LLM step with a prompt, an answer and attributes. */
+function makeSpan(runId: string, i: number) {
+  return {
+    type: "span" as const,
+    id: randomUUID(),
+    runId,
+    name: `step-${i % 12}`,
+    kind: "llm" as const,
+    status: "success" as const,
+    startedAt: new Date(Date.now() - 1000).toISOString(),
+    endedAt: new Date().toISOString(),
+    model: "gpt-4o-mini",
+    inputTokens: 320,
+    outputTokens: 80,
+    costUsd: 0.0001,
+    input: { messages: [{ role: "user", content: "Classify this support ticket about a refund. ".repeat(8) }] },
+    output: { role: "assistant", content: "billing / refund — route to the payments queue. ".repeat(6) },
+    attributes: { "gen_ai.system": "openai", attempt: 1, region: "eu-west-1" },
+  };
+}
+
+async function main() {
+  process.on("exit", killAllChildren);
+  const dbName = `echos_bench_${process.pid}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  const bundle = ensureBundle(ROOT);
+  const port = await freePort();
+  const child = startChild(
+    [bundle.path],
+    {
+      PATH: process.env.PATH,
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_MAX: "100000000",
+      DATABASE_URL: url.toString(),
+    },
+    ROOT,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor200(`${base}/api/health/ready`, child, performance.now());
+    const signUp = await fetch(`${base}/trpc/auth.signUp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `bench-${process.pid}@example.com`, password: "bench password 123" }),
+    });
+    const token = /echos_session=([^;]+)/.exec(signUp.headers.get("set-cookie") ?? "")?.[1];
+    const created = (await (
+      await fetch(`${base}/api/keys`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: "bench" }),
+      })
+    ).json()) as { apiKey: { key: string } };
+    const key = created.apiKey.key;
+
+    const runId = randomUUID();
+    const batches = Array.from({ length: BATCHES }, (_, b) =>
+      JSON.stringify({ items: Array.from({ length: BATCH }, (_, i) => makeSpan(runId, b * BATCH + i)) }),
+    );
+    const bytesPerSpan = Math.round(batches[0]!.length / BATCH);
+    // Warm-up: JIT, pools, the run's placeholder row.
+    for (const body of batches.slice(0, 4))
+      await fetch(`${base}/api/v1/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key },
+        body: body.replaceAll(/"id":"/g, '"id":"w'),
+      });
+
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < batches.length) {
+          const body = batches[next++]!;
+          const t = performance.now();
+          const res = await fetch(`${base}/api/v1/ingest`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-api-key": key },
+            body,
+          });
+          const result = (await res.json()) as { rejected: number };
+          if (res.status !== 207 || result.rejected > 0)
+            throw new Error(`ingest answered ${res.status} with ${result.rejected} rejected`);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const ingestRate = (BATCHES * BATCH) / ingestSeconds;
+    latencies.sort((a, b) => a - b);
+
+    // Baseline: the same rows through COPY on one connection of the same database.
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const [owner] = await sql<{ org_id: string }[]>`select org_id from runs where id = ${runId}`;
+    const orgId = owner!.org_id;
+    const rows = batches.flatMap((b) => (JSON.parse(b) as { items: ReturnType<typeof makeSpan>[] }).items);
+    const escape = (v: unknown) =>
+      v === null || v === undefined
+        ? "\\N"
+        : String(v).replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n");
+    const lines = rows.map(
+      (s) =>
+        [
+          orgId,
+          `copy-${s.id}`,
+          s.runId,
+          s.name,
+          s.kind,
+          s.status,
+          s.startedAt,
+          s.endedAt,
+          JSON.stringify(s.input),
+          JSON.stringify(s.output),
+          JSON.stringify(s.attributes),
+          s.model,
+          s.inputTokens,
+          s.outputTokens,
+          s.costUsd,
+        ]
+          .map(escape)
+          .join("\t") + "\n",
+    );
+    const copyStarted = performance.now();
+    const writable =
+      await sql`copy spans (org_id, id, run_id, name, kind, status, started_at, ended_at, input, output, attributes, model, input_tokens, output_tokens, cost_usd) from stdin`.writable();
+    await pipeline(Readable.from(lines), writable);
+    const copyRate = rows.length / ((performance.now() - copyStarted) / 1000);
+    await sql.end();
+
+    printTable(
+      `Ingest: ${BATCHES} batches × ${BATCH} spans (~${bytesPerSpan} B each), ${CLIENTS} concurrent clients`,
+      ["path", "spans/s", "ack p50 ms", "ack p99 ms", "vs COPY"],
+      [
+        [
+          "POST /api/v1/ingest",
+          Math.round(ingestRate),
+          round(percentile(latencies, 50), 1),
+          round(percentile(latencies, 99), 1),
+          round(ingestRate / copyRate),
+        ],
+        ["raw COPY (1 connection)", Math.round(copyRate), "", "", 1],
+      ],
+    );
+    console.log(
+      JSON.stringify({
+        node: process.version,
+        cpus: cpus().length,
+        load: loadavg(),
+        bundle: bundle.note,
+        spansPerBatch: BATCH,
+        clients: CLIENTS,
+        ingestSpansPerSecond: Math.round(ingestRate),
+        copyRowsPerSecond: Math.round(copyRate),
+        ratio: round(ingestRate / copyRate),
+        ackP50Ms: round(percentile(latencies, 50), 1),
+        ackP99Ms: round(percentile(latencies, 99), 1),
+      }),
+    );
+  } finally {
+    await stopChild(child);
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
