@@ -125,7 +125,7 @@ async function main() {
     const [owner] = await sql<{ org_id: string }[]>`select org_id from runs where id = ${runId}`;
     const orgId = owner!.org_id;
     const rows = batches.flatMap((b) => (JSON.parse(b) as { items: ReturnType<typeof makeSpan>[] }).items);
-    const escape = (v: unknown) =>
+    const escape = (v: string | number | null | undefined) =>
       v === null || v === undefined
         ? "\\N"
         : String(v).replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n");
