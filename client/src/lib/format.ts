@@ -30,3 +30,16 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeS
 export function formatDateTime(iso: string | number): string {
   return dateTime.format(new Date(iso));
 }
+
+const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+export function formatDate(iso: string | number): string {
+  return date.format(new Date(iso));
+}
+
+/** Up to two letters for an avatar: "Acme Labs" → "AL", "zoe" → "ZO". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? `${words[0]![0]}${words[1]![0]}` : name.trim().slice(0, 2);
+  return letters.toUpperCase() || "?";
+}

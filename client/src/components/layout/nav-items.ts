@@ -40,3 +40,11 @@ export function navItemForPath(pathname: string): NavItem | undefined {
     item.end ? pathname === item.to : pathname === item.to || pathname.startsWith(`${item.to}/`),
   );
 }
+
+/** Pages reached from menus rather than the sidebar's navigation. */
+const OTHER_TITLES: Readonly<Record<string, string>> = { "/account": "Account" };
+
+/** The top bar's title for a path; undefined for unknown paths. */
+export function titleForPath(pathname: string): string | undefined {
+  return navItemForPath(pathname)?.label ?? OTHER_TITLES[pathname];
+}

@@ -3,6 +3,8 @@ import { Link, NavLink } from "react-router";
 import { useLiveStatus } from "../../features/system/use-live-status.ts";
 import { Logo, LogoMark } from "../logo.tsx";
 import { NAV_SECTIONS, type NavItem } from "./nav-items.ts";
+import { OrgSwitcher } from "./org-switcher.tsx";
+import { UserButton } from "./user-button.tsx";
 
 function SidebarLink({ item }: { item: NavItem }) {
   const Icon = item.icon;
@@ -62,6 +64,9 @@ export function Sidebar() {
           </span>
         </Link>
       </div>
+      <div className="border-b border-zinc-200 px-3 py-2.5 dark:border-zinc-800">
+        <OrgSwitcher />
+      </div>
       <nav aria-label="Main" className="flex-1 space-y-6 overflow-y-auto px-3 py-4">
         {NAV_SECTIONS.map((section, i) => (
           <div key={section.label ?? i}>
@@ -80,6 +85,9 @@ export function Sidebar() {
           </div>
         ))}
       </nav>
+      <div className="border-t border-zinc-200 px-3 py-2.5 dark:border-zinc-800">
+        <UserButton />
+      </div>
       <InstanceFooter />
     </aside>
   );

@@ -1,9 +1,20 @@
 import { clsx } from "clsx";
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from "react";
 import { NavLink, useParams } from "react-router";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
+import { PageLoader } from "../../components/page-loader.tsx";
 import NotFoundPage from "../not-found/not-found-page.tsx";
+import { useCurrentOrg } from "../session/use-current-org.ts";
 import { findSection, SETTINGS_SECTIONS } from "./settings-sections.ts";
+
+// Each tab is its own chunk too: most visits open one of them.
+const SECTION_PAGES: Partial<Record<string, LazyExoticComponent<ComponentType>>> = {
+  "api-keys": lazy(() => import("./api-keys/api-keys-section.tsx")),
+  members: lazy(() => import("./members/members-section.tsx")),
+  credentials: lazy(() => import("./credentials/credentials-section.tsx")),
+  audit: lazy(() => import("./audit/audit-section.tsx")),
+};
 
 function SettingsTabs() {
   return (
@@ -34,12 +45,21 @@ function SettingsTabs() {
 
 export default function SettingsPage() {
   const section = findSection(useParams().section);
+  const { org } = useCurrentOrg();
   if (!section) return <NotFoundPage />;
+  const Section = SECTION_PAGES[section.slug];
   return (
     <>
       <PageHeader title="Settings" description="Your organisation's access, members, provider credentials and usage." />
       <SettingsTabs />
-      <EmptyState icon={section.icon} title={section.emptyTitle} description={section.emptyText} />
+      {Section ? (
+        <Suspense fallback={<PageLoader />}>
+          {/* Keyed by organisation: switching drops forms, confirmations and a just-created key. */}
+          <Section key={org.id} />
+        </Suspense>
+      ) : (
+        <EmptyState icon={section.icon} title={section.emptyTitle} description={section.emptyText} />
+      )}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { CreditCard, KeyRound, LockKeyhole, Users, type LucideIcon } from "lucide-react";
+import { CreditCard, KeyRound, LockKeyhole, ScrollText, Users, type LucideIcon } from "lucide-react";
 
 export interface SettingsSection {
   slug: string;
@@ -32,6 +32,14 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     emptyTitle: "No provider credentials",
     emptyText:
       "Add your LLM providers' keys so Echos can re-run steps on the server when you time-travel a run. Each credential is listed here with its provider and when it was last used.",
+  },
+  {
+    slug: "audit",
+    label: "Audit log",
+    icon: ScrollText,
+    emptyTitle: "Nothing recorded yet",
+    emptyText:
+      "Sign-ins, API keys, invitations, role changes and credential updates in this organisation are recorded here, with who did them and from where.",
   },
   {
     slug: "usage",
