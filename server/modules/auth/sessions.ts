@@ -6,6 +6,7 @@ import { generateToken, hashToken } from "../../lib/tokens.ts";
 /** 24 hours, extended on use once less than half remains (seed 004's rolling expiry). */
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 const CACHE_TTL_MS = 60_000;
+const TOUCH_INTERVAL_MS = 5 * 60_000;
 const cacheKey = (id: string) => `session:${id}`;
 
 export interface SessionUser {
@@ -77,6 +78,13 @@ export async function validateSessionToken(
     await invalidateSession(deps, id);
     return null;
   }
+  // "Last used" for the sessions list, written at most once per interval per session.
+  const { count } = await deps.store.increment(`session-touch:${id}`, TOUCH_INTERVAL_MS);
+  if (count === 1)
+    await deps.database.db
+      .update(sessions)
+      .set({ lastUsedAt: new Date(now) })
+      .where(eq(sessions.id, id));
   if (session.expiresAt.getTime() - now < SESSION_TTL_MS / 2) {
     const expiresAt = new Date(now + SESSION_TTL_MS);
     await deps.database.db

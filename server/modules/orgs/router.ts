@@ -105,7 +105,13 @@ export const orgsRouter = router({
     .input(z.object({ token: z.string().min(10).max(200) }))
     .query(async ({ ctx, input }) => {
       const invite = await findInvite(ctx.deps, input.token);
-      return { orgName: invite.orgName, email: invite.email, role: invite.role, expiresAt: invite.expiresAt };
+      return {
+        orgName: invite.orgName,
+        email: invite.email,
+        role: invite.role,
+        expiresAt: invite.expiresAt,
+        invitedBy: invite.inviterEmail,
+      };
     }),
 
   acceptInvite: authedProcedure

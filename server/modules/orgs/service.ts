@@ -77,6 +77,11 @@ async function ownerCount({ database }: Pick<AppDeps, "database">, orgId: string
 }
 
 /** Admins manage members below owner; only owners grant or take away ownership; the last owner stays. */
+async function emailOf({ database }: Pick<AppDeps, "database">, userId: string): Promise<string> {
+  const [row] = await database.db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+  return row?.email ?? userId;
+}
+
 async function assertCanManage(deps: Deps, orgId: string, actorRole: Role, targetUserId: string, newRole?: Role) {
   const current = await roleOf(deps, orgId, targetUserId);
   if (!current) throw notFound("That person is not a member of this organisation");
@@ -99,7 +104,7 @@ export async function changeRole(deps: Deps, actor: Actor & { role: Role }, orgI
     orgId,
     actor,
     action: "member.role_changed",
-    target: userId,
+    target: await emailOf(deps, userId),
     metadata: { from: previous, to: role },
     ip: actor.ip,
   });
@@ -119,7 +124,7 @@ export async function removeMember(deps: Deps, actor: Actor & { role: Role }, or
     orgId,
     actor,
     action: "member.removed",
-    target: userId,
+    target: await emailOf(deps, userId),
     metadata: { role: previous },
     ip: actor.ip,
   });
@@ -193,9 +198,11 @@ export async function findInvite({ database }: Pick<AppDeps, "database">, token:
       expiresAt: invites.expiresAt,
       acceptedAt: invites.acceptedAt,
       revokedAt: invites.revokedAt,
+      inviterEmail: users.email,
     })
     .from(invites)
     .innerJoin(orgs, eq(orgs.id, invites.orgId))
+    .leftJoin(users, eq(users.id, invites.invitedBy))
     .where(eq(invites.tokenHash, hashToken(token)))
     .limit(1);
   if (!row || row.revokedAt || row.acceptedAt || row.expiresAt.getTime() <= Date.now()) {

@@ -30,7 +30,7 @@ export function InviteBanner({ query, className }: InviteBannerProps) {
       <MailOpen aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-indigo-600 dark:text-indigo-400" />
       <div className="min-w-0 text-zinc-700 dark:text-zinc-300">
         <p>
-          You’re invited to join{" "}
+          {invite.invitedBy ? `${invite.invitedBy} invited you` : "You’re invited"} to join{" "}
           <strong className="font-semibold text-zinc-900 dark:text-zinc-100">{invite.orgName}</strong> as{" "}
           <RoleBadge role={invite.role} />
         </p>
