@@ -97,12 +97,14 @@ describe("log redaction", () => {
         list: [{ apiKey: "k" }],
         tokens: 12,
         message: "Basic dXNlcjpwYXNz",
+        error: new Error('Failed query: insert into spans values ($1)\nparams: {"apiKey":"sk-live-123"}'),
       }),
     ).toEqual({
       user: { email: "a@b.c", password: "[REDACTED]", sessionToken: "[REDACTED]" },
       list: [{ apiKey: "[REDACTED]" }],
       tokens: 12,
       message: "Basic [REDACTED]",
+      error: expect.objectContaining({ message: "Failed query: insert into spans values ($1)\nparams: [REDACTED]" }),
     });
   });
 });

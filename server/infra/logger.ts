@@ -10,6 +10,8 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [REDACTED]"],
   [/\bechos_[a-z]_[A-Za-z0-9]{16,}\b/g, "echos_[REDACTED]"],
   [/(\w+:\/\/[^:/\s]+:)[^@\s]+@/g, "$1[REDACTED]@"],
+  // drizzle appends a failed query's parameters (user data) to its error message.
+  [/\nparams: [\s\S]*$/, "\nparams: [REDACTED]"],
 ];
 const REDACTED = "[REDACTED]";
 

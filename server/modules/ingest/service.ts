@@ -4,6 +4,7 @@ import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } fr
 import type { AppDeps } from "../../deps.ts";
 
 type Deps = Pick<AppDeps, "database" | "store">;
+type Tx = Parameters<Parameters<AppDeps["database"]["db"]["transaction"]>[0]>[0];
 type Outcome = "created" | "updated" | "unchanged";
 
 /** Same id twice in one batch (a span's start and end): merged in order, as if sent one after the other. */
@@ -105,7 +106,94 @@ function upsertParts(table: string, replaced: string[], kept: string[]) {
   const changed = sql.raw(
     `(${columns.map((c) => `"${table}".${c}`).join(", ")}) is distinct from (${columns.map((c) => next[c]).join(", ")})`,
   );
-  return { set, changed };
+  const assignments = [...columns.map((c) => `${c} = ${next[c]}`), "updated_at = now()"].join(", ");
+  return { set, changed, assignments };
+}
+
+const SPAN_COLUMNS = [
+  ["id", "text"],
+  ["run_id", "text"],
+  ["parent_id", "text"],
+  ["name", "text"],
+  ["kind", "span_kind"],
+  ["status", "run_status"],
+  ["started_at", "timestamptz"],
+  ["ended_at", "timestamptz"],
+  ["input", "jsonb"],
+  ["output", "jsonb"],
+  ["config", "jsonb"],
+  ["attributes", "jsonb"],
+  ["model", "text"],
+  ["input_tokens", "int4"],
+  ["output_tokens", "int4"],
+  ["cost_usd", "float8"],
+  ["error", "text"],
+] as const;
+
+/**
+ * Sent as text arrays and cast per row: enum and jsonb arrays need it, and postgres.js (through drizzle) cannot
+ * send a timestamptz[] parameter.
+ */
+const CAST_IN_SELECT = new Set<string>(["jsonb", "span_kind", "run_status", "timestamptz"]);
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/**
+ * Spans are the volume: one statement whose parameters are one array per column (`unnest`), so the cost of a
+ * batch does not grow with a placeholder per value — and it reads the same on PostgreSQL and PGlite.
+ */
+async function upsertSpans(tx: Tx, orgId: string, items: TIngestSpan[]): Promise<{ id: string; inserted: boolean }[]> {
+  const columns: (string | number | null)[][] = SPAN_COLUMNS.map(() => []);
+  for (const s of items) {
+    const values = [
+      s.id,
+      s.runId,
+      s.parentId ?? null,
+      s.name,
+      s.kind,
+      s.status,
+      s.startedAt,
+      s.endedAt ?? null,
+      json(s.input),
+      json(s.output),
+      json(s.config),
+      json(s.attributes ?? {}),
+      s.model ?? null,
+      s.inputTokens ?? null,
+      s.outputTokens ?? null,
+      s.costUsd ?? null,
+      s.error ?? null,
+    ];
+    values.forEach((v, i) => columns[i]!.push(v));
+  }
+  const { changed, assignments } = upsertParts(
+    "spans",
+    ["run_id", "name", "kind", "started_at", "attributes"],
+    SPAN_FIELDS,
+  );
+  const names = SPAN_COLUMNS.map(([name]) => name);
+  const arrays = sql.join(
+    SPAN_COLUMNS.map(
+      ([, type], i) => sql`${sql.param(columns[i])}::${sql.raw(CAST_IN_SELECT.has(type) ? "text" : type)}[]`,
+    ),
+    sql`, `,
+  );
+  const select = SPAN_COLUMNS.map(([name, type]) =>
+    CAST_IN_SELECT.has(type) ? `u.${name}::${type}` : `u.${name}`,
+  ).join(", ");
+  const result = await tx.execute<{ id: string; inserted: boolean }>(sql`
+    insert into spans (org_id, ${sql.raw(names.join(", "))}, updated_at)
+    select ${orgId}::uuid, ${sql.raw(select)}, now()
+    from unnest(${arrays}) as u(${sql.raw(names.join(", "))})
+    on conflict (org_id, id) do update set ${sql.raw(assignments)}
+    where ${changed}
+    returning id, (xmax = 0) as inserted`);
+  return rowsOf(result);
+}
+
+/** postgres.js returns the rows themselves; PGlite wraps them in `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
 /**
@@ -168,17 +256,13 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
       placeholderCount = created.length;
     }
     if (mergedSpans.length > 0) {
-      const { set, changed } = upsertParts(
-        "spans",
-        ["run_id", "name", "kind", "started_at", "attributes"],
-        SPAN_FIELDS,
-      );
-      const written = await tx
-        .insert(spans)
-        .values(mergedSpans.map((s) => spanRow(orgId, s.item)))
-        .onConflictDoUpdate({ target: [spans.orgId, spans.id], set, setWhere: changed })
-        .returning({ id: spans.id, inserted: sql<boolean>`xmax = 0` });
-      for (const w of written) outcomes.set(`span:${w.id}`, w.inserted ? "created" : "updated");
+      for (const w of await upsertSpans(
+        tx,
+        orgId,
+        mergedSpans.map((m) => m.item),
+      )) {
+        outcomes.set(`span:${w.id}`, w.inserted ? "created" : "updated");
+      }
     }
     const newRuns = [...outcomes].filter(([k, v]) => k.startsWith("run:") && v === "created").length + placeholderCount;
     const newSpans = [...outcomes].filter(([k, v]) => k.startsWith("span:") && v === "created").length;
