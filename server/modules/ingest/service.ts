@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { runs, spans, usage } from "../../../db/schema.ts";
+import { runs, usage } from "../../../db/schema.ts";
 import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../../deps.ts";
 
@@ -47,30 +47,6 @@ function runRow(orgId: string, r: TIngestRun) {
     conversationId: r.conversationId ?? null,
     workflowVersionId: r.workflowVersionId ?? null,
     metadata: r.metadata ?? {},
-    updatedAt: new Date(),
-  };
-}
-
-function spanRow(orgId: string, s: TIngestSpan) {
-  return {
-    orgId,
-    id: s.id,
-    runId: s.runId,
-    parentId: s.parentId ?? null,
-    name: s.name,
-    kind: s.kind,
-    status: s.status,
-    startedAt: new Date(s.startedAt),
-    endedAt: toDate(s.endedAt),
-    input: s.input ?? null,
-    output: s.output ?? null,
-    config: s.config ?? null,
-    attributes: s.attributes ?? {},
-    model: s.model ?? null,
-    inputTokens: s.inputTokens ?? null,
-    outputTokens: s.outputTokens ?? null,
-    costUsd: s.costUsd ?? null,
-    error: s.error ?? null,
     updatedAt: new Date(),
   };
 }
