@@ -270,5 +270,8 @@ export const workflowVersions = pgTable(
     definition: jsonb("definition").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("workflow_versions_workflow_idx").on(t.workflowId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index("workflow_versions_workflow_idx").on(t.workflowId, t.createdAt),
+  ],
 );

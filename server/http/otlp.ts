@@ -1,0 +1,120 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS } from "../../shared/schemas/ingest.ts";
+import type { AppDeps } from "../deps.ts";
+import { badRequest } from "../lib/errors.ts";
+import type { AuthenticatedKey } from "../modules/api-keys/service.ts";
+import { ingestBatch } from "../modules/ingest/service.ts";
+import {
+  decodeJsonRequest,
+  decodeProtobufRequest,
+  encodeProtobufResponse,
+  OtlpDecodeError,
+  type OtlpSpan,
+  type PartialSuccess,
+} from "../modules/otlp/decode.ts";
+import { mapSpans } from "../modules/otlp/map.ts";
+import { requireApiKey } from "./api-keys.ts";
+
+/** The largest request body, after decompression (gzip from the collector, say). */
+export const OTLP_MAX_BYTES = INGEST_MAX_BYTES;
+const PROTOBUF_TYPES = ["application/x-protobuf", "application/protobuf"];
+/** How many distinct reasons a partial-success message lists before "and N more". */
+const MAX_REASONS = 5;
+
+const mediaType = (req: FastifyRequest) => (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+
+/**
+ * `POST /v1/traces` — OTLP/HTTP trace export, so any OpenTelemetry SDK or collector can send to Echos
+ * (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://echos…/v1/traces`, `OTEL_EXPORTER_OTLP_HEADERS=x-api-key=…`).
+ * Accepts `application/json` and `application/x-protobuf`, answers an `ExportTraceServiceResponse` in the same
+ * encoding: 200 and an empty message when everything was taken, 200 and `partialSuccess` when some spans were
+ * refused (OTLP clients must not retry those). Spans are stored through the same ingest service as the REST route.
+ */
+export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
+  // Its own scope, so the protobuf body parser and the error handler apply to this route only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(PROTOBUF_TYPES, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+    scope.setErrorHandler(async (error: FastifyError, _req, reply) => {
+      if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        return reply.code(413).send({
+          statusCode: 413,
+          error: "Payload Too Large",
+          message: `An OTLP export is at most ${OTLP_MAX_BYTES} bytes (after decompression); lower the batch size of the span processor`,
+        });
+      }
+      throw error; // everything else: the application's error handler
+    });
+
+    // The key is checked before the body is read: an unauthenticated client cannot make us parse 5 MB.
+    const keys = new WeakMap<FastifyRequest, AuthenticatedKey>();
+    scope.post(
+      "/v1/traces",
+      {
+        bodyLimit: OTLP_MAX_BYTES,
+        onRequest: async (req) => {
+          keys.set(req, await requireApiKey(deps, req, "ingest"));
+        },
+      },
+      async (req, reply) => {
+        const key = keys.get(req)!;
+        const type = mediaType(req);
+        const protobuf = PROTOBUF_TYPES.includes(type);
+        if (!protobuf && type !== "application/json") {
+          return reply.code(415).send({
+            statusCode: 415,
+            error: "Unsupported Media Type",
+            message: `Unsupported content type "${type || "(none)"}": send application/json or application/x-protobuf`,
+          });
+        }
+        const spans = decode(req.body, protobuf);
+        const partialSuccess = await store(deps, key.orgId, spans);
+        return respond(reply, protobuf, partialSuccess);
+      },
+    );
+  });
+}
+
+function decode(body: unknown, protobuf: boolean): OtlpSpan[] {
+  try {
+    // No body at all is an empty message in protobuf, where zero bytes are a valid (empty) request.
+    if (protobuf) return decodeProtobufRequest(Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+    return decodeJsonRequest(body);
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
+/** Maps and stores the spans; the spans refused along the way, as OTLP's partial success (null: none). */
+async function store(deps: AppDeps, orgId: string, spans: OtlpSpan[]): Promise<PartialSuccess | null> {
+  const { items, rejected } = mapSpans(spans);
+  const reasons = rejected.map((r) => `${r.spanId ?? "span"}: ${r.error}`);
+  let rejectedSpans = rejected.length;
+  // The ingest service writes one multi-row upsert per call: batches of its own limit keep each one bounded.
+  for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
+    const chunk = items.slice(start, start + INGEST_MAX_ITEMS);
+    const outcome = await ingestBatch(deps, orgId, chunk);
+    for (const result of outcome.results) {
+      if (result.status !== "error") continue;
+      const item = chunk[result.index]!;
+      // A refused run is not a refused span (its spans are still stored, under a placeholder run): reported only.
+      if (item.type === "span") rejectedSpans += 1;
+      reasons.push(`${item.type} ${item.id}: ${result.error}`);
+    }
+  }
+  if (reasons.length === 0) return null;
+  const unique = [...new Set(reasons)];
+  const more = unique.length > MAX_REASONS ? `; and ${unique.length - MAX_REASONS} more` : "";
+  return { rejectedSpans, errorMessage: unique.slice(0, MAX_REASONS).join("; ") + more };
+}
+
+function respond(reply: FastifyReply, protobuf: boolean, partialSuccess: PartialSuccess | null) {
+  if (protobuf) {
+    return reply
+      .code(200)
+      .type("application/x-protobuf")
+      .send(Buffer.from(encodeProtobufResponse(partialSuccess)));
+  }
+  return reply.code(200).send(partialSuccess ? { partialSuccess } : {});
+}
