@@ -2,3 +2,4 @@ export { EchosClient, type EchosClientOptions, type EchosClientStats } from "./c
 export { getDefaultClient, setDefaultClient, span, trace, type SpanOptions, type TraceOptions } from "./trace.ts";
 export { formatApiKey, parseApiKey } from "../shared/api-key-format.ts";
 export type { TIngestItem, TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
+export * from "./workflow.ts";

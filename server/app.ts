@@ -9,6 +9,7 @@ import { cookieJar, registerAuth } from "./http/auth.ts";
 import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
 import { registerIngestRoutes } from "./http/ingest.ts";
+import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerHealthRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
   registerIngestRoutes(app, deps);
+  registerWorkflowRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 

@@ -1,0 +1,190 @@
+import { randomUUID } from "node:crypto";
+import type { TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
+import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
+import { errorText, runWorkflow } from "../shared/workflow/engine.ts";
+import { hashDefinition, workflowVersionId } from "../shared/workflow/hash.ts";
+import type { CredentialLookup, EngineOptions, ToolFn, Tools, WorkflowResult } from "../shared/workflow/types.ts";
+import { EchosClient } from "./client.ts";
+
+export interface EchosRuntimeOptions {
+  /** Defaults to a new EchosClient built from apiKey / apiUrl (or ECHOS_API_KEY / ECHOS_API_URL). */
+  client?: EchosClient;
+  apiKey?: string;
+  apiUrl?: string;
+  /** The functions `tool` steps call, by name. */
+  tools?: Tools;
+  /** Provider keys by credential name. Default: the process environment (`OPENAI_API_KEY`, …). */
+  credentials?: CredentialLookup;
+  /** Called instead of throwing when something around the run fails (registration); default: a process warning. */
+  onError?: (error: Error) => void;
+  /** Engine hooks: a code sandbox, an http guard, a fetch of your own, limits. */
+  engine?: Pick<EngineOptions, "runCode" | "beforeHttp" | "fetch" | "httpMaxBytes" | "retryDelayMs">;
+}
+
+export interface RuntimeRunOptions extends Pick<EngineOptions, "recording" | "policy" | "overrides" | "signal"> {
+  tags?: string[];
+  conversationId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RuntimeRunResult extends WorkflowResult {
+  runId: string;
+  workflowVersionId: string;
+}
+
+const SPAN_KIND = { llm: "llm", http: "http", code: "code", tool: "tool" } as const;
+const MAX_ERROR = 10_000;
+const REGISTER_WAIT_MS = 2000;
+const now = () => new Date().toISOString();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Runs Echos workflows in your process and records each run as it happens: the run, and a span per step sent when
+ * the step starts and again when it ends. Each workflow version is registered once, best effort, so the server can
+ * replay it later.
+ */
+export class EchosRuntime {
+  readonly client: EchosClient;
+  private readonly apiKey: string | undefined;
+  private readonly apiUrl: string;
+  private readonly tools: Tools;
+  private readonly credentials: CredentialLookup;
+  private readonly onError: (error: Error) => void;
+  private readonly engine: NonNullable<EchosRuntimeOptions["engine"]>;
+  private readonly registrations = new Map<string, Promise<boolean>>();
+
+  constructor(options: EchosRuntimeOptions = {}) {
+    this.client = options.client ?? new EchosClient({ apiKey: options.apiKey, apiUrl: options.apiUrl });
+    this.apiKey = options.apiKey ?? process.env.ECHOS_API_KEY;
+    this.apiUrl = (options.apiUrl ?? this.client.apiUrl).replace(/\/+$/, "");
+    this.tools = { ...options.tools };
+    this.credentials = options.credentials ?? ((name) => process.env[name]);
+    this.onError = options.onError ?? ((error) => process.emitWarning(`Echos: ${error.message}`));
+    this.engine = options.engine ?? {};
+  }
+
+  registerTool(name: string, tool: ToolFn): this {
+    this.tools[name] = tool;
+    return this;
+  }
+
+  /**
+   * Stores this workflow version on the server (`POST /api/v1/workflows`), once per content hash. Never throws:
+   * resolves false, after reporting through `onError`, when the server refuses or cannot be reached.
+   */
+  registerWorkflow(workflow: WorkflowDefinitionInput): Promise<boolean> {
+    const definition = defineWorkflow(workflow);
+    const hash = hashDefinition(definition);
+    let registration = this.registrations.get(hash);
+    if (!registration) {
+      registration = this.register(definition, hash);
+      this.registrations.set(hash, registration);
+    }
+    return registration;
+  }
+
+  private async register(definition: WorkflowDefinition, hash: string): Promise<boolean> {
+    if (!this.apiKey) return false;
+    const what = `Workflow "${definition.name}" (${hash.slice(0, 12)}) not registered`;
+    try {
+      const res = await fetch(`${this.apiUrl}/api/v1/workflows`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": this.apiKey },
+        body: JSON.stringify({ name: definition.name, hash, definition }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.ok) return true;
+      const detail = res.status === 404 ? "this server does not accept workflow versions yet" : await res.text();
+      this.onError(new Error(`${what}: HTTP ${res.status}: ${detail.slice(0, 300)}; runs are still recorded`));
+    } catch (error) {
+      this.onError(new Error(`${what}: ${errorText(error)}; runs are still recorded`));
+    }
+    return false;
+  }
+
+  /**
+   * Runs the workflow and records it. Resolves with the run's status, never rejects because a step failed; throws
+   * only for an invalid definition (a programming error, like a TypeError).
+   */
+  async run(
+    workflow: WorkflowDefinitionInput,
+    input: unknown,
+    options: RuntimeRunOptions = {},
+  ): Promise<RuntimeRunResult> {
+    const definition = defineWorkflow(workflow);
+    const versionId = workflowVersionId(definition);
+    // Usually lands before the run's first batch; never holds the user's run hostage to a slow server.
+    await Promise.race([this.registerWorkflow(definition), sleep(REGISTER_WAIT_MS)]);
+
+    const runId = randomUUID();
+    const run: TIngestRun = {
+      type: "run",
+      id: runId,
+      name: definition.name,
+      status: "running",
+      startedAt: now(),
+      input,
+      tags: options.tags,
+      conversationId: options.conversationId,
+      workflowVersionId: versionId,
+      metadata: options.metadata,
+    };
+    this.client.enqueue(run);
+    const open = new Map<string, TIngestSpan>();
+    const result = await runWorkflow(definition, input, {
+      ...this.engine,
+      tools: this.tools,
+      credentials: this.credentials,
+      recording: options.recording,
+      policy: options.policy,
+      overrides: options.overrides,
+      signal: options.signal,
+      onStepStart: (step, config, stepInput) => {
+        const span: TIngestSpan = {
+          type: "span",
+          id: randomUUID(),
+          runId,
+          parentId: null,
+          name: step.id,
+          kind: SPAN_KIND[step.type],
+          status: "running",
+          startedAt: now(),
+          input: stepInput,
+          config,
+          model: step.type === "llm" ? step.model : undefined,
+          attributes: { stepType: step.type },
+        };
+        open.set(step.id, span);
+        this.client.enqueue(span);
+      },
+      onStepEnd: (step, r) => {
+        const span = open.get(step.id);
+        if (!span) return;
+        this.client.enqueue({
+          ...span,
+          status: r.status,
+          endedAt: now(),
+          output: r.output,
+          error: r.error?.slice(0, MAX_ERROR),
+          model: r.model ?? span.model,
+          inputTokens: r.inputTokens,
+          outputTokens: r.outputTokens,
+          attributes: { ...span.attributes, policy: r.policy, attempts: r.attempts, durationMs: r.durationMs },
+        });
+      },
+    });
+    this.client.enqueue({
+      ...run,
+      status: result.status,
+      endedAt: now(),
+      output: result.output,
+      error: result.error?.slice(0, MAX_ERROR),
+    });
+    return { ...result, runId, workflowVersionId: versionId };
+  }
+
+  /** Sends everything recorded so far. */
+  flush(): Promise<void> {
+    return this.client.flush();
+  }
+}

@@ -1,0 +1,78 @@
+import type { WorkflowStep } from "./define.ts";
+
+export type StepPolicy = "live" | "recorded";
+export type StepStatus = "success" | "error";
+
+export interface StepResult {
+  status: StepStatus;
+  output?: unknown;
+  error?: string;
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  durationMs: number;
+  /** "recorded": the output was taken from the recording, nothing ran. */
+  policy: StepPolicy;
+  attempts: number;
+}
+
+/** What replay needs of an earlier run's step; a StepResult (or a stored span) fits. */
+export interface RecordedStep {
+  output?: unknown;
+  status?: StepStatus | "running";
+  error?: string | null;
+  model?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+}
+
+export interface ToolContext {
+  stepId: string;
+  /** Aborted when the step times out or the run is cancelled. */
+  signal: AbortSignal;
+}
+
+// Method syntax makes the parameter bivariant, so `(args: { to: string }) => …` is accepted as a tool.
+type Bivariant<Args, R> = { fn(args: Args, context: ToolContext): R }["fn"];
+export type ToolFn = Bivariant<unknown, unknown>;
+export type Tools = Record<string, ToolFn>;
+
+/** Returns a provider key by credential name, or undefined when there is none. */
+export type CredentialLookup = (name: string) => string | undefined;
+
+/** What a step sees: the run's input, and each earlier step's output (and error when it failed). */
+export interface StepContext {
+  input: unknown;
+  steps: Record<string, { output?: unknown; error?: string }>;
+}
+
+export interface EngineOptions {
+  tools?: Tools;
+  credentials?: CredentialLookup;
+  /** Outputs of an earlier run by step id: steps the policy marks "recorded" take their output from here. */
+  recording?: Record<string, RecordedStep>;
+  /** Default: every step live. */
+  policy?: (step: WorkflowStep, index: number) => StepPolicy;
+  /** Fields replacing a step's own before it runs (a replay's fork config). Checked against the step schema. */
+  overrides?: Record<string, Record<string, unknown>>;
+  onStepStart?: (step: WorkflowStep, resolvedConfig: Record<string, unknown>, input: unknown) => void;
+  onStepEnd?: (step: WorkflowStep, result: StepResult) => void;
+  /** Called with every http step's URL before it is fetched; throw to refuse it (the server's SSRF guard). */
+  beforeHttp?: (url: URL) => Promise<void>;
+  /** Runs a code step. Default: in-process `AsyncFunction("input", code)`; the server plugs in a sandbox. */
+  runCode?: (code: string, input: Record<string, unknown>) => Promise<unknown>;
+  fetch?: typeof fetch;
+  /** Response size limit of http steps without their own `maxBytes`. Default 1 MB. */
+  httpMaxBytes?: number;
+  /** First retry delay; doubles per attempt. Default 200 ms. */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface WorkflowResult {
+  status: StepStatus;
+  output?: unknown;
+  error?: string;
+  /** By step id, in the order the steps ran; steps after a failure are absent. */
+  steps: Record<string, StepResult>;
+}
