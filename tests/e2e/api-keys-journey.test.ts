@@ -32,6 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
       const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
       const problems: string[] = [];
       page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
       page.on("console", (msg) => {
@@ -44,6 +45,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.waitForURL(/\/login/);
       await page.getByRole("link", { name: /sign up|create an account/i }).click();
       await page.waitForURL(/\/signup/);
+      // The router keeps showing the sign-in form until the sign-up page's code has loaded: wait for it, as a person would.
+      await page.getByRole("heading", { name: /create your account/i }).waitFor();
       const email = uniqueEmail("journey");
       await page.getByLabel(/email/i).fill(email);
       await page.getByLabel(/password/i).fill("a long enough password");
