@@ -2,12 +2,13 @@
 // clients) against, in the same run, a raw postgres.js COPY of the same rows into the same table.
 // Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create and
 // drop a scratch database.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import postgres from "postgres";
+import { otlpProtobufTypes } from "../server/modules/otlp/decode.ts";
 import { ensureBundle } from "./lib/bundle.ts";
 import { freePort, killAllChildren, startChild, stopChild, waitFor200 } from "./lib/children.ts";
 import { printTable, round } from "./lib/report.ts";
@@ -41,6 +42,83 @@ function makeSpan(runId: string, i: number) {
     output: { role: "assistant", content: "billing / refund — route to the payments queue. ".repeat(6) },
     attributes: { "gen_ai.system": "openai", attempt: 1, region: "eu-west-1" },
   };
+}
+
+/** The same load as OTLP protobuf: one trace per batch, 200 GenAI spans of about the same size. */
+function makeOtlpBatch(): Uint8Array<ArrayBuffer> {
+  const traceId = randomBytes(16);
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const attr = (key: string, value: { stringValue?: string; intValue?: number; doubleValue?: number }) => ({
+    key,
+    value,
+  });
+  const spans = Array.from({ length: BATCH }, (_, i) => ({
+    traceId,
+    spanId: randomBytes(8),
+    name: `chat gpt-4o-mini ${i % 12}`,
+    kind: 3,
+    startTimeUnixNano: String(nowNs - 1_000_000_000n),
+    endTimeUnixNano: String(nowNs),
+    attributes: [
+      attr("gen_ai.system", { stringValue: "openai" }),
+      attr("gen_ai.request.model", { stringValue: "gpt-4o-mini" }),
+      attr("gen_ai.usage.input_tokens", { intValue: 320 }),
+      attr("gen_ai.usage.output_tokens", { intValue: 80 }),
+      attr("gen_ai.request.temperature", { doubleValue: 0.2 }),
+    ],
+    events: [
+      {
+        name: "gen_ai.user.message",
+        timeUnixNano: String(nowNs),
+        attributes: [attr("content", { stringValue: "Classify this support ticket about a refund. ".repeat(8) })],
+      },
+      {
+        name: "gen_ai.choice",
+        timeUnixNano: String(nowNs),
+        attributes: [attr("content", { stringValue: "billing / refund — route to the payments queue. ".repeat(6) })],
+      },
+    ],
+    status: { code: 1 },
+  }));
+  const request = {
+    resourceSpans: [
+      {
+        resource: { attributes: [attr("service.name", { stringValue: "bench-agent" })] },
+        scopeSpans: [{ scope: { name: "bench" }, spans }],
+      },
+    ],
+  };
+  const type = otlpProtobufTypes.request;
+  return new Uint8Array(type.encode(type.fromObject(request)).finish());
+}
+
+/** Sends `bodies` from `CLIENTS` concurrent clients; returns spans/s and acknowledgement latencies (sorted). */
+async function load(
+  bodies: (string | Uint8Array<ArrayBuffer>)[],
+  url: string,
+  headers: Record<string, string>,
+  ok: (res: Response) => Promise<boolean>,
+) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const t = performance.now();
+        const res = await fetch(url, {
+          method: "POST",
+          headers,
+          body: body,
+        });
+        if (!(await ok(res))) throw new Error(`${url} answered ${res.status}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const rate = (bodies.length * BATCH) / ((performance.now() - started) / 1000);
+  return { rate, latencies: latencies.sort((a, b) => a - b) };
 }
 
 async function main() {
@@ -96,29 +174,26 @@ async function main() {
         body: body.replaceAll(/"id":"/g, '"id":"w'),
       });
 
-    const latencies: number[] = [];
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < batches.length) {
-          const body = batches[next++]!;
-          const t = performance.now();
-          const res = await fetch(`${base}/api/v1/ingest`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "x-api-key": key },
-            body,
-          });
-          const result = (await res.json()) as { rejected: number };
-          if (res.status !== 207 || result.rejected > 0)
-            throw new Error(`ingest answered ${res.status} with ${result.rejected} rejected`);
-          latencies.push(performance.now() - t);
-        }
-      }),
+    const rest = await load(
+      batches,
+      `${base}/api/v1/ingest`,
+      { "content-type": "application/json", "x-api-key": key },
+      async (res) => {
+        const result = (await res.json()) as { rejected: number };
+        return res.status === 207 && result.rejected === 0;
+      },
     );
-    const ingestSeconds = (performance.now() - started) / 1000;
-    const ingestRate = (BATCHES * BATCH) / ingestSeconds;
-    latencies.sort((a, b) => a - b);
+    const ingestRate = rest.rate;
+    const latencies = rest.latencies;
+
+    const otlpBodies = Array.from({ length: BATCHES }, () => makeOtlpBatch());
+    const otlpHeaders = { "content-type": "application/x-protobuf", "x-api-key": key };
+    for (const body of Array.from({ length: 4 }, () => makeOtlpBatch()))
+      await fetch(`${base}/v1/traces`, { method: "POST", headers: otlpHeaders, body });
+    const otlp = await load(otlpBodies, `${base}/v1/traces`, otlpHeaders, async (res) => {
+      await res.arrayBuffer();
+      return res.status === 200;
+    });
 
     // Baseline: the same rows through COPY on one connection of the same database.
     const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
@@ -169,6 +244,13 @@ async function main() {
           round(percentile(latencies, 99), 1),
           round(ingestRate / copyRate),
         ],
+        [
+          "POST /v1/traces (OTLP protobuf)",
+          Math.round(otlp.rate),
+          round(percentile(otlp.latencies, 50), 1),
+          round(percentile(otlp.latencies, 99), 1),
+          round(otlp.rate / copyRate),
+        ],
         ["raw COPY (1 connection)", Math.round(copyRate), "", "", 1],
       ],
     );
@@ -185,6 +267,10 @@ async function main() {
         ratio: round(ingestRate / copyRate),
         ackP50Ms: round(percentile(latencies, 50), 1),
         ackP99Ms: round(percentile(latencies, 99), 1),
+        otlpSpansPerSecond: Math.round(otlp.rate),
+        otlpRatio: round(otlp.rate / copyRate),
+        otlpAckP50Ms: round(percentile(otlp.latencies, 50), 1),
+        otlpAckP99Ms: round(percentile(otlp.latencies, 99), 1),
       }),
     );
   } finally {
