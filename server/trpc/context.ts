@@ -25,12 +25,19 @@ export interface InnerContext {
 const noCookies: CookieJar = { setSession: () => {}, clearSession: () => {}, retryAfter: () => {} };
 
 /** The context without a request: what tests build to call procedures through `createCaller`. */
-export function createInnerContext(deps: AppDeps, opts: Partial<Omit<InnerContext, "deps">> = {}): InnerContext {
+export function createInnerContext(
+  deps: AppDeps,
+  opts: Partial<Omit<InnerContext, "deps">> & { logMeta?: Record<string, unknown> } = {},
+): InnerContext {
   const requestId = opts.requestId ?? "internal";
+  let log = opts.log;
   return {
     deps,
     requestId,
-    log: opts.log ?? deps.log.child({ requestId }),
+    // A winston child logger costs more than a small procedure: made on first use only.
+    get log() {
+      return (log ??= deps.log.child({ requestId, ...opts.logMeta }));
+    },
     session: opts.session ?? null,
     ip: opts.ip,
     userAgent: opts.userAgent,
@@ -45,7 +52,7 @@ export function contextFactory(deps: AppDeps, cookies: (opts: CreateFastifyConte
     const requestId = String(opts.req.id);
     return createInnerContext(deps, {
       requestId,
-      log: deps.log.child({ requestId, userId: auth?.session?.userId }),
+      logMeta: { userId: auth?.session?.userId },
       session: auth?.session ?? null,
       ip: opts.req.ip,
       userAgent: opts.req.headers["user-agent"],

@@ -1,11 +1,10 @@
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseApiKey } from "../../shared/api-key-format.ts";
-import { HAS_CHROMIUM, launchBrowser } from "../helpers/browser.ts";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
+import { HAS_CHROMIUM } from "../helpers/browser.ts";
+import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
-import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
+import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
 // Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
 describe.skipIf(!HAS_CHROMIUM)(
@@ -13,20 +12,12 @@ describe.skipIf(!HAS_CHROMIUM)(
   () => {
     let server: SpawnedServer;
     let browser: Browser;
+    let stop: () => Promise<void>;
 
     beforeAll(async () => {
-      server = await spawnServer([join(inject("distDir"), "index.js")], {
-        NODE_ENV: "test",
-        LOG_LEVEL: "warn",
-        DATABASE_URL: TEST_DATABASE_URL,
-        REDIS_URL: TEST_REDIS_URL,
-      });
-      browser = await launchBrowser();
+      ({ server, browser, stop } = await startBrowserAndServer());
     });
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    afterAll(() => stop?.());
 
     it("shows the key once, copies it, and the revoked key stops working", async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -1,29 +1,21 @@
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { HAS_CHROMIUM, launchBrowser } from "../helpers/browser.ts";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HAS_CHROMIUM } from "../helpers/browser.ts";
+import { TEST_REDIS_URL } from "../helpers/env.ts";
+import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
-import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
+import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
 // Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
 describe.skipIf(!HAS_CHROMIUM)("dashboard smoke (built server, headless Chromium)", () => {
   let server: SpawnedServer;
   let browser: Browser;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await spawnServer([join(inject("distDir"), "index.js")], {
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
-      DATABASE_URL: TEST_DATABASE_URL,
-      REDIS_URL: TEST_REDIS_URL,
-    });
-    browser = await launchBrowser();
+    ({ server, browser, stop } = await startBrowserAndServer());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => stop?.());
 
   it("serves the dashboard; the System page shows healthy services, live, with no console errors", async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

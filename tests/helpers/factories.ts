@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
 import { memberships } from "../../db/schema.ts";
 import type { Role } from "../../shared/roles.ts";
 import type { AppDeps } from "../../server/deps.ts";
@@ -54,4 +55,15 @@ export async function createOrgWithRoles(deps: AppDeps) {
 
 export function callerFor(deps: AppDeps, user: TestUser | null, extra: { ip?: string } = {}) {
   return createCaller(createInnerContext(deps, { session: user?.session ?? null, ip: extra.ip ?? "127.0.0.1" }));
+}
+
+/** "OK", or the tRPC error a call ended with as "CODE: message" — compact to assert on. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
 }

@@ -1,22 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, sessions, users } from "../../db/schema.ts";
 import { hashPassword, verifyPassword } from "../../server/modules/auth/password.ts";
 import { SESSION_TTL_MS, validateSessionToken } from "../../server/modules/auth/sessions.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { PASSWORD, callerFor, createUser, uniqueEmail } from "../helpers/factories.ts";
+import { PASSWORD, callerFor, createUser, uniqueEmail, codeOf } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
 
 describe("accounts and sessions", () => {
   let server: RunningServer;

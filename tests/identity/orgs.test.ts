@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,19 +8,9 @@ import { validateSessionToken } from "../../server/modules/auth/sessions.ts";
 import { resolveCredential, rotateCredentials } from "../../server/modules/credentials/service.ts";
 import { createInvite } from "../../server/modules/orgs/service.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { PASSWORD, callerFor, createOrgWithRoles, createUser, uniqueEmail } from "../helpers/factories.ts";
+import { PASSWORD, callerFor, createOrgWithRoles, createUser, uniqueEmail, codeOf } from "../helpers/factories.ts";
 import { freePort } from "../helpers/redis-server.ts";
 import { startTestServer } from "../helpers/server.ts";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
 
 /** A real SMTP server on loopback that keeps what it receives. */
 async function startSmtp() {
