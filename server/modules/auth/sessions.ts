@@ -103,6 +103,12 @@ export async function invalidateSession(deps: Deps, sessionId: string): Promise<
   await deps.store.delete(cacheKey(sessionId));
 }
 
+/** The session's current organisation, kept server-side so every tab agrees; its cached copy is dropped. */
+export async function setActiveOrg(deps: Deps, sessionId: string, orgId: string): Promise<void> {
+  await deps.database.db.update(sessions).set({ activeOrgId: orgId }).where(eq(sessions.id, sessionId));
+  await forgetCachedSession(deps, sessionId);
+}
+
 export async function forgetCachedSession(deps: Deps, sessionId: string): Promise<void> {
   await deps.store.delete(cacheKey(sessionId));
 }

@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { sessions } from "../../../db/schema.ts";
 import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
 import { forbidden } from "../../lib/errors.ts";
 import { authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
-import { forgetCachedSession } from "../auth/sessions.ts";
+import { setActiveOrg } from "../auth/sessions.ts";
 import { normaliseEmail } from "../auth/service.ts";
 import { inviteEmail } from "./invite-email.ts";
 import {
@@ -36,11 +34,7 @@ export const orgsRouter = router({
   switch: authedProcedure.input(z.object({ orgId: z.uuid() })).mutation(async ({ ctx, input }) => {
     if (!(await roleOf(ctx.deps, input.orgId, ctx.session.userId)))
       throw forbidden("You are not a member of this organisation");
-    await ctx.deps.database.db
-      .update(sessions)
-      .set({ activeOrgId: input.orgId })
-      .where(eq(sessions.id, ctx.session.sessionId));
-    await forgetCachedSession(ctx.deps, ctx.session.sessionId);
+    await setActiveOrg(ctx.deps, ctx.session.sessionId, input.orgId);
     return { activeOrgId: input.orgId };
   }),
 
@@ -118,11 +112,7 @@ export const orgsRouter = router({
     .input(z.object({ token: z.string().min(10).max(200) }))
     .mutation(async ({ ctx, input }) => {
       const joined = await acceptInvite(ctx.deps, actorOf(ctx), input.token);
-      await ctx.deps.database.db
-        .update(sessions)
-        .set({ activeOrgId: joined.orgId })
-        .where(eq(sessions.id, ctx.session.sessionId));
-      await forgetCachedSession(ctx.deps, ctx.session.sessionId);
+      await setActiveOrg(ctx.deps, ctx.session.sessionId, joined.orgId);
       return joined;
     }),
 });
