@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ZCreateApiKeyInput } from "../../shared/schemas/identity.ts";
-import { hasRole } from "../../shared/roles.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, forbidden, unauthorized } from "../lib/errors.ts";
 import {
@@ -11,7 +10,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "../modules/api-keys/service.ts";
-import { listMembers, roleOf } from "../modules/orgs/service.ts";
+import { listMembers, requireRole } from "../modules/orgs/service.ts";
 
 /** The key from `X-API-Key`, or from `Authorization: Bearer echos_…`. */
 function presentedKey(req: FastifyRequest): string | null {
@@ -55,18 +54,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void 
     }
     const orgId = orgIdFromRequest ?? session.activeOrgId;
     if (!orgId) throw badRequest("No organisation selected: pass orgId");
-    const role = await roleOf(deps, orgId, session.userId);
-    if (!role) throw forbidden("You are not a member of this organisation");
-    if (!hasRole(role, minRole)) throw forbidden(`This needs the ${minRole} role or higher; you are ${role}`);
+    const role = await requireRole(deps, orgId, session.userId, minRole);
     return { orgId, role, actor: { userId: session.userId, email: session.email, ip: req.ip } };
   }
 
   app.post("/api/keys", async (req, reply) => {
     const body = ZCreateApiKeyInput.extend({ orgId: z.uuid().optional() }).parse(req.body ?? {});
     const { orgId, role, actor } = await userInOrg(req, body.orgId, "member");
-    if (body.scope === "full" && role === "member")
-      throw forbidden("Members can create ingest-only keys; full keys need an admin");
-    const created = await createApiKey(deps, actor, orgId, body);
+    const created = await createApiKey(deps, { ...actor, role }, orgId, body);
     return reply.code(201).send({
       success: true,
       apiKey: {

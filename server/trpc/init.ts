@@ -1,8 +1,8 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
-import { type Role, hasRole } from "../../shared/roles.ts";
+import type { Role } from "../../shared/roles.ts";
 import { DomainError } from "../lib/errors.ts";
-import { roleOf } from "../modules/orgs/service.ts";
+import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
 
 /**
@@ -60,6 +60,11 @@ const domainErrors = t.middleware(async ({ ctx, next }) => {
 
 const base = t.procedure.use(domainErrors);
 
+/** Who did it, for the audit log: the signed-in user and their address. */
+export function actorOf(ctx: { session: { userId: string; email: string }; ip?: string }) {
+  return { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip };
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
@@ -80,14 +85,7 @@ export function orgProcedure(minRole: Role) {
     })
     .input(z.object({ orgId: z.uuid("orgId must be an organisation id") }))
     .use(async ({ ctx, input, next }) => {
-      const role = await roleOf(ctx.deps, input.orgId, ctx.session.userId);
-      if (!role) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this organisation" });
-      if (!hasRole(role, minRole)) {
-        throw new TRPCError({
-          code: "FORBIDDEN",
-          message: `This needs the ${minRole} role or higher; you are ${role}`,
-        });
-      }
+      const role = await requireRole(ctx.deps, input.orgId, ctx.session.userId, minRole);
       return next({ ctx: { org: { id: input.orgId, role } } });
     });
 }

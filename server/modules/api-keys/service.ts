@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
 import { type ApiKeyScope, formatApiKey, parseApiKey } from "../../../shared/api-key-format.ts";
+import { type Role, hasRole } from "../../../shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
-import { notFound, unauthorized } from "../../lib/errors.ts";
+import { forbidden, notFound, unauthorized } from "../../lib/errors.ts";
 import { hashToken } from "../../lib/tokens.ts";
 import { recordAudit } from "../audit/service.ts";
 import type { Actor } from "../orgs/service.ts";
@@ -36,12 +37,16 @@ function toView(row: typeof apiKeys.$inferSelect) {
 }
 export type ApiKeyView = ReturnType<typeof toView>;
 
+/** Members may create ingest-only keys; full keys (which can read) need an admin. */
 export async function createApiKey(
   deps: Deps,
-  actor: Actor,
+  actor: Actor & { role: Role },
   orgId: string,
   input: { name: string; scope: ApiKeyScope; expiresInDays?: number | null },
 ) {
+  if (input.scope === "full" && !hasRole(actor.role, "admin")) {
+    throw forbidden("Members can create ingest-only keys; full keys need an admin");
+  }
   const key = formatApiKey(input.scope, (n) => randomBytes(n));
   const parsed = parseApiKey(key);
   if (!parsed.ok) throw new Error("generated an invalid API key");

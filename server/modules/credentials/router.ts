@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZSaveCredentialInput } from "../../../shared/schemas/identity.ts";
-import { orgProcedure, router } from "../../trpc/init.ts";
+import { actorOf, orgProcedure, router } from "../../trpc/init.ts";
 import { deleteCredential, listCredentials, saveCredential } from "./service.ts";
 
 export const credentialsRouter = router({
@@ -8,19 +8,12 @@ export const credentialsRouter = router({
 
   save: orgProcedure("admin")
     .input(ZSaveCredentialInput)
-    .mutation(({ ctx, input }) =>
-      saveCredential(ctx.deps, { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip }, ctx.org.id, input),
-    ),
+    .mutation(({ ctx, input }) => saveCredential(ctx.deps, actorOf(ctx), ctx.org.id, input)),
 
   delete: orgProcedure("admin")
     .input(z.object({ id: z.uuid() }))
     .mutation(async ({ ctx, input }) => {
-      await deleteCredential(
-        ctx.deps,
-        { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip },
-        ctx.org.id,
-        input.id,
-      );
+      await deleteCredential(ctx.deps, actorOf(ctx), ctx.org.id, input.id);
       return { ok: true };
     }),
 });

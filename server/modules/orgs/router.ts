@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
 import { forbidden } from "../../lib/errors.ts";
-import { authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
+import { actorOf, authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
 import { setActiveOrg } from "../auth/sessions.ts";
 import { normaliseEmail } from "../auth/service.ts";
 import { inviteEmail } from "./invite-email.ts";
@@ -18,12 +18,6 @@ import {
   revokeInvite,
   roleOf,
 } from "./service.ts";
-
-const actorOf = (ctx: { session: { userId: string; email: string }; ip?: string }) => ({
-  userId: ctx.session.userId,
-  email: ctx.session.email,
-  ip: ctx.ip,
-});
 
 export const orgsRouter = router({
   create: authedProcedure

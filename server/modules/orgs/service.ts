@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
 import { invites, memberships, orgs, sessions, users } from "../../../db/schema.ts";
-import type { Role } from "../../../shared/roles.ts";
+import { type Role, hasRole } from "../../../shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, forbidden, notFound } from "../../lib/errors.ts";
 import { generateToken, hashToken } from "../../lib/tokens.ts";
@@ -27,6 +27,19 @@ export async function roleOf(
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
     .limit(1);
   return row?.role ?? null;
+}
+
+/** The caller's role in the organisation, or a Forbidden naming what is missing. */
+export async function requireRole(
+  deps: Pick<AppDeps, "database">,
+  orgId: string,
+  userId: string,
+  minRole: Role,
+): Promise<Role> {
+  const role = await roleOf(deps, orgId, userId);
+  if (!role) throw forbidden("You are not a member of this organisation");
+  if (!hasRole(role, minRole)) throw forbidden(`This needs the ${minRole} role or higher; you are ${role}`);
+  return role;
 }
 
 export async function listUserOrgs({ database }: Pick<AppDeps, "database">, userId: string) {
