@@ -9,9 +9,14 @@ try {
   const config = loadConfig(process.env);
   const database = await createDatabase(config);
   await database.migrate();
-  const { rotated, current } = await rotateCredentials({ database, config });
+  const { rotated, current, unreadable } = await rotateCredentials({ database, config });
   await database.close();
   console.log(`Re-sealed ${rotated} credential(s) under key ${current}.`);
+  for (const u of unreadable)
+    console.error(
+      `Left ${u.name} of organisation ${u.orgId} as it is: sealed with key ${u.keyId}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`,
+    );
+  if (unreadable.length > 0) process.exit(1);
 } catch (error) {
   if (error instanceof ConfigError) for (const p of error.problems) console.error(`Configuration error: ${p}`);
   else console.error(`Rotation failed: ${error instanceof Error ? error.message : String(error)}`);

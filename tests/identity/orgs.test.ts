@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invites, providerCredentials } from "../../db/schema.ts";
@@ -167,9 +167,21 @@ describe("provider credentials", () => {
         encryptionKeyPrevious: server.deps.config.encryptionKey,
       },
     };
+    // A value sealed under a key nobody has any more is reported and left alone; its neighbours still move.
+    const lost = await createOrgWithRoles(server.deps);
+    await callerFor(server.deps, lost.owner).credentials.save({
+      orgId: lost.orgId,
+      name: "OPENAI_API_KEY",
+      baseUrl: "https://api.openai.com/v1",
+      apiKey: "sk-lost",
+    });
+    await server.deps.database.db.execute(
+      sql`update provider_credentials set key_id = 'retired-key' where org_id = ${lost.orgId}::uuid`,
+    );
     // Before rotation, the new key alone could not open the old value; with the previous key configured it can.
     const result = await rotateCredentials(rotatedDeps);
     expect(result.rotated).toBeGreaterThanOrEqual(1);
+    expect(result.unreadable).toContainEqual({ orgId: lost.orgId, name: "OPENAI_API_KEY", keyId: "retired-key" });
     const afterOnlyNewKey = { ...rotatedDeps, config: { ...rotatedDeps.config, encryptionKeyPrevious: undefined } };
     expect(await resolveCredential(afterOnlyNewKey, team.orgId, "GROQ_API_KEY")).toMatchObject({
       apiKey: "gsk-rotate-me",

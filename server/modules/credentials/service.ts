@@ -97,24 +97,34 @@ export async function resolveCredential(deps: Deps, orgId: string, name: string)
   return { baseUrl: row.baseUrl, provider: row.provider, apiKey: open(row.secret, key, aad(orgId, name)) };
 }
 
-/** Re-seals every value not under the current key. Idempotent; returns how many rows moved. */
-export async function rotateCredentials(deps: Deps): Promise<{ rotated: number; current: string }> {
+export interface RotationResult {
+  rotated: number;
+  current: string;
+  /** Values sealed under a key that is neither current nor previous: left as they are, named for the operator. */
+  unreadable: { orgId: string; name: string; keyId: string }[];
+}
+
+/** Re-seals every value not under the current key. Idempotent; one unreadable value does not stop the others. */
+export async function rotateCredentials(deps: Deps): Promise<RotationResult> {
   const { current, byId } = sealingKeys(deps.config);
   const rows = await deps.database.db
     .select()
     .from(providerCredentials)
     .where(ne(providerCredentials.keyId, current.id));
+  let rotated = 0;
+  const unreadable: RotationResult["unreadable"] = [];
   for (const row of rows) {
     const key = byId.get(row.keyId);
-    if (!key)
-      throw new Error(
-        `Credential ${row.name} (org ${row.orgId}) is sealed with key ${row.keyId}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`,
-      );
+    if (!key) {
+      unreadable.push({ orgId: row.orgId, name: row.name, keyId: row.keyId });
+      continue;
+    }
     const plaintext = open(row.secret, key, aad(row.orgId, row.name));
     await deps.database.db
       .update(providerCredentials)
       .set({ secret: seal(plaintext, current, aad(row.orgId, row.name)), keyId: current.id })
       .where(eq(providerCredentials.id, row.id));
+    rotated += 1;
   }
-  return { rotated: rows.length, current: current.id };
+  return { rotated, current: current.id, unreadable };
 }
