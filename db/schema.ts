@@ -1,5 +1,8 @@
+import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
+  customType,
   doublePrecision,
   integer,
   index,
@@ -12,6 +15,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 /** One row per running server process; heartbeats let operators see every instance behind a load balancer. */
 export const serverInstances = pgTable(
@@ -188,13 +193,65 @@ export const runs = pgTable(
     conversationId: text("conversation_id"),
     workflowVersionId: text("workflow_version_id"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    /** Totals over the run's spans, recomputed whenever its spans change. */
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    spanCount: integer("span_count").notNull().default(0),
+    errorCount: integer("error_count").notNull().default(0),
+    /** The workflow's name: workflow version ids read `<name>@<hash>`. */
+    workflow: text("workflow").generatedAlwaysAs(sql`nullif(split_part(workflow_version_id, '@', 1), '')`),
+    /** Words of the id, name, conversation, error and the values of input and output, for the Runs filter. */
+    search: tsvector("search").generatedAlwaysAs(
+      sql`to_tsvector('simple'::regconfig, id || ' ' || name || ' ' || coalesce(conversation_id, '') || ' ' || coalesce(error, '')) || jsonb_to_tsvector('simple'::regconfig, coalesce(input, 'null'::jsonb), '["string", "numeric"]'::jsonb) || jsonb_to_tsvector('simple'::regconfig, coalesce(output, 'null'::jsonb), '["string", "numeric"]'::jsonb)`,
+    ),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.id] }),
-    index("runs_org_started_idx").on(t.orgId, t.startedAt),
+    // Ascending, read backwards for "newest first" (`desc` = `desc nulls first`, which a `desc nulls last` index
+    // cannot serve).
+    index("runs_org_started_idx").on(t.orgId, t.startedAt, t.id),
     index("runs_org_conversation_idx").on(t.orgId, t.conversationId),
+    index("runs_org_workflow_started_idx").on(t.orgId, t.workflow, t.startedAt, t.id),
+    index("runs_org_status_started_idx").on(t.orgId, t.status, t.startedAt, t.id),
+    index("runs_tags_idx").using("gin", t.tags),
+    index("runs_search_idx").using("gin", t.search),
+  ],
+);
+
+/**
+ * Runs that share a conversation id, kept current by ingestion. `summaryDue` marks a conversation whose summary is
+ * missing or older than its last activity; the summary job picks those up once they have been quiet for a while.
+ */
+export const conversations = pgTable(
+  "conversations",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    runCount: integer("run_count").notNull().default(0),
+    errorCount: integer("error_count").notNull().default(0),
+    firstAt: timestamp("first_at", { withTimezone: true }).notNull(),
+    lastAt: timestamp("last_at", { withTimezone: true }).notNull(),
+    activityAt: timestamp("activity_at", { withTimezone: true }).notNull().defaultNow(),
+    summary: text("summary"),
+    summarySource: text("summary_source").$type<"llm" | "extractive">(),
+    summarizedAt: timestamp("summarized_at", { withTimezone: true }),
+    summaryDue: boolean("summary_due").notNull().default(true),
+    summaryAttempts: integer("summary_attempts").notNull().default(0),
+    /** Set while an instance writes the summary, so no other picks it up; a crashed writer's lease runs out. */
+    summaryLeaseUntil: timestamp("summary_lease_until", { withTimezone: true }),
+    summaryError: text("summary_error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index("conversations_org_last_idx").on(t.orgId, t.lastAt, t.id),
+    index("conversations_due_idx")
+      .on(t.activityAt)
+      .where(sql`summary_due`),
   ],
 );
 

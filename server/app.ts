@@ -9,6 +9,7 @@ import { cookieJar, registerAuth } from "./http/auth.ts";
 import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
 import { registerIngestRoutes } from "./http/ingest.ts";
+import { registerLiveRoutes } from "./http/live.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerIngestRoutes(app, deps);
   registerWorkflowRoutes(app, deps);
   registerOtlpRoutes(app, deps);
+  registerLiveRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
   await app.register(fastifyTRPCPlugin, {

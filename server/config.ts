@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  SUMMARY_QUIET_SECONDS: positiveInt(120),
+  SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -109,6 +111,8 @@ export interface Config {
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** Conversation summaries: written once a conversation has been quiet this long, by this model. */
+  summaries: { quietMs: number; model: string };
 }
 
 /** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
@@ -231,5 +235,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
   };
 }

@@ -11,7 +11,8 @@ import { createMailer } from "./infra/mailer.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
 import { decoyHash } from "./modules/auth/password.ts";
-import { seedDevelopment } from "./modules/dev-seed/seed.ts";
+import { summarizeDueConversations } from "./modules/conversations/service.ts";
+import { seedDemoData, seedDevelopment } from "./modules/dev-seed/seed.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
 import { VERSION } from "./version.ts";
 
@@ -58,6 +59,10 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
   lifecycle.markMigrated();
   log.info("Database migrations applied; ready");
   jobs.every("instance-heartbeat", HEARTBEAT_INTERVAL_MS, () => recordHeartbeat(deps));
+  const summaryIntervalMs = Math.min(15_000, Math.max(1_000, config.summaries.quietMs / 2));
+  jobs.every("conversation-summaries", summaryIntervalMs, async () => void (await summarizeDueConversations(deps)));
+  // In the background, never delaying readiness: the sample runs arrive through the public API like any agent's.
+  if (config.env === "development") void seedDemoData(deps, url);
 
   let stopping: Promise<void> | null = null;
   const shutdown = (reason = "shutdown") =>

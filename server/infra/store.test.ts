@@ -3,7 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_URL } from "../../tests/helpers/env.ts";
 import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../tests/helpers/redis-server.ts";
 import { createLogger } from "./logger.ts";
-import { MemoryStore, RedisStore, type SharedStore } from "./store.ts";
+import {
+  EMPTY_STREAM_ID,
+  MemoryStore,
+  RedisStore,
+  type SharedStore,
+  type StreamEntry,
+  compareStreamIds,
+  subscribeStream,
+} from "./store.ts";
 
 const log = createLogger({ env: "test", log: { level: "error", dir: "", files: false, json: true } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +50,42 @@ function storeContract(name: string, make: () => Promise<SharedStore>) {
       await store.publish(channel, "two");
       await sleep(100);
       expect(received).toEqual(["one"]);
+    });
+
+    it("appends to an ordered log, delivers each entry live and replays what follows an id", async () => {
+      const stream = unique();
+      const options = { maxLen: 100, ttlMs: 60_000 };
+      expect(await store.lastId(stream)).toBe(EMPTY_STREAM_ID);
+      const live: StreamEntry[] = [];
+      const off = await subscribeStream(store, stream, (e) => live.push(e));
+      const ids: string[] = [];
+      for (const n of [1, 2, 3, 4]) ids.push(await store.append(stream, `m${n}`, options));
+      await waitFor(() => live.length === 4);
+      off();
+      expect(live.map((e) => e.message)).toEqual(["m1", "m2", "m3", "m4"]);
+      expect(live.map((e) => e.id)).toEqual(ids);
+      expect([...ids].sort(compareStreamIds)).toEqual(ids);
+      expect(await store.lastId(stream)).toBe(ids[3]);
+
+      const after = await store.readAfter(stream, ids[1]!, 10);
+      expect(after).toEqual({ complete: true, entries: [live[2], live[3]] });
+      expect(await store.readAfter(stream, ids[3]!, 10)).toEqual({ complete: true, entries: [] });
+      expect((await store.readAfter(stream, EMPTY_STREAM_ID, 10)).entries).toHaveLength(4);
+      // More than the limit after the id: the reader is told it cannot have everything.
+      expect((await store.readAfter(stream, ids[0]!, 2)).complete).toBe(false);
+      // An id the log never had (or no longer has) is not a resumable position.
+      expect(await store.readAfter(stream, "1-0", 10)).toEqual({ complete: false, entries: [] });
+    });
+
+    it("keeps a log to its maximum length", async () => {
+      const stream = unique();
+      const ids: string[] = [];
+      for (let n = 0; n < 300; n++) ids.push(await store.append(stream, `m${n}`, { maxLen: 10, ttlMs: 60_000 }));
+      const { entries } = await store.readAfter(stream, EMPTY_STREAM_ID, 1000);
+      expect(entries.length).toBeGreaterThanOrEqual(10);
+      expect(entries.length).toBeLessThan(300);
+      expect(entries.at(-1)?.id).toBe(ids.at(-1));
+      expect((await store.readAfter(stream, ids[0]!, 1000)).complete).toBe(false);
     });
 
     it("counts within a window and starts over when it expires", async () => {

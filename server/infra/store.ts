@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Redis } from "ioredis";
+import { Redis, type Result } from "ioredis";
 import type { TServiceState } from "../../shared/schemas/health.ts";
 import type { Logger } from "./logger.ts";
 
@@ -17,6 +17,18 @@ export interface SharedStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Appends to a capped, ordered log and publishes the entry (`<id>\n<message>`) on the channel of the same name,
+   * as one step: subscribers see entries in log order, and a reader who missed some can fetch them by id.
+   */
+  append(stream: string, message: string, options: StreamOptions): Promise<string>;
+  /**
+   * Up to `limit` entries after `afterId`, oldest first. `complete` is false when entries may be missing: `afterId`
+   * is no longer in the log (trimmed, expired or unknown), or more than `limit` entries follow it.
+   */
+  readAfter(stream: string, afterId: string, limit: number): Promise<{ entries: StreamEntry[]; complete: boolean }>;
+  /** The id of the newest entry, `0-0` for an empty log. */
+  lastId(stream: string): Promise<string>;
   health(): { state: TServiceState; detail: string };
   /** Called whenever `health()` changes (Redis lost or back). */
   onHealthChange(listener: () => void): () => void;
@@ -25,8 +37,52 @@ export interface SharedStore {
 
 const PREFIX = "echos:";
 
+export interface StreamEntry {
+  id: string;
+  message: string;
+}
+export interface StreamOptions {
+  /** Entries kept (approximately, on Redis). */
+  maxLen: number;
+  /** The log is dropped after this long without a new entry. */
+  ttlMs: number;
+}
+export const EMPTY_STREAM_ID = "0-0";
+
+/** Log ids are `<ms>-<n>` (Redis stream ids); compares them in log order. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split("-").map(Number);
+  const [bm = 0, bn = 0] = b.split("-").map(Number);
+  return am - bm || an - bn;
+}
+
+/** Listens to a log's entries as they are appended. */
+export function subscribeStream(
+  store: SharedStore,
+  stream: string,
+  onEntry: (entry: StreamEntry) => void,
+): Promise<() => void> {
+  return store.subscribe(stream, (raw) => {
+    const newline = raw.indexOf("\n");
+    if (newline > 0) onEntry({ id: raw.slice(0, newline), message: raw.slice(newline + 1) });
+  });
+}
+
+function afterInLog(entries: StreamEntry[], afterId: string, limit: number) {
+  if (afterId === EMPTY_STREAM_ID) {
+    return { entries: entries.slice(0, limit), complete: entries.length <= limit };
+  }
+  const index = entries.findIndex((e) => e.id === afterId);
+  if (index < 0) return { entries: [], complete: false };
+  const rest = entries.slice(index + 1);
+  return { entries: rest.slice(0, limit), complete: rest.length <= limit };
+}
+
 export class MemoryStore implements SharedStore {
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
+  private readonly streams = new Map<string, { entries: StreamEntry[]; expiresAt: number }>();
+  private lastStreamMs = 0;
+  private lastStreamN = 0;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
@@ -60,6 +116,28 @@ export class MemoryStore implements SharedStore {
     this.values.delete(key);
   }
 
+  async append(stream: string, message: string, { maxLen, ttlMs }: StreamOptions): Promise<string> {
+    const now = Date.now();
+    if (now > this.lastStreamMs) [this.lastStreamMs, this.lastStreamN] = [now, 0];
+    else this.lastStreamN++;
+    const id = `${this.lastStreamMs}-${this.lastStreamN}`;
+    const log = this.liveStream(stream, now) ?? { entries: [], expiresAt: 0 };
+    log.entries.push({ id, message });
+    if (log.entries.length > maxLen) log.entries.splice(0, log.entries.length - maxLen);
+    log.expiresAt = now + ttlMs;
+    this.streams.set(stream, log);
+    this.emitter.emit(stream, `${id}\n${message}`);
+    return id;
+  }
+
+  async readAfter(stream: string, afterId: string, limit: number) {
+    return afterInLog(this.liveStream(stream, Date.now())?.entries ?? [], afterId, limit);
+  }
+
+  async lastId(stream: string): Promise<string> {
+    return this.liveStream(stream, Date.now())?.entries.at(-1)?.id ?? EMPTY_STREAM_ID;
+  }
+
   health(): { state: TServiceState; detail: string } {
     return { state: "not_configured", detail: "REDIS_URL not set; in-memory store (single instance only)" };
   }
@@ -72,6 +150,16 @@ export class MemoryStore implements SharedStore {
     clearInterval(this.sweeper);
     this.emitter.removeAllListeners();
     this.values.clear();
+    this.streams.clear();
+  }
+
+  private liveStream(stream: string, now: number) {
+    const log = this.streams.get(stream);
+    if (log && log.expiresAt <= now) {
+      this.streams.delete(stream);
+      return undefined;
+    }
+    return log;
   }
 
   private live(key: string, now: number) {
@@ -86,6 +174,26 @@ export class MemoryStore implements SharedStore {
   private sweep() {
     const now = Date.now();
     for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
+    for (const [key, log] of this.streams) if (log.expiresAt <= now) this.streams.delete(key);
+  }
+}
+
+/** XADD and PUBLISH in one script, so the order subscribers see is the order of the log. */
+const APPEND_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', KEYS[2], id .. '\\n' .. ARGV[3])
+return id`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    echosAppend(
+      stream: string,
+      channel: string,
+      maxLen: number,
+      ttlMs: number,
+      message: string,
+    ): Result<string, Context>;
   }
 }
 
@@ -116,6 +224,7 @@ export class RedisStore implements SharedStore {
       retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
     };
     this.client = new Redis(url, options);
+    this.client.defineCommand("echosAppend", { numberOfKeys: 2, lua: APPEND_SCRIPT });
     this.subscriber = new Redis(url, options);
     this.client.on("ready", () => this.transition());
     this.client.on("close", () => this.transition());
@@ -227,6 +336,37 @@ export class RedisStore implements SharedStore {
       ),
       this.fallback.delete(key),
     ]);
+  }
+
+  async append(stream: string, message: string, options: StreamOptions): Promise<string> {
+    return this.route(
+      (r) => r.echosAppend(PREFIX + stream, PREFIX + stream, options.maxLen, options.ttlMs, message),
+      (m) => m.append(stream, message, options),
+    );
+  }
+
+  async readAfter(stream: string, afterId: string, limit: number) {
+    return this.route(
+      async (r) => {
+        const key = PREFIX + stream;
+        const after = afterId === EMPTY_STREAM_ID ? "-" : `(${afterId}`;
+        const [known, following] = await Promise.all([
+          afterId === EMPTY_STREAM_ID ? Promise.resolve([["", []]]) : r.xrange(key, afterId, afterId),
+          r.xrange(key, after, "+", "COUNT", limit + 1),
+        ]);
+        if (known.length === 0) return { entries: [], complete: false };
+        const entries = following.map(([id, fields]) => ({ id, message: fields[1] ?? "" }));
+        return { entries: entries.slice(0, limit), complete: entries.length <= limit };
+      },
+      (m) => m.readAfter(stream, afterId, limit),
+    );
+  }
+
+  async lastId(stream: string): Promise<string> {
+    return this.route(
+      async (r) => (await r.xrevrange(PREFIX + stream, "+", "-", "COUNT", 1))[0]?.[0] ?? EMPTY_STREAM_ID,
+      (m) => m.lastId(stream),
+    );
   }
 
   health(): { state: TServiceState; detail: string } {

@@ -2,8 +2,10 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { apiKeysRouter } from "../modules/api-keys/router.ts";
 import { auditRouter } from "../modules/audit/router.ts";
 import { authRouter } from "../modules/auth/router.ts";
+import { conversationsRouter } from "../modules/conversations/router.ts";
 import { credentialsRouter } from "../modules/credentials/router.ts";
 import { orgsRouter } from "../modules/orgs/router.ts";
+import { runsRouter } from "../modules/runs/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
@@ -14,6 +16,8 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   credentials: credentialsRouter,
   audit: auditRouter,
+  runs: runsRouter,
+  conversations: conversationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

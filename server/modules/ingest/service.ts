@@ -1,7 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import { runs, usage } from "../../../db/schema.ts";
 import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
+import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
+import { publishRunChanges } from "../runs/events.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
 
 type Deps = Pick<AppDeps, "database" | "store">;
 type Tx = Parameters<Parameters<AppDeps["database"]["db"]["transaction"]>[0]>[0];
@@ -167,9 +170,34 @@ async function upsertSpans(tx: Tx, orgId: string, items: TIngestSpan[]): Promise
   return rowsOf(result);
 }
 
-/** postgres.js returns the rows themselves; PGlite wraps them in `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+/**
+ * Recomputes the totals of the runs a batch touched from their spans, moves each to a new `seq` (the row lock
+ * orders concurrent batches of one run, so a later copy always carries a higher seq) and returns their summaries.
+ */
+async function refreshRuns(tx: Tx, orgId: string, runIds: string[]): Promise<RunSummary[]> {
+  const result = await tx.execute<RunSummaryRow>(sql`
+    update runs r set
+      (input_tokens, output_tokens, cost_usd, span_count, error_count) = (
+        select coalesce(sum(s.input_tokens), 0), coalesce(sum(s.output_tokens), 0), coalesce(sum(s.cost_usd), 0),
+          count(*), count(*) filter (where s.status = 'error')
+        from spans s where s.org_id = r.org_id and s.run_id = r.id),
+      seq = nextval(pg_get_serial_sequence('runs', 'seq'))
+    where r.org_id = ${orgId}::uuid and r.id = any(${sql.param(runIds)}::text[])
+    returning ${RUN_SUMMARY_COLUMNS}`);
+  return rowsOf<RunSummaryRow>(result).map(toRunSummary);
+}
+
+/** Conversations of the touched runs: counts and time span recomputed, and their summary marked as due. */
+async function refreshConversations(tx: Tx, orgId: string, conversationIds: string[]): Promise<void> {
+  await tx.execute(sql`
+    insert into conversations (org_id, id, run_count, error_count, first_at, last_at, activity_at, summary_due)
+    select org_id, conversation_id, count(*), count(*) filter (where status = 'error'), min(started_at),
+      max(coalesce(ended_at, started_at)), now(), true
+    from runs where org_id = ${orgId}::uuid and conversation_id = any(${sql.param(conversationIds)}::text[])
+    group by org_id, conversation_id
+    on conflict (org_id, id) do update set run_count = excluded.run_count, error_count = excluded.error_count,
+      first_at = excluded.first_at, last_at = excluded.last_at, activity_at = now(), summary_due = true,
+      summary_attempts = 0`);
 }
 
 /**
@@ -198,6 +226,8 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
   const mergedRuns = mergeById(runItems);
   const mergedSpans = mergeById(spanItems);
   const outcomes = new Map<string, Outcome>();
+  let summaries: RunSummary[] = [];
+  const changedSpans = new Map<string, string[]>();
 
   await deps.database.db.transaction(async (tx) => {
     if (mergedRuns.length > 0) {
@@ -230,6 +260,7 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
         .onConflictDoNothing()
         .returning({ id: runs.id });
       placeholderCount = created.length;
+      for (const { id } of created) outcomes.set(`placeholder:${id}`, "created");
     }
     if (mergedSpans.length > 0) {
       for (const w of await upsertSpans(
@@ -239,6 +270,22 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
       )) {
         outcomes.set(`span:${w.id}`, w.inserted ? "created" : "updated");
       }
+    }
+    const spanRuns = new Map(mergedSpans.map(({ item }) => [item.id, item.runId]));
+    const changedRuns = new Set<string>();
+    for (const key of outcomes.keys()) {
+      const [type, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+      if (type !== "span") changedRuns.add(id);
+      else {
+        const runId = spanRuns.get(id)!;
+        changedRuns.add(runId);
+        changedSpans.set(runId, [...(changedSpans.get(runId) ?? []), id]);
+      }
+    }
+    if (changedRuns.size > 0) {
+      summaries = await refreshRuns(tx, orgId, [...changedRuns]);
+      const conversationIds = [...new Set(summaries.flatMap((r) => (r.conversationId ? [r.conversationId] : [])))];
+      if (conversationIds.length > 0) await refreshConversations(tx, orgId, conversationIds);
     }
     const newRuns = [...outcomes].filter(([k, v]) => k.startsWith("run:") && v === "created").length + placeholderCount;
     const newSpans = [...outcomes].filter(([k, v]) => k.startsWith("span:") && v === "created").length;
@@ -263,9 +310,8 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
     }
   }
 
-  const changedRuns = new Set([...mergedRuns.map((r) => r.item.id), ...mergedSpans.map((s) => s.item.runId)]);
-  if (outcomes.size > 0) {
-    await deps.store.publish(`org:${orgId}:runs`, JSON.stringify({ type: "run.updated", runIds: [...changedRuns] }));
+  if (summaries.length > 0) {
+    await publishRunChanges(deps, orgId, { runs: summaries, spans: Object.fromEntries(changedSpans) });
   }
   const rejected = results.filter((r) => r.status === "error").length;
   return { results, accepted: results.length - rejected, rejected };

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { orgProcedure, router } from "../../trpc/init.ts";
+import { getConversation, listConversations, writeSummary } from "./service.ts";
+
+const ZConversationId = z.string().min(1).max(200);
+
+export const conversationsRouter = router({
+  list: orgProcedure("viewer")
+    .input(
+      z.object({
+        cursor: z.string().max(300).nullish(),
+        limit: z.number().int().min(1).max(200).default(50),
+        q: z.string().max(200).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listConversations(ctx.deps, ctx.org.id, input)),
+
+  get: orgProcedure("viewer")
+    .input(z.object({ conversationId: ZConversationId }))
+    .query(({ ctx, input }) => getConversation(ctx.deps, ctx.org.id, input.conversationId)),
+
+  /** Writes the summary now instead of waiting for the conversation to go quiet. */
+  summarize: orgProcedure("member")
+    .input(z.object({ conversationId: ZConversationId }))
+    .mutation(async ({ ctx, input }) => {
+      await getConversation(ctx.deps, ctx.org.id, input.conversationId);
+      return writeSummary(ctx.deps, ctx.org.id, input.conversationId);
+    }),
+});

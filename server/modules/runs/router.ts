@@ -1,0 +1,60 @@
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import { OVERVIEW_RANGES, type RunEvent, type RunsEvent, ZRunListInput } from "../../../shared/schemas/runs.ts";
+import { orgProcedure, router } from "../../trpc/init.ts";
+import { followRuns, latestRuns } from "./events.ts";
+import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
+
+const ZRunId = z.string().min(1).max(128);
+const ZLastEventId = z.string().max(64).nullish();
+
+export const runsRouter = router({
+  list: orgProcedure("viewer")
+    .input(ZRunListInput)
+    .query(({ ctx, input }) => listRuns(ctx.deps, ctx.org.id, input)),
+
+  facets: orgProcedure("viewer").query(({ ctx }) => runFacets(ctx.deps, ctx.org.id)),
+
+  get: orgProcedure("viewer")
+    .input(z.object({ runId: ZRunId }))
+    .query(({ ctx, input }) => getRun(ctx.deps, ctx.org.id, input.runId)),
+
+  span: orgProcedure("viewer")
+    .input(z.object({ runId: ZRunId, spanId: ZRunId }))
+    .query(({ ctx, input }) => getSpan(ctx.deps, ctx.org.id, input.runId, input.spanId)),
+
+  overview: orgProcedure("viewer")
+    .input(z.object({ range: z.enum(OVERVIEW_RANGES).default("24h") }))
+    .query(({ ctx, input }) => overview(ctx.deps, ctx.org.id, input.range)),
+
+  /**
+   * The organisation's runs as they change. Start from the `eventId` of the `list` you rendered; a reconnecting
+   * client resumes from the last event it received. `reset` means the gap could not be filled: reload the list.
+   */
+  live: orgProcedure("viewer")
+    .input(z.object({ lastEventId: ZLastEventId }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const { id, batch } of followRuns(ctx.deps, ctx.org.id, input.lastEventId, signal)) {
+        const event: RunsEvent =
+          batch.kind === "reset" ? { type: "reset" } : { type: "runs", runs: latestRuns(batch.entries) };
+        yield tracked(id, event);
+      }
+    }),
+
+  /** One run as it changes: its summary and the spans that started or ended, from `get`'s `eventId` on. */
+  liveRun: orgProcedure("viewer")
+    .input(z.object({ runId: ZRunId, lastEventId: ZLastEventId }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const { id, batch } of followRuns(ctx.deps, ctx.org.id, input.lastEventId, signal)) {
+        if (batch.kind === "reset") {
+          yield tracked(id, { type: "reset" } satisfies RunEvent);
+          continue;
+        }
+        const [run] = latestRuns(batch.entries, input.runId);
+        if (!run) continue;
+        const spanIds = new Set(batch.entries.flatMap((e) => e.spans[input.runId] ?? []));
+        const spans = await spansByIds(ctx.deps, ctx.org.id, input.runId, [...spanIds]);
+        yield tracked(id, { type: "run", run, spans } satisfies RunEvent);
+      }
+    }),
+});

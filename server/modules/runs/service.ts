@@ -1,0 +1,233 @@
+import { type SQL, sql } from "drizzle-orm";
+import type {
+  OverviewBucket,
+  OverviewRange,
+  RunDetail,
+  RunFilters,
+  RunSummary,
+  SpanDetail,
+  SpanSummary,
+} from "../../../shared/schemas/runs.ts";
+import type { AppDeps } from "../../deps.ts";
+import { badRequest, notFound } from "../../lib/errors.ts";
+import { runsStream } from "./events.ts";
+import {
+  RUN_DETAIL_COLUMNS,
+  RUN_SUMMARY_COLUMNS,
+  type RunSummaryRow,
+  SPAN_DETAIL_COLUMNS,
+  SPAN_SUMMARY_COLUMNS,
+  type SpanSummaryRow,
+  rowsOf,
+  toRunDetail,
+  toRunSummary,
+  toSpanDetail,
+  toSpanSummary,
+} from "./rows.ts";
+
+type Deps = Pick<AppDeps, "database" | "store">;
+
+/** The most spans one request returns; the tree and waterfall are virtualised well beyond this. */
+export const MAX_SPANS = 50_000;
+
+/**
+ * Words of the text filter as a prefix query: `refund fail` → `refund:* & fail:*`. Only letters and digits reach
+ * the query, so user text can never be tsquery syntax.
+ */
+export function searchQuery(text: string): string | null {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length > 0 ? words.map((w) => `${w}:*`).join(" & ") : null;
+}
+
+function filterConditions(orgId: string, f: RunFilters): SQL[] {
+  const where: SQL[] = [sql`org_id = ${orgId}::uuid`];
+  if (f.status) where.push(sql`status = ${f.status}`);
+  if (f.workflow) where.push(sql`workflow = ${f.workflow}`);
+  if (f.tag) where.push(sql`tags @> array[${f.tag}]::text[]`);
+  if (f.from) where.push(sql`started_at >= ${f.from}::timestamptz`);
+  if (f.to) where.push(sql`started_at < ${f.to}::timestamptz`);
+  const q = f.q?.trim();
+  if (q) {
+    const query = searchQuery(q);
+    // Ids and conversation ids are in the search vector too, so one GIN-indexed test covers every field.
+    where.push(query ? sql`search @@ to_tsquery('simple', ${query})` : sql`false`);
+  }
+  return where;
+}
+
+/** Cursor = the last row's start (epoch µs, exact) and id: rows sort by start, newest first, then by id. */
+function encodeCursor(row: { started_us: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.started_us, row.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { startedUs: string; id: string } {
+  try {
+    const [startedUs, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+    if (typeof startedUs === "string" && /^-?\d+$/.test(startedUs) && typeof id === "string") return { startedUs, id };
+  } catch {
+    // reported below
+  }
+  throw badRequest("The page cursor is not valid; start again from the first page");
+}
+
+type ListInput = RunFilters & { cursor?: string | null; limit: number };
+
+/** The page query of the Runs view (one row more than the page, to know whether another follows). */
+export function runListQuery(orgId: string, input: ListInput): SQL {
+  const where = filterConditions(orgId, input);
+  if (input.cursor) {
+    const { startedUs, id } = decodeCursor(input.cursor);
+    where.push(sql`(started_at, id) < ('epoch'::timestamptz + ${startedUs}::bigint * interval '1 microsecond', ${id})`);
+  }
+  return sql`
+    select ${RUN_SUMMARY_COLUMNS}, (extract(epoch from started_at) * 1000000)::bigint::text as started_us
+    from runs where ${sql.join(where, sql` and `)}
+    order by started_at desc, id desc
+    limit ${input.limit + 1}`;
+}
+
+export async function listRuns(
+  deps: Deps,
+  orgId: string,
+  input: ListInput,
+): Promise<{ items: RunSummary[]; nextCursor: string | null; eventId: string }> {
+  // Read first: an event after this id may already be in the page, never missing from both.
+  const eventId = await deps.store.lastId(runsStream(orgId));
+  const query = runListQuery(orgId, input);
+  const rows = rowsOf<RunSummaryRow & { started_us: string }>(await deps.database.db.execute(query));
+  const page = rows.slice(0, input.limit);
+  const nextCursor = rows.length > input.limit ? encodeCursor(page.at(-1)!) : null;
+  return { items: page.map(toRunSummary), nextCursor, eventId };
+}
+
+/** Values for the filter menus: workflow names and the tags of recent runs. */
+export async function runFacets(deps: Deps, orgId: string): Promise<{ workflows: string[]; tags: string[] }> {
+  const [workflows, tags] = await Promise.all([
+    deps.database.db.execute<{ workflow: string }>(sql`
+      select name as workflow from workflows where org_id = ${orgId}::uuid
+      union select distinct workflow from runs where org_id = ${orgId}::uuid and workflow is not null
+      order by 1`),
+    deps.database.db.execute<{ tag: string }>(sql`
+      select distinct unnest(tags) as tag
+      from (select tags from runs where org_id = ${orgId}::uuid order by started_at desc limit 5000) recent
+      order by 1 limit 200`),
+  ]);
+  return {
+    workflows: rowsOf<{ workflow: string }>(workflows).map((r) => r.workflow),
+    tags: rowsOf<{ tag: string }>(tags).map((r) => r.tag),
+  };
+}
+
+export async function getRun(
+  deps: Deps,
+  orgId: string,
+  runId: string,
+): Promise<{ run: RunDetail; spans: SpanSummary[]; truncated: boolean; eventId: string }> {
+  const eventId = await deps.store.lastId(runsStream(orgId));
+  const [runResult, spanResult] = await Promise.all([
+    deps.database.db.execute<
+      RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }
+    >(
+      sql`select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS} from runs
+          where org_id = ${orgId}::uuid and id = ${runId}`,
+    ),
+    deps.database.db.execute<SpanSummaryRow>(sql`
+      select ${SPAN_SUMMARY_COLUMNS} from spans where org_id = ${orgId}::uuid and run_id = ${runId}
+      order by started_at, id limit ${MAX_SPANS + 1}`),
+  ]);
+  const [row] = rowsOf<RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }>(
+    runResult,
+  );
+  if (!row) throw notFound("Run not found");
+  const spans = rowsOf<SpanSummaryRow>(spanResult);
+  return {
+    run: toRunDetail(row),
+    spans: spans.slice(0, MAX_SPANS).map(toSpanSummary),
+    truncated: spans.length > MAX_SPANS,
+    eventId,
+  };
+}
+
+/** The spans of one run with these ids (what a live event names). */
+export async function spansByIds(deps: Deps, orgId: string, runId: string, ids: string[]): Promise<SpanSummary[]> {
+  if (ids.length === 0) return [];
+  const result = await deps.database.db.execute<SpanSummaryRow>(sql`
+    select ${SPAN_SUMMARY_COLUMNS} from spans
+    where org_id = ${orgId}::uuid and run_id = ${runId} and id = any(${sql.param(ids)}::text[])`);
+  return rowsOf<SpanSummaryRow>(result).map(toSpanSummary);
+}
+
+export async function getSpan(deps: Deps, orgId: string, runId: string, spanId: string): Promise<SpanDetail> {
+  const result = await deps.database.db.execute<SpanSummaryRow & Record<string, unknown>>(sql`
+    select ${SPAN_SUMMARY_COLUMNS}, ${SPAN_DETAIL_COLUMNS} from spans
+    where org_id = ${orgId}::uuid and run_id = ${runId} and id = ${spanId}`);
+  const [row] = rowsOf<
+    SpanSummaryRow & { input: unknown; output: unknown; config: unknown; attributes: unknown; full_error: string }
+  >(result);
+  if (!row) throw notFound("Span not found");
+  return toSpanDetail(row);
+}
+
+const RANGES: Record<OverviewRange, { spanMs: number; bucketMs: number }> = {
+  "24h": { spanMs: 24 * 3600_000, bucketMs: 3600_000 },
+  "7d": { spanMs: 7 * 24 * 3600_000, bucketMs: 6 * 3600_000 },
+  "30d": { spanMs: 30 * 24 * 3600_000, bucketMs: 24 * 3600_000 },
+};
+
+type StatsRow = {
+  t_ms: number | null;
+  runs: number | string;
+  errors: number | string;
+  p50: number | null;
+  p95: number | null;
+  input_tokens: number | string | null;
+  output_tokens: number | string | null;
+  cost_usd: number | null;
+};
+
+const STATS_COLUMNS = sql.raw(`count(*) as runs, count(*) filter (where status = 'error') as errors,
+  percentile_cont(0.5) within group (order by extract(epoch from ended_at - started_at) * 1000) as p50,
+  percentile_cont(0.95) within group (order by extract(epoch from ended_at - started_at) * 1000) as p95,
+  coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
+  coalesce(sum(cost_usd), 0) as cost_usd`);
+
+function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
+  const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
+  return {
+    t: new Date(t).toISOString(),
+    runs: Number(r?.runs ?? 0),
+    errors: Number(r?.errors ?? 0),
+    p50Ms: round(r?.p50),
+    p95Ms: round(r?.p95),
+    inputTokens: Number(r?.input_tokens ?? 0),
+    outputTokens: Number(r?.output_tokens ?? 0),
+    costUsd: Number(r?.cost_usd ?? 0),
+  };
+}
+
+/**
+ * Runs per bucket over the range, with error count, latency percentiles of finished runs, tokens and cost; empty
+ * buckets included so charts keep their time axis. Totals are computed over the whole range, not summed buckets.
+ */
+export async function overview(
+  deps: Deps,
+  orgId: string,
+  range: OverviewRange,
+  now = Date.now(),
+): Promise<{ range: OverviewRange; bucketMs: number; buckets: OverviewBucket[]; totals: OverviewBucket }> {
+  const { spanMs, bucketMs } = RANGES[range];
+  const end = Math.ceil(now / bucketMs) * bucketMs;
+  const start = end - spanMs;
+  const where = sql`org_id = ${orgId}::uuid and started_at >= ${new Date(start).toISOString()}::timestamptz`;
+  const [bucketResult, totalResult] = await Promise.all([
+    deps.database.db.execute<StatsRow>(sql`
+      select (extract(epoch from date_bin(${`${bucketMs / 1000} seconds`}::interval, started_at, 'epoch'::timestamptz))
+        * 1000)::float8 as t_ms, ${STATS_COLUMNS}
+      from runs where ${where} group by 1 order by 1`),
+    deps.database.db.execute<StatsRow>(sql`select null as t_ms, ${STATS_COLUMNS} from runs where ${where}`),
+  ]);
+  const byBucket = new Map(rowsOf<StatsRow>(bucketResult).map((r) => [Number(r.t_ms), r]));
+  const buckets: OverviewBucket[] = [];
+  for (let t = start; t < end; t += bucketMs) buckets.push(toBucket(t, byBucket.get(t)));
+  return { range, bucketMs, buckets, totals: toBucket(start, rowsOf<StatsRow>(totalResult)[0]) };
+}
