@@ -7,7 +7,9 @@ import { RequireSession } from "./features/session/require-session.tsx";
 // Each page is its own chunk, so the first load carries only the shell.
 const OverviewPage = lazy(() => import("./features/overview/overview-page.tsx"));
 const RunsPage = lazy(() => import("./features/runs/runs-page.tsx"));
+const RunDetailPage = lazy(() => import("./features/runs/run-detail/run-detail-page.tsx"));
 const ConversationsPage = lazy(() => import("./features/conversations/conversations-page.tsx"));
+const ConversationDetailPage = lazy(() => import("./features/conversations/conversation-detail-page.tsx"));
 const WorkflowsPage = lazy(() => import("./features/workflows/workflows-page.tsx"));
 const SettingsPage = lazy(() => import("./features/settings/settings-page.tsx"));
 const SystemPage = lazy(() => import("./features/system/system-page.tsx"));
@@ -29,7 +31,9 @@ export function AppRoutes() {
         <Route element={<AppLayout />}>
           <Route index element={<OverviewPage />} />
           <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/:runId" element={<RunDetailPage />} />
           <Route path="conversations" element={<ConversationsPage />} />
+          <Route path="conversations/:conversationId" element={<ConversationDetailPage />} />
           <Route path="workflows" element={<WorkflowsPage />} />
           <Route path="settings" element={<Navigate to="/settings/api-keys" replace />} />
           <Route path="settings/:section" element={<SettingsPage />} />

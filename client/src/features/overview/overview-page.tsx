@@ -1,19 +1,185 @@
-import { LayoutDashboard } from "lucide-react";
+import { keepPreviousData } from "@tanstack/react-query";
+import { clsx } from "clsx";
+import { LayoutDashboard, RefreshCw } from "lucide-react";
+import { lazy, Suspense, useCallback } from "react";
+import { useSearchParams } from "react-router";
+import type { OverviewRange } from "../../../../shared/schemas/runs.ts";
+import { Alert } from "../../components/alert.tsx";
+import { Button } from "../../components/button.tsx";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { SetupSteps } from "../../components/setup-steps.tsx";
+import { errorMessage } from "../../lib/errors.ts";
+import { trpc } from "../../lib/trpc.ts";
+import { useRunsLive } from "../../lib/use-runs-live.ts";
+import { useThrottledCallback } from "../../lib/use-throttled-callback.ts";
+import { useCurrentOrg } from "../session/use-current-org.ts";
+import { LiveIndicator } from "./live-indicator.tsx";
+import { OverviewStats, OverviewStatsSkeleton } from "./overview-stats.tsx";
+import { OVERVIEW_RANGES, parseRange, RANGE_LABELS } from "./time-axis.ts";
+import "./overview.css";
+
+// Recharts is most of the Overview's weight: its chunk starts loading with this module, beside the page's query.
+const loadCharts = () => import("./overview-charts.tsx");
+void loadCharts();
+const OverviewCharts = lazy(loadCharts);
+
+/** Live events refresh the page at most this often while they keep coming. */
+const REFRESH_MS = 5_000;
+
+function RangeSwitcher({ value, onChange }: { value: OverviewRange; onChange: (range: OverviewRange) => void }) {
+  return (
+    <div
+      role="group"
+      aria-label="Time range"
+      className="inline-flex rounded-lg bg-zinc-100 p-0.5 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-900 dark:ring-zinc-800"
+    >
+      {OVERVIEW_RANGES.map((range) => (
+        <button
+          key={range}
+          type="button"
+          aria-pressed={range === value}
+          data-testid={`range-${range}`}
+          onClick={() => onChange(range)}
+          className={clsx(
+            "rounded-md px-3 py-1 text-sm font-medium whitespace-nowrap transition-colors",
+            range === value
+              ? "bg-white text-zinc-900 shadow-xs ring-1 ring-zinc-900/5 dark:bg-zinc-700 dark:text-zinc-50 dark:ring-white/10"
+              : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100",
+          )}
+        >
+          {RANGE_LABELS[range].short}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function ChartsSkeleton() {
+  return (
+    <div className="animate-pulse space-y-4">
+      <div className="grid gap-4 lg:grid-cols-3">
+        <div className="h-[298px] rounded-lg bg-zinc-200/60 lg:col-span-2 dark:bg-zinc-800/50" />
+        <div className="h-[298px] rounded-lg bg-zinc-200/60 dark:bg-zinc-800/50" />
+      </div>
+      <div className="grid gap-4 md:grid-cols-2">
+        {Array.from({ length: 4 }, (_, i) => (
+          <div key={i} className="h-[238px] rounded-lg bg-zinc-200/60 dark:bg-zinc-800/50" />
+        ))}
+      </div>
+    </div>
+  );
+}
 
 export default function OverviewPage() {
+  const { org } = useCurrentOrg();
+  const orgId = org.id;
+  const [params, setParams] = useSearchParams();
+  const range = parseRange(params.get("range"));
+  const utils = trpc.useUtils();
+
+  const overview = trpc.runs.overview.useQuery({ orgId, range }, { placeholderData: keepPreviousData });
+  const data = overview.data;
+  // No run in the range: show the setup steps only if the organisation never had one at all.
+  const noneInRange = data !== undefined && !overview.isPlaceholderData && data.totals.runs === 0;
+  const ever = trpc.runs.list.useQuery({ orgId, limit: 1 }, { enabled: noneInRange });
+  const neverHadRuns = noneInRange && ever.data?.items.length === 0;
+  const waitingForEver = noneInRange && ever.isPending;
+
+  const refresh = useThrottledCallback(
+    useCallback(() => {
+      void utils.runs.overview.invalidate({ orgId });
+      void utils.runs.list.invalidate({ orgId });
+    }, [utils, orgId]),
+    REFRESH_MS,
+  );
+  const connection = useRunsLive(
+    orgId,
+    useCallback((runs) => (runs === null || runs.length > 0 ? refresh() : undefined), [refresh]),
+  );
+
+  const setRange = (next: OverviewRange) =>
+    setParams(
+      (prev) => {
+        const updated = new URLSearchParams(prev);
+        updated.set("range", next);
+        return updated;
+      },
+      { replace: false },
+    );
+
+  const header = (
+    <PageHeader
+      title="Overview"
+      description="How your agents are doing at a glance, in your local time."
+      actions={
+        <>
+          <LiveIndicator connection={connection} testId="overview-live" />
+          {!neverHadRuns && <RangeSwitcher value={range} onChange={setRange} />}
+        </>
+      }
+    />
+  );
+
+  if (neverHadRuns) {
+    return (
+      <>
+        {header}
+        <EmptyState
+          icon={LayoutDashboard}
+          title="Nothing to summarise yet"
+          description="Once your agents send runs, this page shows run volume, error rate, latency, tokens and cost over time, and the runs that need your attention."
+        >
+          <SetupSteps />
+        </EmptyState>
+      </>
+    );
+  }
+
+  if (!data) {
+    return (
+      <>
+        {header}
+        {overview.isError ? (
+          <div className="space-y-3">
+            <Alert>Could not load the overview: {errorMessage(overview.error)}</Alert>
+            <Button onClick={() => void overview.refetch()}>
+              <RefreshCw aria-hidden="true" className="size-4" />
+              Try again
+            </Button>
+          </div>
+        ) : (
+          <div className="space-y-6">
+            <OverviewStatsSkeleton />
+            <ChartsSkeleton />
+          </div>
+        )}
+      </>
+    );
+  }
+
+  const { totals, bucketMs } = data;
+  const rangeLabel = RANGE_LABELS[data.range].long;
   return (
-    <>
-      <PageHeader title="Overview" description="How your agents are doing at a glance." />
-      <EmptyState
-        icon={LayoutDashboard}
-        title="Nothing to summarise yet"
-        description="Once your agents send runs, this page shows run volume, error rate, latency, tokens and cost over time, and the runs that need your attention."
+    <div className="echos-overview" data-testid="overview" data-range={data.range}>
+      {header}
+      {overview.isError && (
+        <Alert className="mb-4">Could not refresh the overview: {errorMessage(overview.error)}</Alert>
+      )}
+      <div
+        className={clsx("space-y-4 transition-opacity", (overview.isPlaceholderData || waitingForEver) && "opacity-60")}
+        aria-busy={overview.isPlaceholderData || undefined}
       >
-        <SetupSteps />
-      </EmptyState>
-    </>
+        <OverviewStats totals={totals} rangeLabel={rangeLabel} />
+        {totals.runs === 0 && !waitingForEver && (
+          <p className="rounded-lg border border-dashed border-zinc-300 px-4 py-3 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
+            No runs in {rangeLabel}. Pick a longer range, or wait for your agents: new runs appear here as they arrive.
+          </p>
+        )}
+        <Suspense fallback={<ChartsSkeleton />}>
+          <OverviewCharts orgId={orgId} range={data.range} buckets={data.buckets} bucketMs={bucketMs} totals={totals} />
+        </Suspense>
+      </div>
+    </div>
   );
 }

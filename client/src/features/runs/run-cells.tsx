@@ -1,0 +1,60 @@
+import { clsx } from "clsx";
+import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import { formatAgo, formatDateTime } from "../../lib/format.ts";
+import { elapsedMs, formatMs } from "../../lib/run-format.ts";
+import { useClock } from "../../lib/use-clock.ts";
+
+/** A running run's duration, ticking every second; a finished one's, fixed. */
+export function LiveDuration({
+  startedAt,
+  endedAt,
+  durationMs,
+}: Pick<RunSummary, "startedAt" | "endedAt" | "durationMs">) {
+  const running = endedAt === null;
+  const now = useClock(1000, running);
+  return (
+    <>{formatMs(running ? elapsedMs(startedAt, null, now) : (durationMs ?? elapsedMs(startedAt, endedAt, now)))}</>
+  );
+}
+
+/** "12 s ago", refreshed every few seconds; the exact time on hover. */
+export function Ago({ iso }: { iso: string }) {
+  const now = useClock(5000);
+  return (
+    <time dateTime={iso} title={formatDateTime(iso)}>
+      {formatAgo(Date.parse(iso), now)}
+    </time>
+  );
+}
+
+export function TagChips({ tags, onPick, max = 2 }: { tags: string[]; onPick?: (tag: string) => void; max?: number }) {
+  if (tags.length === 0) return <span className="text-zinc-400 dark:text-zinc-600">—</span>;
+  const shown = tags.slice(0, max);
+  const chip =
+    "inline-flex max-w-full min-w-0 items-center truncate rounded-md bg-zinc-100 px-1.5 py-0.5 text-[11px] font-medium text-zinc-700 ring-1 ring-zinc-500/15 ring-inset dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-400/15";
+  return (
+    <span className="flex min-w-0 items-center gap-1" title={tags.join(", ")}>
+      {shown.map((tag) =>
+        onPick ? (
+          <button
+            key={tag}
+            type="button"
+            className={clsx(chip, "hover:bg-indigo-50 hover:text-indigo-700 dark:hover:bg-indigo-500/15")}
+            onClick={(e) => {
+              e.stopPropagation();
+              onPick(tag);
+            }}
+            title={`Show runs tagged “${tag}”`}
+          >
+            <span className="truncate">{tag}</span>
+          </button>
+        ) : (
+          <span key={tag} className={chip}>
+            <span className="truncate">{tag}</span>
+          </span>
+        ),
+      )}
+      {tags.length > max && <span className="text-[11px] text-zinc-500">+{tags.length - max}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,123 @@
+import { ArrowLeft, MessagesSquare, Workflow } from "lucide-react";
+import { memo, type ReactNode } from "react";
+import { Link } from "react-router";
+import type { RunData } from "./types.ts";
+import { CopyButton } from "../../../components/copy-button.tsx";
+import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
+import { formatDateTime } from "../../../lib/format.ts";
+import { formatCost, formatCostExact, formatInteger, formatTokens } from "../../../lib/run-format.ts";
+import { LiveBadge } from "../live-badge.tsx";
+import { Ago, LiveDuration, TagChips } from "../run-cells.tsx";
+import type { LiveConnection } from "../use-resume.ts";
+import { ErrorCallout } from "./span-panel.tsx";
+
+function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="min-w-0 px-4 py-3 first:pl-5" data-testid={testId}>
+      <dt className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dd className="mt-1 truncate text-lg font-semibold tracking-tight text-zinc-900 tabular-nums dark:text-zinc-50">
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+interface RunHeaderProps {
+  run: RunData;
+  spanCount: number;
+  errorCount: number;
+  connection: LiveConnection;
+  /** The list to go back to, with its filters. */
+  backTo: string;
+}
+
+export const RunHeader = memo(function RunHeader({ run, spanCount, errorCount, connection, backTo }: RunHeaderProps) {
+  const version = run.workflowVersionId?.split("@")[1];
+  return (
+    <header className="mb-5" data-testid="run-header" data-status={run.status}>
+      <Link
+        to={backTo}
+        className="mb-3 inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"
+      >
+        <ArrowLeft aria-hidden="true" className="size-4" />
+        Runs
+      </Link>
+      <div>
+        <div className="min-w-0">
+          <div className="flex items-center gap-3">
+            <h1
+              className="truncate text-xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
+              data-testid="run-name"
+            >
+              {run.name}
+            </h1>
+            <span data-testid="run-status" className="shrink-0">
+              <RunStatusBadge status={run.status} size="md" />
+            </span>
+            <span className="ml-auto shrink-0">
+              <LiveBadge connection={connection} testId="run-live" />
+            </span>
+          </div>
+          <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1.5 text-sm text-zinc-500 dark:text-zinc-400">
+            <span className="inline-flex items-center gap-0.5 font-mono text-xs">
+              {run.id}
+              <CopyButton text={run.id} label="Copy run id" />
+            </span>
+            {run.workflow && (
+              <span className="inline-flex items-center gap-1.5" title={run.workflowVersionId ?? undefined}>
+                <Workflow aria-hidden="true" className="size-3.5" />
+                <span className="text-zinc-700 dark:text-zinc-300">{run.workflow}</span>
+                {version && <code className="font-mono text-xs text-zinc-400">@{version.slice(0, 10)}</code>}
+              </span>
+            )}
+            {run.conversationId && (
+              <Link
+                to={`/conversations/${encodeURIComponent(run.conversationId)}`}
+                className="inline-flex items-center gap-1.5 text-indigo-600 hover:text-indigo-500 dark:text-indigo-400"
+                data-testid="conversation-link"
+              >
+                <MessagesSquare aria-hidden="true" className="size-3.5" />
+                Conversation
+              </Link>
+            )}
+            <span>
+              Started <Ago iso={run.startedAt} />
+              <span className="hidden text-zinc-400 sm:inline"> · {formatDateTime(run.startedAt)}</span>
+            </span>
+            {run.tags.length > 0 && <TagChips tags={run.tags} max={6} />}
+          </div>
+        </div>
+      </div>
+      <dl className="mt-4 grid grid-cols-2 divide-zinc-200 rounded-lg border border-zinc-200 bg-white shadow-xs sm:grid-cols-5 sm:divide-x dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
+        <Stat label="Duration" testId="run-duration">
+          <span className={run.status === "running" ? "text-sky-700 dark:text-sky-300" : undefined}>
+            <LiveDuration startedAt={run.startedAt} endedAt={run.endedAt} durationMs={run.durationMs} />
+          </span>
+        </Stat>
+        <Stat label="Tokens in / out">
+          <span title={`${formatInteger(run.inputTokens)} input · ${formatInteger(run.outputTokens)} output`}>
+            {formatTokens(run.inputTokens)}
+            <span className="text-zinc-400 dark:text-zinc-600"> / </span>
+            {formatTokens(run.outputTokens)}
+          </span>
+        </Stat>
+        <Stat label="Cost">
+          <span title={formatCostExact(run.costUsd)}>{formatCost(run.costUsd)}</span>
+        </Stat>
+        <Stat label="Spans" testId="run-span-count">
+          {formatInteger(spanCount)}
+        </Stat>
+        <Stat label="Errors" testId="run-error-count">
+          <span className={errorCount > 0 ? "text-rose-600 dark:text-rose-400" : undefined}>
+            {formatInteger(errorCount)}
+          </span>
+        </Stat>
+      </dl>
+      {run.error && (
+        <div className="mt-4">
+          <ErrorCallout message={run.error} testId="run-error" />
+        </div>
+      )}
+    </header>
+  );
+});
