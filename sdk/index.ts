@@ -1,5 +1,13 @@
 export { EchosClient, type EchosClientOptions, type EchosClientStats } from "./client.ts";
-export { getDefaultClient, setDefaultClient, span, trace, type SpanOptions, type TraceOptions } from "./trace.ts";
+export {
+  getDefaultClient,
+  setDefaultClient,
+  span,
+  trace,
+  type SpanOptions,
+  type SpanUsage,
+  type TraceOptions,
+} from "./trace.ts";
 export { formatApiKey, parseApiKey } from "../shared/api-key-format.ts";
 export type { TIngestItem, TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
 export * from "./workflow.ts";

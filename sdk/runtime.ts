@@ -19,6 +19,11 @@ export interface EchosRuntimeOptions {
   onError?: (error: Error) => void;
   /** Engine hooks: a code sandbox, an http guard, a fetch of your own, limits. */
   engine?: Pick<EngineOptions, "runCode" | "beforeHttp" | "fetch" | "httpMaxBytes" | "retryDelayMs">;
+  /**
+   * Epoch milliseconds for every timestamp the runtime records (default `Date.now`), so runs can be dated other
+   * than now — backfilled or imported at the time they happened. Durations stay real.
+   */
+  clock?: () => number;
 }
 
 export interface RuntimeRunOptions extends Pick<EngineOptions, "recording" | "policy" | "overrides" | "signal"> {
@@ -35,7 +40,6 @@ export interface RuntimeRunResult extends WorkflowResult {
 const SPAN_KIND = { llm: "llm", http: "http", code: "code", tool: "tool" } as const;
 const MAX_ERROR = 10_000;
 const REGISTER_WAIT_MS = 2000;
-const now = () => new Date().toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -51,6 +55,7 @@ export class EchosRuntime {
   private readonly credentials: CredentialLookup;
   private readonly onError: (error: Error) => void;
   private readonly engine: NonNullable<EchosRuntimeOptions["engine"]>;
+  private readonly clock: () => number;
   private readonly registrations = new Map<string, Promise<boolean>>();
 
   constructor(options: EchosRuntimeOptions = {}) {
@@ -61,6 +66,11 @@ export class EchosRuntime {
     this.credentials = options.credentials ?? ((name) => process.env[name]);
     this.onError = options.onError ?? ((error) => process.emitWarning(`Echos: ${error.message}`));
     this.engine = options.engine ?? {};
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
   }
 
   registerTool(name: string, tool: ToolFn): this {
@@ -122,7 +132,7 @@ export class EchosRuntime {
       id: runId,
       name: definition.name,
       status: "running",
-      startedAt: now(),
+      startedAt: this.now(),
       input,
       tags: options.tags,
       conversationId: options.conversationId,
@@ -148,7 +158,7 @@ export class EchosRuntime {
           name: step.id,
           kind: SPAN_KIND[step.type],
           status: "running",
-          startedAt: now(),
+          startedAt: this.now(),
           input: stepInput,
           config,
           model: step.type === "llm" ? step.model : undefined,
@@ -163,7 +173,7 @@ export class EchosRuntime {
         this.client.enqueue({
           ...span,
           status: r.status,
-          endedAt: now(),
+          endedAt: this.now(),
           output: r.output,
           error: r.error?.slice(0, MAX_ERROR),
           model: r.model ?? span.model,
@@ -176,7 +186,7 @@ export class EchosRuntime {
     this.client.enqueue({
       ...run,
       status: result.status,
-      endedAt: now(),
+      endedAt: this.now(),
       output: result.output,
       error: result.error?.slice(0, MAX_ERROR),
     });

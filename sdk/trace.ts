@@ -9,6 +9,7 @@ interface ActiveSpan {
   runId: string;
   spanId: string | null;
   client: EchosClient;
+  clock: () => number;
 }
 
 const active = new AsyncLocalStorage<ActiveSpan>();
@@ -29,7 +30,14 @@ export interface TraceOptions {
   tags?: string[];
   conversationId?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Epoch milliseconds for the run's timestamps and those of every span inside it (default `Date.now`), so a run
+   * can be dated other than now — backfilled or imported at the time it happened. Durations stay real.
+   */
+  clock?: () => number;
 }
+
+const isoTime = (clock: () => number) => new Date(clock()).toISOString();
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -41,8 +49,9 @@ function errorText(error: unknown): string {
  */
 export async function trace<T>(name: string, fn: () => Promise<T> | T, options: TraceOptions = {}): Promise<T> {
   const client = options.client ?? getDefaultClient();
+  const clock = options.clock ?? Date.now;
   const runId = randomUUID();
-  const startedAt = new Date().toISOString();
+  const startedAt = isoTime(clock);
   const base = {
     type: "run" as const,
     id: runId,
@@ -55,26 +64,33 @@ export async function trace<T>(name: string, fn: () => Promise<T> | T, options: 
   };
   client.enqueue({ ...base, status: "running" });
   try {
-    const output = await active.run({ runId, spanId: null, client }, fn);
-    client.enqueue({ ...base, status: "success", endedAt: new Date().toISOString(), output: output as unknown });
+    const output = await active.run({ runId, spanId: null, client, clock }, fn);
+    client.enqueue({ ...base, status: "success", endedAt: isoTime(clock), output: output as unknown });
     return output;
   } catch (error) {
-    client.enqueue({ ...base, status: "error", endedAt: new Date().toISOString(), error: errorText(error) });
+    client.enqueue({ ...base, status: "error", endedAt: isoTime(clock), error: errorText(error) });
     throw error;
   }
 }
 
-export interface SpanOptions {
+export interface SpanUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface SpanOptions<T = unknown> {
   kind?: SpanKind;
   input?: unknown;
   config?: unknown;
   model?: string;
+  /** Token counts of an `llm` span, read from its result: `(r) => ({ inputTokens: r.usage.prompt_tokens, … })`. */
+  usage?: (output: T) => SpanUsage;
   attributes?: Record<string, unknown>;
   client?: EchosClient;
 }
 
 /** A step within the current trace (or a run of its own when called outside one). */
-export async function span<T>(name: string, fn: () => Promise<T> | T, options: SpanOptions = {}): Promise<T> {
+export async function span<T>(name: string, fn: () => Promise<T> | T, options: SpanOptions<T> = {}): Promise<T> {
   const parent = active.getStore();
   if (!parent) return trace(name, () => span(name, fn, options), { client: options.client, input: options.input });
   const client = options.client ?? parent.client;
@@ -86,7 +102,7 @@ export async function span<T>(name: string, fn: () => Promise<T> | T, options: S
     parentId: parent.spanId,
     name,
     kind: options.kind ?? "custom",
-    startedAt: new Date().toISOString(),
+    startedAt: isoTime(parent.clock),
     input: options.input,
     config: options.config,
     model: options.model,
@@ -94,11 +110,17 @@ export async function span<T>(name: string, fn: () => Promise<T> | T, options: S
   };
   client.enqueue({ ...base, status: "running" });
   try {
-    const output = await active.run({ runId: parent.runId, spanId, client }, fn);
-    client.enqueue({ ...base, status: "success", endedAt: new Date().toISOString(), output: output as unknown });
+    const output = await active.run({ ...parent, spanId, client }, fn);
+    client.enqueue({
+      ...base,
+      status: "success",
+      endedAt: isoTime(parent.clock),
+      output: output as unknown,
+      ...options.usage?.(output),
+    });
     return output;
   } catch (error) {
-    client.enqueue({ ...base, status: "error", endedAt: new Date().toISOString(), error: errorText(error) });
+    client.enqueue({ ...base, status: "error", endedAt: isoTime(parent.clock), error: errorText(error) });
     throw error;
   }
 }

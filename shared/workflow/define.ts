@@ -21,11 +21,19 @@ const stepBase = {
   continueOnError: z.optional(z.boolean()),
 };
 
+/** A conversation's earlier turns, as chat-completions APIs take them. */
+export const ZChatHistory = z.array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() }));
+
 export const ZLlmStep = z.strictObject({
   ...stepBase,
   type: z.literal("llm"),
   model: z.string().check(z.minLength(1), z.maxLength(200)),
   system: z.optional(z.string()),
+  /**
+   * Earlier turns of a chat, sent between the system message and the prompt so the model (and the recorded span)
+   * sees the whole conversation: a list of turns, or one template yielding it (`"{{input.history}}"`).
+   */
+  history: z.optional(z.union([z.string(), ZChatHistory])),
   prompt: z.string(),
   temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
   maxTokens: z.optional(z.int().check(z.positive())),
@@ -34,6 +42,8 @@ export const ZLlmStep = z.strictObject({
     z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, "credential names use letters, digits and _")),
   ),
   baseUrl: z.optional(z.url({ protocol: /^https?$/ })),
+  /** echos/sim only (providers take the time they take): answer after this long, like a real model would. */
+  latencyMs: z.optional(z.int().check(z.gte(0), z.lte(60_000))),
 });
 
 export const ZHttpStep = z.strictObject({

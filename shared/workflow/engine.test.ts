@@ -114,6 +114,53 @@ describe("runWorkflow", () => {
     expect(result.steps.s?.durationMs).toBeLessThan(1000);
     expect(aborted).toBe(true);
   });
+
+  it("sends a chat's history between the system message and the prompt, and records it", async () => {
+    const history = [
+      { role: "user", content: "My parcel is late" },
+      { role: "assistant", content: "Sorry! Which order is it?" },
+    ];
+    const wf = defineWorkflow({
+      name: "chat",
+      steps: [
+        {
+          id: "reply",
+          type: "llm",
+          model: "echos/sim",
+          system: "Be kind.",
+          history: "{{input.history}}",
+          prompt: "{{input.message}}",
+        },
+      ],
+    });
+    const inputs: unknown[] = [];
+    const result = await runWorkflow(
+      wf,
+      { history, message: "Order A-1002" },
+      { onStepStart: (_step, _config, input) => inputs.push(input) },
+    );
+    expect(inputs).toEqual([
+      { messages: [{ role: "system", content: "Be kind." }, ...history, { role: "user", content: "Order A-1002" }] },
+    ]);
+    expect(result.steps.reply?.inputTokens).toBe(2 + 4 + 5 + 2);
+    const fresh = await runWorkflow(wf, { history: [], message: "Order A-1002" });
+    expect(fresh.output).not.toBe(result.output);
+    const broken = await runWorkflow(wf, { history: "not a list", message: "hi" });
+    expect(broken.steps.reply?.error).toMatch(/^history: expected a list of/);
+  });
+
+  it("lets echos/sim take its latencyMs, cut short by the step's timeout", async () => {
+    const wf = (timeoutMs?: number) =>
+      defineWorkflow({
+        name: "slow-sim",
+        steps: [{ id: "a", type: "llm", model: "echos/sim", prompt: "Hi", latencyMs: 120, timeoutMs }],
+      });
+    const ok = await runWorkflow(wf(), {});
+    expect(ok.status).toBe("success");
+    expect(ok.steps.a?.durationMs).toBeGreaterThanOrEqual(115);
+    const late = await runWorkflow(wf(30), {});
+    expect(late.steps.a?.error).toMatch(/timed out after 30 ms/);
+  });
 });
 
 describe("replay", () => {

@@ -32,6 +32,7 @@ export async function chatCompletion(call: ProviderCall): Promise<ChatResult> {
   const url = `${(call.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
   const messages = [
     ...(call.system ? [{ role: "system", content: call.system }] : []),
+    ...(call.history ?? []),
     { role: "user", content: call.prompt },
   ];
   const res = await (call.fetch ?? fetch)(url, {

@@ -3,9 +3,16 @@ import { createHash } from "node:crypto";
 /** The built-in deterministic model: offline, free, and its text changes visibly when the config does. */
 export const SIM_MODEL = "echos/sim";
 
+export interface ChatTurn {
+  role: "user" | "assistant";
+  content: string;
+}
+
 export interface ChatRequest {
   model: string;
   system?: string;
+  /** Earlier turns of the conversation, sent before the prompt. */
+  history?: readonly ChatTurn[];
   prompt: string;
   temperature?: number;
   maxTokens?: number;
@@ -75,7 +82,16 @@ function keywords(prompt: string): string {
 
 export function simulateChat(request: ChatRequest): ChatResult {
   const seed = createHash("sha256")
-    .update(JSON.stringify([request.model, request.system ?? "", request.prompt, request.temperature ?? null]))
+    .update(
+      JSON.stringify([
+        request.model,
+        request.system ?? "",
+        request.prompt,
+        request.temperature ?? null,
+        // Only when there is one: a request without history gets the answer it always got, so recordings replay alike.
+        ...(request.history?.length ? [request.history] : []),
+      ]),
+    )
     .digest();
   const pick = <T>(list: readonly T[], byte: number): T => list[(seed[byte] ?? 0) % list.length]!;
   const opener = pick(OPENERS, 0);
@@ -93,7 +109,9 @@ export function simulateChat(request: ChatRequest): ChatResult {
   return {
     text: words.join(" "),
     model: request.model,
-    inputTokens: countWords(request.system ?? "") + countWords(request.prompt),
+    inputTokens: [request.system ?? "", ...(request.history ?? []).map((t) => t.content), request.prompt]
+      .map(countWords)
+      .reduce((a, b) => a + b, 0),
     outputTokens: words.length,
   };
 }

@@ -47,7 +47,7 @@ beforeAll(async () => (fake = await startFakeApis()));
 afterAll(() => new Promise((resolve) => fake.server.close(resolve)));
 
 describe("steps talking to the outside world", () => {
-  const ask = (credential?: string) =>
+  const ask = (credential?: string, history?: string) =>
     defineWorkflow({
       name: "provider",
       steps: [
@@ -61,6 +61,7 @@ describe("steps talking to the outside world", () => {
           maxTokens: 50,
           baseUrl: `${fake.url}/v1`,
           credential,
+          history,
           retries: 2,
         },
       ],
@@ -87,6 +88,17 @@ describe("steps talking to the outside world", () => {
       ],
       temperature: 0.3,
       max_tokens: 50,
+    });
+  });
+
+  it("sends a chat's history to the provider between the system message and the prompt", async () => {
+    const history = [
+      { role: "user", content: "Hello" },
+      { role: "assistant", content: "Hi! How can I help?" },
+    ];
+    await runWorkflow(ask(undefined, "{{input.history}}"), { name: "Ann", history }, { credentials: () => "sk-test" });
+    expect(fake.seen.chat.at(-1)).toMatchObject({
+      messages: [{ role: "system", content: "Be brief." }, ...history, { role: "user", content: "Hi Ann" }],
     });
   });
 

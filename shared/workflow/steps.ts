@@ -1,9 +1,10 @@
-import type { WorkflowStep } from "./define.ts";
+import { setTimeout as delay } from "node:timers/promises";
+import { type LlmStep, type WorkflowStep, ZChatHistory } from "./define.ts";
 import { FatalStepError } from "./errors.ts";
 import { DEFAULT_HTTP_MAX_BYTES, httpRequest, isPermanentStatus } from "./http-step.ts";
 import { chatCompletion, ProviderError } from "./openai-compatible.ts";
-import { SIM_MODEL, simulateChat } from "./sim-model.ts";
-import { resolveTemplates, resolveText } from "./templates.ts";
+import { type ChatRequest, type ChatTurn, SIM_MODEL, simulateChat } from "./sim-model.ts";
+import { resolveTemplates, resolveText, TemplateError } from "./templates.ts";
 import type { EngineOptions, StepContext } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS: Record<WorkflowStep["type"], number> = {
@@ -51,22 +52,25 @@ export function prepareStep(step: WorkflowStep, context: StepContext, options: E
       const config = {
         model: step.model,
         system: step.system === undefined ? undefined : resolveText(step.system, context),
+        history: resolveHistory(step.history, context),
         prompt: resolveText(step.prompt, context),
         temperature: step.temperature,
         maxTokens: step.maxTokens,
         ...(step.model === SIM_MODEL
-          ? {}
+          ? { latencyMs: step.latencyMs }
           : { baseUrl: step.baseUrl, credential: step.credential ?? DEFAULT_CREDENTIAL }),
       };
       const messages = [
         ...(config.system === undefined ? [] : [{ role: "system", content: config.system }]),
+        ...(config.history ?? []),
         { role: "user", content: config.prompt },
       ];
       return {
         config,
         input: { messages },
         execute: async (signal) => {
-          const result = step.model === SIM_MODEL ? simulateChat(config) : await callProvider(config, signal, options);
+          const result =
+            step.model === SIM_MODEL ? await simulate(config, signal) : await callProvider(config, signal, options);
           const { text, ...usage } = result;
           return { output: text, ...usage };
         },
@@ -121,16 +125,22 @@ export function prepareStep(step: WorkflowStep, context: StepContext, options: E
   }
 }
 
+function resolveHistory(history: LlmStep["history"], context: StepContext): ChatTurn[] | undefined {
+  if (history === undefined) return undefined;
+  const parsed = ZChatHistory.safeParse(resolveTemplates(history, context));
+  if (!parsed.success)
+    throw new TemplateError('history: expected a list of {role: "user" | "assistant", content} turns');
+  return parsed.data;
+}
+
+/** echos/sim, after its `latencyMs` (cut short when the step times out or the run is cancelled). */
+async function simulate(config: ChatRequest & { latencyMs?: number }, signal: AbortSignal) {
+  if (config.latencyMs) await delay(config.latencyMs, undefined, { signal });
+  return simulateChat(config);
+}
+
 async function callProvider(
-  config: {
-    model: string;
-    system?: string;
-    prompt: string;
-    temperature?: number;
-    maxTokens?: number;
-    baseUrl?: string;
-    credential?: string;
-  },
+  config: ChatRequest & { baseUrl?: string; credential?: string },
   signal: AbortSignal,
   options: EngineOptions,
 ) {
