@@ -7,29 +7,9 @@ import { runs, spans } from "../../db/schema.ts";
 import { createDatabase } from "../../server/infra/db.ts";
 import { EchosClient, span, trace } from "../../sdk/index.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";
-import { PASSWORD, uniqueEmail } from "../helpers/factories.ts";
+import { signUpOverHttp } from "../helpers/http-user.ts";
 import { freePort } from "../helpers/redis-server.ts";
 import { spawnServer } from "../helpers/spawn-server.ts";
-
-/** Signs up over HTTP and mints an ingest key over the REST API, as a script would. */
-async function keyFor(url: string): Promise<{ key: string; orgId: string }> {
-  const signUp = await fetch(`${url}/trpc/auth.signUp`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: uniqueEmail("durable"), password: PASSWORD }),
-  });
-  const token = /echos_session=([^;]+)/.exec(signUp.headers.get("set-cookie") ?? "")?.[1];
-  const created = await fetch(`${url}/api/keys`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ name: "durability" }),
-  });
-  const { apiKey } = (await created.json()) as { apiKey: { key: string } };
-  const whoami = (await (await fetch(`${url}/api/v1/whoami`, { headers: { "x-api-key": apiKey.key } })).json()) as {
-    orgId: string;
-  };
-  return { key: apiKey.key, orgId: whoami.orgId };
-}
 
 describe("durability across a server crash", () => {
   it("keeps every acknowledged item, and the SDK's retries after the crash add no duplicates", async () => {
@@ -43,7 +23,7 @@ describe("durability across a server crash", () => {
     };
     const bundle = join(inject("distDir"), "index.js");
     let server = await spawnServer([bundle], env, { port });
-    const { key, orgId } = await keyFor(server.url);
+    const { key, orgId } = await signUpOverHttp(server.url, "durable");
     const client = new EchosClient({ apiKey: key, apiUrl: server.url, flushIntervalMs: 60_000, maxAttempts: 40 });
     const prefix = `durable-${Date.now()}`;
 

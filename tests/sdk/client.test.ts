@@ -77,6 +77,43 @@ describe("SDK against a running server", () => {
     expect(byName.flaky).toMatchObject({ status: "error", error: "Error: upstream 503" });
   });
 
+  it("dates a trace and its spans by the given clock, keeping real durations, and records an llm span's usage", async () => {
+    const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
+    const threeHoursAgo = () => Date.now() - 3 * 3_600_000;
+    const name = `backfilled-${Date.now()}`;
+    await trace(
+      name,
+      () =>
+        span(
+          "answer",
+          async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            return { text: "Hello", usage: { prompt: 12, completion: 3 } };
+          },
+          {
+            kind: "llm",
+            model: "echos/sim",
+            usage: (r) => ({ inputTokens: r.usage.prompt, outputTokens: r.usage.completion }),
+          },
+        ),
+      { client, clock: threeHoursAgo },
+    );
+    await client.flush();
+    const db = server.deps.database.db;
+    const [run] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.orgId, user.orgId), eq(runs.name, name)));
+    const [answer] = await db
+      .select()
+      .from(spans)
+      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, run!.id)));
+    expect(Math.abs(run!.startedAt.getTime() - threeHoursAgo())).toBeLessThan(60_000);
+    expect(answer!.startedAt.getTime()).toBeGreaterThanOrEqual(run!.startedAt.getTime());
+    expect(answer!.endedAt!.getTime() - answer!.startedAt.getTime()).toBeGreaterThanOrEqual(45);
+    expect(answer).toMatchObject({ kind: "llm", model: "echos/sim", inputTokens: 12, outputTokens: 3 });
+  });
+
   it("retries while the server is unreachable and delivers each item once when it answers", async () => {
     // A port that refuses connections at first, then forwards to the server: an outage and its end.
     const port = await freePort();

@@ -156,6 +156,31 @@ describe("EchosRuntime against a running server", () => {
     expect(notify?.attributes).toMatchObject({ stepType: "tool", policy: "live", attempts: 1 });
   });
 
+  it("stamps the run and its spans with the runtime's clock, keeping real durations", async () => {
+    const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
+    const dayAgo = () => Date.now() - 86_400_000;
+    const runtime = new EchosRuntime({ client, apiKey, clock: dayAgo });
+    const workflow = defineWorkflow({
+      name: `backfill-${Date.now()}`,
+      steps: [{ id: "answer", type: "llm", model: "echos/sim", prompt: "Hello", latencyMs: 60 }],
+    });
+    const result = await runtime.run(workflow, {});
+    await client.shutdown();
+    const db = server.deps.database.db;
+    const [run] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.orgId, user.orgId), eq(runs.id, result.runId)));
+    const [answer] = await db
+      .select()
+      .from(spans)
+      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, result.runId)));
+    expect(Math.abs(run!.startedAt.getTime() - dayAgo())).toBeLessThan(60_000);
+    expect(run!.endedAt!.getTime()).toBeGreaterThanOrEqual(answer!.endedAt!.getTime());
+    expect(answer!.startedAt.getTime()).toBeGreaterThanOrEqual(run!.startedAt.getTime());
+    expect(answer!.endedAt!.getTime() - answer!.startedAt.getTime()).toBeGreaterThanOrEqual(55);
+  });
+
   it("registers each workflow version once, and a 404 only warns", async () => {
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
     const warnings: string[] = [];

@@ -1,0 +1,62 @@
+import type { BrowserContext, Page } from "playwright-core";
+import { expect } from "vitest";
+import { uniqueEmail } from "../helpers/factories.ts";
+
+/** Shared by the Runs and Run detail browser journeys: an account with an ingest key, and what the page reports. */
+
+export interface Account {
+  orgId: string;
+  /** Sends items through `POST /api/v1/ingest` with the account's key, as an agent would; every item must land. */
+  ingest: (items: unknown[]) => Promise<void>;
+}
+
+/** Signs up in `context` (which keeps the session cookie) and creates an ingest API key for the new organisation. */
+export async function signUpWithKey(context: BrowserContext, baseUrl: string, label: string): Promise<Account> {
+  const request = context.request;
+  const signUp = await request.post(`${baseUrl}/trpc/auth.signUp`, {
+    data: { email: uniqueEmail(label), password: "a long enough password" },
+  });
+  expect(signUp.status()).toBe(200);
+  const me = (await (await request.get(`${baseUrl}/trpc/auth.me`)).json()) as {
+    result: { data: { orgs: { id: string }[] } };
+  };
+  const orgId = me.result.data.orgs[0]!.id;
+  // Cookie-authenticated changes must come from the dashboard's own origin.
+  const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
+    data: { orgId, name: `${label} agent`, scope: "ingest" },
+    headers: { origin: baseUrl },
+  });
+  expect(created.status()).toBe(200);
+  const key = ((await created.json()) as { result: { data: { key: string } } }).result.data.key;
+
+  return {
+    orgId,
+    ingest: async (items) => {
+      const res = await fetch(`${baseUrl}/api/v1/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key },
+        body: JSON.stringify({ items }),
+      });
+      const body = (await res.json()) as { rejected?: number; results?: { status: string; error?: string }[] };
+      expect(
+        body.results?.filter((r) => r.status === "error"),
+        `ingest answered ${res.status}`,
+      ).toEqual([]);
+    },
+  };
+}
+
+/** Console errors, page errors and failed requests: each is a defect, except streams aborted by navigation. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  page.on("requestfailed", (req) => {
+    if (req.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()}`);
+  });
+  return problems;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
