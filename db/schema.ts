@@ -199,6 +199,9 @@ export const runs = pgTable(
     costUsd: doublePrecision("cost_usd").notNull().default(0),
     spanCount: integer("span_count").notNull().default(0),
     errorCount: integer("error_count").notNull().default(0),
+    /** A replay's parent run and the step it was forked at; null for recorded runs. */
+    replayOf: text("replay_of"),
+    replayFromStep: text("replay_from_step"),
     /** The workflow's name: workflow version ids read `<name>@<hash>`. */
     workflow: text("workflow").generatedAlwaysAs(sql`nullif(split_part(workflow_version_id, '@', 1), '')`),
     /** Words of the id, name, conversation, error and the values of input and output, for the Runs filter. */
@@ -218,6 +221,44 @@ export const runs = pgTable(
     index("runs_org_status_started_idx").on(t.orgId, t.status, t.startedAt, t.id),
     index("runs_tags_idx").using("gin", t.tags),
     index("runs_search_idx").using("gin", t.search),
+    index("runs_org_replay_of_idx")
+      .on(t.orgId, t.replayOf)
+      .where(sql`replay_of is not null`),
+  ],
+);
+
+/**
+ * How a replay was asked for: the fork step, its config override and the per-step policies. The replay's spans and
+ * totals live in `runs`/`spans` under the same id, like any run's.
+ */
+export const replays = pgTable(
+  "replays",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    /** The replay run's id. */
+    id: text("id").notNull(),
+    parentRunId: text("parent_run_id").notNull(),
+    /** The first run of the fork tree (the parent's root, or the parent itself). */
+    rootRunId: text("root_run_id").notNull(),
+    /** "workflow": replay of a workflow run from a step; "span": one LLM span re-run in the playground. */
+    mode: text("mode").$type<"workflow" | "span">().notNull(),
+    forkStep: text("fork_step").notNull(),
+    overrides: jsonb("overrides").$type<Record<string, unknown>>().notNull().default({}),
+    /** Step ids switched to live that would otherwise stay recorded (side effects), and the reverse. */
+    policies: jsonb("policies").$type<Record<string, "live" | "recorded">>().notNull().default({}),
+    label: text("label"),
+    /** "server": run by Echos; "sdk": run by `runtime.replay()` in the user's process. */
+    executor: text("executor").$type<"server" | "sdk">().notNull().default("server"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    apiKeyId: uuid("api_key_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index("replays_org_parent_idx").on(t.orgId, t.parentRunId, t.createdAt),
+    index("replays_org_root_idx").on(t.orgId, t.rootRunId, t.createdAt),
   ],
 );
 
