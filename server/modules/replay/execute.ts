@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TIngestItem, TIngestSpan } from "../../../shared/schemas/ingest.ts";
-import type { StepSnapshot, StepType, TStepPolicy } from "../../../shared/schemas/replay.ts";
+import type { StepSnapshot, TStepPolicy } from "../../../shared/schemas/replay.ts";
 import type { WorkflowDefinition, WorkflowStep } from "../../../shared/workflow/define.ts";
 import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
