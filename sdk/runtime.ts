@@ -1,9 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
 import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
-import { errorText, runWorkflow } from "../shared/workflow/engine.ts";
+import { compareSteps } from "../shared/replay/compare.ts";
+import type { StepSnapshot } from "../shared/schemas/replay.ts";
+import { errorText, replayPolicy, runWorkflow } from "../shared/workflow/engine.ts";
 import { hashDefinition, workflowVersionId } from "../shared/workflow/hash.ts";
-import type { CredentialLookup, EngineOptions, ToolFn, Tools, WorkflowResult } from "../shared/workflow/types.ts";
+import type {
+  CredentialLookup,
+  EngineOptions,
+  StepPolicy,
+  ToolFn,
+  Tools,
+  WorkflowResult,
+} from "../shared/workflow/types.ts";
 import { EchosClient } from "./client.ts";
 
 export interface EchosRuntimeOptions {
@@ -30,6 +39,30 @@ export interface RuntimeRunOptions extends Pick<EngineOptions, "recording" | "po
   tags?: string[];
   conversationId?: string;
   metadata?: Record<string, unknown>;
+  /** Marks the run as a replay of another (what `replay()` sets). */
+  replayOf?: { runId: string; stepId: string; policies?: Record<string, StepPolicy>; label?: string };
+}
+
+export interface RuntimeReplayOptions {
+  /** The step to fork at: earlier steps take their recorded outputs, this one and later ones run. */
+  forkStep: string;
+  /** Fields replacing a step's own, by step id (usually the fork step's prompt, model, temperature, args…). */
+  overrides?: Record<string, Record<string, unknown>>;
+  /** Per step after the fork: run a side-effect step `live`, or keep a step `recorded`. */
+  policies?: Record<string, StepPolicy>;
+  label?: string;
+  signal?: AbortSignal;
+}
+
+export interface RuntimeReplayResult extends RuntimeRunResult {
+  /** Per step, the original beside the replay, and the first step whose output differs. */
+  comparison: ReturnType<typeof compareSteps>;
+}
+
+interface Recording {
+  run: { id: string; name: string; input: unknown; workflowVersionId: string | null };
+  definition: WorkflowDefinitionInput;
+  steps: Record<string, StepSnapshot>;
 }
 
 export interface RuntimeRunResult extends WorkflowResult {
@@ -138,6 +171,11 @@ export class EchosRuntime {
       conversationId: options.conversationId,
       workflowVersionId: versionId,
       metadata: options.metadata,
+      ...(options.replayOf && {
+        replayOf: options.replayOf.runId,
+        replayFromStep: options.replayOf.stepId,
+        replay: { overrides: options.overrides, policies: options.replayOf.policies, label: options.replayOf.label },
+      }),
     };
     this.client.enqueue(run);
     const open = new Map<string, TIngestSpan>();
@@ -191,6 +229,67 @@ export class EchosRuntime {
       error: result.error?.slice(0, MAX_ERROR),
     });
     return { ...result, runId, workflowVersionId: versionId };
+  }
+
+  /**
+   * Replays a recorded run here, in your process, with your tools: fetches the run's recording from Echos (a full
+   * API key), re-runs it from `forkStep` with your overrides, and records the result as a replay of that run. Tools
+   * with side effects stay recorded unless `policies` switches them live.
+   */
+  async replay(runId: string, options: RuntimeReplayOptions): Promise<RuntimeReplayResult> {
+    const recording = await this.fetchRecording(runId);
+    const definition = defineWorkflow(recording.definition);
+    const result = await this.run(definition, recording.run.input, {
+      recording: recording.steps,
+      policy: replayPolicy(definition, options.forkStep, options.policies),
+      overrides: options.overrides,
+      signal: options.signal,
+      tags: ["replay"],
+      replayOf: { runId, stepId: options.forkStep, policies: options.policies, label: options.label },
+    });
+    const comparison = compareSteps(
+      definition.steps.map((step) => {
+        const replayed = result.steps[step.id];
+        const original = recording.steps[step.id] ?? null;
+        return {
+          stepId: step.id,
+          type: step.type,
+          policy: replayed?.policy ?? null,
+          original,
+          replay: replayed
+            ? {
+                spanId: "",
+                status: replayed.status,
+                output: replayed.output ?? null,
+                error: replayed.error ?? null,
+                model: replayed.model ?? null,
+                inputTokens: replayed.policy === "recorded" ? null : (replayed.inputTokens ?? null),
+                outputTokens: replayed.policy === "recorded" ? null : (replayed.outputTokens ?? null),
+                costUsd: null,
+                durationMs: replayed.durationMs,
+                config: null,
+                input: null,
+              }
+            : null,
+        };
+      }),
+    );
+    return { ...result, comparison };
+  }
+
+  private async fetchRecording(runId: string): Promise<Recording> {
+    if (!this.apiKey) throw new Error("runtime.replay() needs a full API key (apiKey or ECHOS_API_KEY)");
+    const res = await fetch(`${this.apiUrl}/api/v1/runs/${encodeURIComponent(runId)}/recording`, {
+      headers: { "x-api-key": this.apiKey },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+      throw new Error(
+        `Could not fetch the recording of run ${runId}: HTTP ${res.status}: ${body.message ?? body.error ?? res.statusText}`,
+      );
+    }
+    return (await res.json()) as Recording;
   }
 
   /** Sends everything recorded so far. */

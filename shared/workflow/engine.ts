@@ -136,12 +136,20 @@ export async function runWorkflow(
 }
 
 /**
- * The replay rule: steps before the fork are recorded; from the fork on they run live, except steps with side
- * effects (non-GET http, tools flagged `sideEffects`), which stay recorded unless listed in `live`.
+ * The replay rule: steps before the fork are recorded and the fork step runs; after it steps run live, except steps
+ * with side effects (non-GET http, tools flagged `sideEffects`), which stay recorded — unless `choices` says
+ * otherwise for a step after the fork.
  */
-export function replayPolicy(definition: WorkflowDefinition, forkStepId: string, live: readonly string[] = []) {
+export function replayPolicy(
+  definition: WorkflowDefinition,
+  forkStepId: string,
+  choices: Readonly<Record<string, StepPolicy>> = {},
+) {
   const fork = definition.steps.findIndex((s) => s.id === forkStepId);
   if (fork < 0) throw new Error(`Unknown step "${forkStepId}" in workflow "${definition.name}"`);
-  return (step: WorkflowStep, index: number): StepPolicy =>
-    index < fork || (hasSideEffects(step) && !live.includes(step.id)) ? "recorded" : "live";
+  return (step: WorkflowStep, index: number): StepPolicy => {
+    if (index < fork) return "recorded";
+    if (index === fork) return "live";
+    return choices[step.id] ?? (hasSideEffects(step) ? "recorded" : "live");
+  };
 }

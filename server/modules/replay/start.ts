@@ -50,17 +50,6 @@ function checkWorkflowRequest(definition: WorkflowDefinition, request: Extract<T
     throw badRequest(`The fork step "${request.forkStep}" runs live: it is the step being fixed`);
 }
 
-/** The replay rule of DESIGN.md with the user's per-step choices on top; the fork step itself always runs. */
-function policyFor(definition: WorkflowDefinition, forkStep: string, policies: Record<string, TStepPolicy>) {
-  const base = replayPolicy(definition, forkStep);
-  const fork = definition.steps.findIndex((s) => s.id === forkStep);
-  return (step: WorkflowDefinition["steps"][number], index: number): TStepPolicy => {
-    if (index < fork) return "recorded";
-    if (index === fork) return "live";
-    return policies[step.id] ?? base(step, index);
-  };
-}
-
 /**
  * Starts a replay: checks the request, counts it towards usage, records the replay and its run, and runs it in the
  * background on this instance. Resolves with the replay's run id as soon as the run exists.
@@ -91,7 +80,7 @@ export async function startReplay(
     forkStep = request.forkStep;
     overrides = request.overrides;
     policies = request.policies;
-    policyOf = policyFor(definition, forkStep, policies);
+    policyOf = replayPolicy(definition, forkStep, policies);
   } else {
     parent = await loadRun(deps, orgId, request.runId);
     const span = (await runSpans(deps, orgId, request.runId)).find((s) => s.id === request.spanId);
