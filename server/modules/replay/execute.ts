@@ -83,6 +83,8 @@ export async function executeReplay(deps: Deps, job: ReplayExecution): Promise<v
   const { orgId, replayId, definition } = job;
   const events = replayWriter(deps, orgId, replayId);
   const spans = spanWriter(deps, orgId);
+  // The run row goes first, in the same queue as its spans; the stream does not wait for it.
+  spans.push(job.run);
   const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
   const open = new Map<string, { span: TIngestSpan; policy: TStepPolicy }>();
   const pendingText = new Map<string, string>();

@@ -1,12 +1,21 @@
 import { sql } from "drizzle-orm";
-import type { SpanDetail } from "../../../shared/schemas/runs.ts";
+import type { RunDetail, SpanDetail } from "../../../shared/schemas/runs.ts";
 import type { StepSnapshot } from "../../../shared/schemas/replay.ts";
 import { ZWorkflowDefinition, type WorkflowDefinition } from "../../../shared/workflow/define.ts";
 import type { RecordedStep } from "../../../shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
-import { getRun } from "../runs/service.ts";
-import { SPAN_DETAIL_COLUMNS, SPAN_SUMMARY_COLUMNS, type SpanSummaryRow, rowsOf, toSpanDetail } from "../runs/rows.ts";
+import {
+  RUN_DETAIL_COLUMNS,
+  RUN_SUMMARY_COLUMNS,
+  type RunSummaryRow,
+  SPAN_DETAIL_COLUMNS,
+  SPAN_SUMMARY_COLUMNS,
+  type SpanSummaryRow,
+  rowsOf,
+  toRunDetail,
+  toSpanDetail,
+} from "../runs/rows.ts";
 import { getWorkflowVersion } from "../workflows/service.ts";
 
 type Deps = Pick<AppDeps, "database" | "store">;
@@ -18,7 +27,15 @@ type SpanRow = SpanSummaryRow & {
   full_error: string | null;
 };
 
-export type LoadedRun = Awaited<ReturnType<typeof getRun>>["run"] & { replayOf: string | null };
+type RunRow = RunSummaryRow & {
+  input: unknown;
+  output: unknown;
+  full_error: string;
+  metadata: unknown;
+  replay_of: string | null;
+  root_run_id: string;
+};
+export type LoadedRun = RunDetail & { replayOf: string | null; rootRunId: string };
 
 export function snapshotOf(span: SpanDetail): StepSnapshot {
   const durationMs = span.endedAt ? Date.parse(span.endedAt) - Date.parse(span.startedAt) : null;
@@ -66,13 +83,15 @@ export function recordingOf(steps: Map<string, SpanDetail>): Record<string, Reco
   return recording;
 }
 
+/** The run with its replay link and the root of its fork tree, in one query. */
 export async function loadRun(deps: Deps, orgId: string, runId: string): Promise<LoadedRun> {
-  const { run } = await getRun(deps, orgId, runId);
-  const result = await deps.database.db.execute(
-    sql`select replay_of from runs where org_id = ${orgId}::uuid and id = ${runId}`,
-  );
-  const [row] = rowsOf<{ replay_of: string | null }>(result);
-  return { ...run, replayOf: row?.replay_of ?? null };
+  const result = await deps.database.db.execute(sql`
+    select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS}, replay_of,
+      coalesce((select root_run_id from replays where org_id = ${orgId}::uuid and id = ${runId}), id) as root_run_id
+    from runs where org_id = ${orgId}::uuid and id = ${runId}`);
+  const [row] = rowsOf<RunRow>(result);
+  if (!row) throw notFound("Run not found");
+  return { ...toRunDetail(row), replayOf: row.replay_of, rootRunId: row.root_run_id };
 }
 
 /** A workflow run with the definition it ran and its steps' recorded outputs: everything a replay starts from. */
@@ -88,7 +107,10 @@ export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: st
     throw badRequest(
       "This run was not recorded from a workflow, so it cannot be replayed from a step; re-run one of its LLM spans in the playground instead",
     );
-  const version = await getWorkflowVersion(deps, orgId, run.workflowVersionId);
+  const [version, spans] = await Promise.all([
+    getWorkflowVersion(deps, orgId, run.workflowVersionId),
+    runSpans(deps, orgId, runId),
+  ]);
   if (!version)
     throw notFound(
       `Workflow version ${run.workflowVersionId} was never registered with Echos; run it with EchosRuntime (which registers it) to make its runs replayable`,
@@ -96,5 +118,5 @@ export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: st
   const parsed = ZWorkflowDefinition.safeParse(version.definition);
   if (!parsed.success) throw badRequest(`Workflow version ${run.workflowVersionId} is not a valid definition`);
   if (run.status === "running") throw badRequest("This run is still going; replay it once it has finished");
-  return { run, definition: parsed.data, steps: stepSpans(await runSpans(deps, orgId, runId)) };
+  return { run, definition: parsed.data, steps: stepSpans(spans) };
 }

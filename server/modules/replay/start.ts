@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
 import { replays } from "../../../db/schema.ts";
 import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
 import type { TReplayRequest, TStepPolicy } from "../../../shared/schemas/replay.ts";
@@ -7,8 +6,6 @@ import { type WorkflowDefinition, defineWorkflow, parseStep } from "../../../sha
 import { replayPolicy } from "../../../shared/workflow/engine.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
-import { ingestBatch } from "../ingest/service.ts";
-import { rowsOf } from "../runs/rows.ts";
 import { credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
 import { executeReplay } from "./execute.ts";
 import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
@@ -93,14 +90,12 @@ export async function startReplay(
     policyOf = () => "live";
   }
 
-  await consumeReplay(deps, orgId);
+  const [, credentials] = await Promise.all([
+    consumeReplay(deps, orgId),
+    resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials),
+  ]);
   // A replay of a replay joins the tree of the run it all started from.
-  const [root] = rowsOf<{ root_run_id: string }>(
-    await deps.database.db.execute(
-      sql`select root_run_id from replays where org_id = ${orgId}::uuid and id = ${parent.id}`,
-    ),
-  );
-  const rootRunId = root?.root_run_id ?? parent.id;
+  const rootRunId = parent.rootRunId;
   await deps.database.db.insert(replays).values({
     orgId,
     id: replayId,
@@ -127,9 +122,6 @@ export async function startReplay(
     replayOf: parent.id,
     replayFromStep: forkStep,
   };
-  await ingestBatch(deps, orgId, [run]);
-
-  const credentials = await resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials);
   deps.lifecycle.track(
     executeReplay(deps, {
       orgId,
