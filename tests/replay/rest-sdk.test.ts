@@ -59,6 +59,7 @@ describe("replays for scripts: REST with a full API key, and runtime.replay() in
       if (result.run.status !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(result.run).toMatchObject({ status: "success", error: null, spanCount: 3 });
     expect(result.firstDivergence).toBe("answer");
     expect(result.steps.map((s) => [s.stepId, s.policy])).toEqual([
       ["lookup", "recorded"],
