@@ -26,9 +26,13 @@ const systemLookup = (hostname: string) => dnsLookup(hostname, { all: true, verb
 const shown = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
 
 function hostMatcher(allowHosts: readonly string[]) {
-  const names = allowHosts.map((h) => h.trim().toLowerCase()).filter(Boolean);
-  return (hostname: string) =>
-    names.some((name) => (name.startsWith("*.") ? hostname.endsWith(name.slice(1)) : hostname === name));
+  const names = allowHosts.map((h) => h.trim().toLowerCase().replace(/\.$/, "")).filter(Boolean);
+  return (name: string) => {
+    const hostname = name.replace(/\.$/, "");
+    return names.some((allowed) =>
+      allowed.startsWith("*.") ? hostname.endsWith(allowed.slice(1)) : hostname === allowed,
+    );
+  };
 }
 
 /**
