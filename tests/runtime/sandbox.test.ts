@@ -65,12 +65,28 @@ describe("the code-step sandbox", () => {
     expect(await sandbox.run("return 'text'", {})).toBe("text");
   });
 
+  it("bounds captured console output", async () => {
+    const logs: string[] = [];
+    const chatty = createSandbox({ maxLogBytes: 100 });
+    await chatty.run(
+      "for (let i = 0; i < 10; i++) console.warn('x'.repeat(40)); return 1",
+      {},
+      {
+        onLog: (_level, text) => logs.push(text),
+      },
+    );
+    expect(logs).toEqual(["x".repeat(40), "x".repeat(40), "[console output truncated]"]);
+  });
+
   it("contains the escape corpus, each with a clear error", async () => {
     const corpus: Record<string, string> = {
       "return require('fs').readFileSync('/etc/passwd', 'utf8')": "ReferenceError: require is not defined",
       "return process.binding('fs')": "ReferenceError: process is not defined",
       "process.exit(0)": "ReferenceError: process is not defined",
       "return this.constructor.constructor('return process')().env":
+        "EvalError: Code generation from strings disallowed for this context",
+      // Stack-trace call sites name frames of the child's own module; its Function is disabled too.
+      "Error.prepareStackTrace = (e, sites) => sites; return new Error().stack.at(-1).constructor.constructor('return process')()":
         "EvalError: Code generation from strings disallowed for this context",
       "return eval('1 + 1')": "EvalError: Code generation from strings disallowed for this context",
       "return Function('return this')()": "EvalError: Code generation from strings disallowed for this context",
