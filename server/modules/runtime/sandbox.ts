@@ -110,6 +110,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       });
       let stderr = "";
       let done = false;
+      // Ends the fetches the code started when the execution ends, however it ends.
+      const ended = new AbortController();
       let baseline: { cpuMs: number; rssBytes: number; at: number } | undefined;
 
       const finish = (settle: () => void) => {
@@ -119,6 +121,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         clearInterval(poller);
         opts.signal?.removeEventListener("abort", onAbort);
         child.kill("SIGKILL");
+        ended.abort(new FatalStepError("Code step ended"));
         settle();
       };
       const fail = (error: Error) => finish(() => reject(error));
@@ -145,7 +148,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         if (stderr.length < STDERR_KEEP) stderr += chunk.toString("utf8").slice(0, STDERR_KEEP - stderr.length);
       });
       child.on("error", (error) => fail(new Error(`Could not start the code sandbox: ${error.message}`)));
-      child.on("exit", (exitCode, signal) => {
+      // "close", not "exit": it comes after the last IPC message and stderr chunk have been read.
+      child.on("close", (exitCode, signal) => {
         if (done) return;
         if (/heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)) fail(memoryError());
         else
@@ -173,7 +177,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
             opts.onLog?.(message.level, message.text);
             break;
           case "fetch":
-            void relay(message.request, opts.signal).then((reply) => {
+            void relay(message.request, ended.signal).then((reply) => {
               if (!done && child.connected) child.send({ type: "fetched", id: message.id, reply });
             });
             break;
