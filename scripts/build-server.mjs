@@ -1,5 +1,5 @@
 // Bundles the server into one ESM file, dist/index.js, with what it loads at run time beside it:
-// SQL migrations and the embedded Postgres (PGlite) assets.
+// SQL migrations, the embedded Postgres (PGlite) assets and the code-step sandbox's child script.
 import { cpSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
@@ -25,6 +25,8 @@ await build({
 });
 
 cpSync("db/migrations", join(outDir, "migrations"), { recursive: true });
+// Started as its own process, so it cannot be bundled: sandbox.ts finds it next to the module that runs it.
+cpSync("server/modules/runtime/sandbox-child.mjs", join(outDir, "sandbox-child.mjs"));
 const pgliteDist = "node_modules/@electric-sql/pglite/dist";
 for (const file of readdirSync(pgliteDist).filter((f) => /\.(wasm|data)$/.test(f))) {
   cpSync(join(pgliteDist, file), join(outDir, file));

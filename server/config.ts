@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseCidr } from "./modules/runtime/address-policy.ts";
 
 /**
  * The one place that reads the environment. Everything else receives the typed `Config`.
@@ -38,6 +39,32 @@ const urlList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.url({ error: "must be a comma-separated list of origins like https://app.example.com" })));
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const hostList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .regex(
+        /^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i,
+        "must be a comma-separated list of host names like api.internal",
+      ),
+  ),
+);
+
+const cidrList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine((v) => parseCidr(v) !== undefined, "must be a comma-separated list of CIDRs like 10.0.0.0/8 or fd00::/8"),
+  ),
+);
 
 const EnvSchema = z.object({
   NODE_ENV: z
@@ -82,6 +109,8 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SUMMARY_QUIET_SECONDS: positiveInt(120),
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
+  HTTP_ALLOW_HOSTS: optionalString.pipe(hostList.optional()),
+  HTTP_ALLOW_CIDRS: optionalString.pipe(cidrList.optional()),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -113,6 +142,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Conversation summaries: written once a conversation has been quiet this long, by this model. */
   summaries: { quietMs: number; model: string };
+  /** What http steps and code-step fetches run by the server may reach besides the public internet. */
+  httpGuard: { allowHosts: string[]; allowCidrs: string[] };
 }
 
 /** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
@@ -236,5 +267,6 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
+    httpGuard: { allowHosts: e.HTTP_ALLOW_HOSTS ?? [], allowCidrs: e.HTTP_ALLOW_CIDRS ?? [] },
   };
 }

@@ -100,4 +100,19 @@ describe("configuration", () => {
     ]);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+  it("reads the http allow-lists as comma lists and refuses entries that are not host names or CIDRs", () => {
+    const config = loadConfig({
+      HTTP_ALLOW_HOSTS: "api.internal, *.corp.example",
+      HTTP_ALLOW_CIDRS: "10.0.0.0/8,fd00::/8",
+    });
+    expect(config.httpGuard).toEqual({
+      allowHosts: ["api.internal", "*.corp.example"],
+      allowCidrs: ["10.0.0.0/8", "fd00::/8"],
+    });
+    expect(loadConfig({}).httpGuard).toEqual({ allowHosts: [], allowCidrs: [] });
+    expect(problemsOf({ HTTP_ALLOW_HOSTS: "http://x/", HTTP_ALLOW_CIDRS: "10.0.0.0/33" })).toEqual([
+      "HTTP_ALLOW_HOSTS.0 must be a comma-separated list of host names like api.internal",
+      "HTTP_ALLOW_CIDRS.0 must be a comma-separated list of CIDRs like 10.0.0.0/8 or fd00::/8",
+    ]);
+  });
 });

@@ -60,6 +60,8 @@ export const ZCodeStep = z.strictObject({
   ...stepBase,
   type: z.literal("code"),
   code: z.string().check(z.minLength(1)),
+  /** Whether the code may `fetch` when the server runs it in its sandbox. Default false. */
+  network: z.optional(z.boolean()),
 });
 
 export const ZToolStep = z.strictObject({

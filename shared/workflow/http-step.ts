@@ -17,7 +17,7 @@ export interface HttpCall {
 /** 4xx other than timeouts and rate limits will fail the same way again: not worth a retry. */
 export const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
-async function readLimited(res: Response, maxBytes: number): Promise<string> {
+export async function readLimited(res: Response, maxBytes: number): Promise<string> {
   if (Number(res.headers.get("content-length")) > maxBytes)
     throw new FatalStepError(`Response larger than the ${maxBytes}-byte limit`);
   if (!res.body) return "";

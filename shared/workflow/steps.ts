@@ -111,9 +111,11 @@ export function prepareStep(step: WorkflowStep, context: StepContext, options: E
       const codeInput = { ...outputs, input: context.input, steps: context.steps };
       const run = options.runCode ?? runCodeInProcess;
       return {
-        config: { code: step.code },
+        config: { code: step.code, ...(step.network ? { network: true } : {}) },
         input: { input: context.input, steps: context.steps },
-        execute: async () => ({ output: await run(step.code, safeClone(codeInput)) }),
+        execute: async (signal) => ({
+          output: await run(step.code, safeClone(codeInput), { allowNetwork: step.network ?? false, signal }),
+        }),
       };
     }
     case "tool": {

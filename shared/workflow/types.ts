@@ -46,6 +46,13 @@ export interface StepContext {
   steps: Record<string, { output?: unknown; error?: string }>;
 }
 
+export interface RunCodeOptions {
+  /** The step's `network` flag. */
+  allowNetwork?: boolean;
+  /** Aborted when the step times out or the run is cancelled. */
+  signal?: AbortSignal;
+}
+
 export interface EngineOptions {
   tools?: Tools;
   credentials?: CredentialLookup;
@@ -63,8 +70,11 @@ export interface EngineOptions {
   baseUrlFor?: (credential: string) => string | undefined;
   /** Called with every http step's URL before it is fetched; throw to refuse it (the server's SSRF guard). */
   beforeHttp?: (url: URL) => Promise<void>;
-  /** Runs a code step. Default: in-process `AsyncFunction("input", code)`; the server plugs in a sandbox. */
-  runCode?: (code: string, input: Record<string, unknown>) => Promise<unknown>;
+  /**
+   * Runs a code step. Default: in-process `AsyncFunction("input", code)`, which cannot withhold the network; the
+   * server plugs in a sandbox that gives the code a `fetch` only when the step sets `network: true`.
+   */
+  runCode?: (code: string, input: Record<string, unknown>, opts?: RunCodeOptions) => Promise<unknown>;
   fetch?: typeof fetch;
   /** Response size limit of http steps without their own `maxBytes`. Default 1 MB. */
   httpMaxBytes?: number;
