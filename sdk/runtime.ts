@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
 import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
 import { errorText, runWorkflow } from "../shared/workflow/engine.ts";
 import { hashDefinition, workflowVersionId } from "../shared/workflow/hash.ts";
 import type { CredentialLookup, EngineOptions, ToolFn, Tools, WorkflowResult } from "../shared/workflow/types.ts";
 import { EchosClient } from "./client.ts";
+import { RuntimeConnection, type RuntimeConnectOptions } from "./connection.ts";
 
 export interface EchosRuntimeOptions {
   /** Defaults to a new EchosClient built from apiKey / apiUrl (or ECHOS_API_KEY / ECHOS_API_URL). */
@@ -191,6 +193,24 @@ export class EchosRuntime {
       error: result.error?.slice(0, MAX_ERROR),
     });
     return { ...result, runId, workflowVersionId: versionId };
+  }
+
+  /**
+   * Connects this process to Echos so that replays can run steps that need its registered tools. Resolves once
+   * connected (rejects if the server refuses the key); reconnects by itself until `connection.close()`.
+   */
+  async connect(options: RuntimeConnectOptions = {}): Promise<RuntimeConnection> {
+    if (!this.apiKey) throw new Error("runtime.connect() needs an API key: pass apiKey or set ECHOS_API_KEY");
+    const connection = new RuntimeConnection({
+      ...options,
+      apiUrl: this.apiUrl,
+      apiKey: this.apiKey,
+      tools: this.tools,
+      name: options.name ?? `${hostname()}:${process.pid}`,
+      onError: this.onError,
+    });
+    await connection.ready;
+    return connection;
   }
 
   /** Sends everything recorded so far. */

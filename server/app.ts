@@ -10,6 +10,7 @@ import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
 import { registerIngestRoutes } from "./http/ingest.ts";
 import { registerLiveRoutes } from "./http/live.ts";
+import { registerRuntimeRoutes } from "./http/runtimes.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerWorkflowRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerLiveRoutes(app, deps);
+  registerRuntimeRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
   await app.register(fastifyTRPCPlugin, {

@@ -6,6 +6,7 @@ import { conversationsRouter } from "../modules/conversations/router.ts";
 import { credentialsRouter } from "../modules/credentials/router.ts";
 import { orgsRouter } from "../modules/orgs/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
+import { runtimesRouter } from "../modules/runtimes/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   runs: runsRouter,
   conversations: conversationsRouter,
+  runtimes: runtimesRouter,
 });
 
 export type AppRouter = typeof appRouter;

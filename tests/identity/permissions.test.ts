@@ -49,6 +49,7 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "conversations.list": "viewer",
   "conversations.get": "viewer",
   "conversations.summarize": "member",
+  "runtimes.list": "viewer",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;
