@@ -188,7 +188,8 @@ export class RuntimeConnection {
     await this.postResult(job, result);
   }
 
-  private async postResult(job: RuntimeJobEvent, result: TRuntimeJobResult): Promise<void> {
+  private async postResult(job: RuntimeJobEvent, outcome: TRuntimeJobResult): Promise<void> {
+    let result = outcome;
     let body: string;
     try {
       body = JSON.stringify(result);
@@ -208,6 +209,12 @@ export class RuntimeConnection {
         });
         if (res.ok) return;
         problem = `HTTP ${res.status}: ${await reasonOf(res)}`;
+        // Too large to deliver: the step still learns why, instead of waiting for its timeout.
+        if (res.status === 413 && result.ok) {
+          body = JSON.stringify({ ok: false, error: `The tool's output was too large to send to Echos (${problem})` });
+          result = { ok: false, error: problem };
+          continue;
+        }
         // Only the server's own trouble is worth another attempt; 404 means the wait has already ended.
         if (res.status < 500 && res.status !== 429) break;
       } catch (error) {

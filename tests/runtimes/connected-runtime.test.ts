@@ -5,7 +5,10 @@ import {
   listConnectedRuntimes,
   runOnConnectedRuntime,
 } from "../../server/modules/runtimes/service.ts";
+import { connectedRuntimeTools } from "../../server/modules/runtimes/tools.ts";
 import type { RunningServer } from "../../server/server.ts";
+import { defineWorkflow } from "../../shared/workflow/define.ts";
+import { replayPolicy, runWorkflow } from "../../shared/workflow/engine.ts";
 import { EchosRuntime } from "../../sdk/index.ts";
 import type { RuntimeConnection } from "../../sdk/connection.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
@@ -55,6 +58,36 @@ describe(`a replay step run by an SDK runtime in another process (${TWO_INSTANCE
   it("runs a tool call in the runtime's process and returns its output", async () => {
     const output = await runOnConnectedRuntime(dispatcher.deps, orgId, call("echo", { orderId: "A-1001" }));
     expect(output).toEqual({ args: { orderId: "A-1001" }, stepId: "step-echo", by: "primary" });
+  });
+
+  it("replays a workflow from its tool step with the step run by the connected runtime", async () => {
+    const workflow = defineWorkflow({
+      name: "refund",
+      steps: [
+        { id: "classify", type: "llm", model: "echos/sim", prompt: "Classify: {{input.text}}" },
+        {
+          id: "order",
+          type: "tool",
+          tool: "echo",
+          args: { orderId: "{{input.orderId}}", category: "{{steps.classify.output}}" },
+        },
+      ],
+    });
+    const result = await runWorkflow(
+      workflow,
+      { text: "charged twice", orderId: "A-7" },
+      {
+        tools: connectedRuntimeTools(dispatcher.deps, orgId, "replay-run", ["echo"]),
+        recording: { classify: { output: "billing", status: "success" } },
+        policy: replayPolicy(workflow, "order"),
+      },
+    );
+    expect(result.status).toBe("success");
+    expect(result.steps.classify).toMatchObject({ policy: "recorded", output: "billing" });
+    expect(result.steps.order).toMatchObject({
+      policy: "live",
+      output: { args: { orderId: "A-7", category: "billing" }, stepId: "order", by: "primary" },
+    });
   });
 
   it("brings a tool's error back as an Error with the tool's message", async () => {

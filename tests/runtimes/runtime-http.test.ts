@@ -152,4 +152,22 @@ describe("runtime connections over HTTP", () => {
       await runtime.flush();
     }
   });
+
+  it("fails the step with a reason when the tool's output is larger than the server accepts", async () => {
+    const runtime = new EchosRuntime({
+      apiKey: fullKey,
+      apiUrl: server.url,
+      tools: { export_all: () => "x".repeat(2 * 1024 * 1024) },
+      onError: () => {},
+    });
+    const connection = await runtime.connect({ name: "big-output" });
+    try {
+      await expect(runOnConnectedRuntime(server.deps, owner.orgId, call("export_all"))).rejects.toThrow(
+        /output was too large to send to Echos \(HTTP 413/,
+      );
+    } finally {
+      await connection.close();
+      await runtime.flush();
+    }
+  });
 });
