@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SseEvent, openSse } from "../../bench/lib/sse.ts";
 import { RuntimeJobError, runOnConnectedRuntime } from "../../server/modules/runtimes/service.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { EchosRuntime } from "../../sdk/index.ts";
+import { EchosRuntime, type RuntimeConnectionStatus } from "../../sdk/index.ts";
 import { type TestUser, callerFor, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
 
@@ -169,5 +169,28 @@ describe("runtime connections over HTTP", () => {
       await connection.close();
       await runtime.flush();
     }
+  });
+
+  // Last: it stops this file's server.
+  it("ends runtime streams when the server shuts down, so runtimes move to another instance", async () => {
+    const statuses: RuntimeConnectionStatus[] = [];
+    let dropped!: () => void;
+    const disconnected = new Promise<void>((resolve) => (dropped = resolve));
+    const runtime = new EchosRuntime({ apiKey: fullKey, apiUrl: server.url, tools: { echo: () => 1 } });
+    const connection = await runtime.connect({
+      name: "draining",
+      onStatus: (s) => {
+        statuses.push(s);
+        if (s.state === "disconnected") dropped();
+      },
+    });
+    try {
+      await Promise.all([server.shutdown(), disconnected]);
+      expect(statuses[0]).toMatchObject({ state: "connected" });
+      expect(connection.connectionId).toBeNull();
+    } finally {
+      await connection.close();
+    }
+    expect(statuses.at(-1)).toEqual({ state: "closed", error: undefined });
   });
 });
