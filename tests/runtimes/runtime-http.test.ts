@@ -171,6 +171,24 @@ describe("runtime connections over HTTP", () => {
     }
   });
 
+  it("stops reconnecting, and says why, once its key has been revoked", async () => {
+    const created = await callerFor(server.deps, owner).apiKeys.create({
+      orgId: owner.orgId,
+      name: "revocable",
+      scope: "full",
+    });
+    const statuses: RuntimeConnectionStatus[] = [];
+    const runtime = new EchosRuntime({ apiKey: created.key, apiUrl: server.url, tools: { echo: () => 1 } });
+    const connection = await runtime.connect({ name: "revocable", onStatus: (s) => statuses.push(s) });
+    await callerFor(server.deps, owner).apiKeys.revoke({ orgId: owner.orgId, keyId: created.id });
+    server.app.server.closeAllConnections();
+    await connection.closed;
+    expect(statuses.at(-1)).toEqual({
+      state: "closed",
+      error: "Echos refused the runtime connection: HTTP 401: This API key has been revoked",
+    });
+  });
+
   // Last: it stops this file's server.
   it("ends runtime streams when the server shuts down, so runtimes move to another instance", async () => {
     const statuses: RuntimeConnectionStatus[] = [];
