@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
 import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
 import { compareSteps } from "../shared/replay/compare.ts";
@@ -14,6 +15,7 @@ import type {
   WorkflowResult,
 } from "../shared/workflow/types.ts";
 import { EchosClient } from "./client.ts";
+import { RuntimeConnection, type RuntimeConnectOptions } from "./connection.ts";
 
 export interface EchosRuntimeOptions {
   /** Defaults to a new EchosClient built from apiKey / apiUrl (or ECHOS_API_KEY / ECHOS_API_URL). */
@@ -290,6 +292,24 @@ export class EchosRuntime {
       );
     }
     return (await res.json()) as Recording;
+  }
+
+  /**
+   * Connects this process to Echos so that replays can run steps that need its registered tools. Resolves once
+   * connected (rejects if the server refuses the key); reconnects by itself until `connection.close()`.
+   */
+  async connect(options: RuntimeConnectOptions = {}): Promise<RuntimeConnection> {
+    if (!this.apiKey) throw new Error("runtime.connect() needs an API key: pass apiKey or set ECHOS_API_KEY");
+    const connection = new RuntimeConnection({
+      ...options,
+      apiUrl: this.apiUrl,
+      apiKey: this.apiKey,
+      tools: this.tools,
+      name: options.name ?? `${hostname()}:${process.pid}`,
+      onError: this.onError,
+    });
+    await connection.ready;
+    return connection;
   }
 
   /** Sends everything recorded so far. */

@@ -25,3 +25,5 @@ export type {
   WorkflowResult,
 } from "../shared/workflow/types.ts";
 export { EchosRuntime, type EchosRuntimeOptions, type RuntimeRunOptions, type RuntimeRunResult } from "./runtime.ts";
+export { RuntimeConnection, type RuntimeConnectOptions, type RuntimeConnectionStatus } from "./connection.ts";
+export { SDK_VERSION } from "./version.ts";

@@ -11,6 +11,7 @@ import { registerDebugRoutes } from "./http/debug.ts";
 import { registerIngestRoutes } from "./http/ingest.ts";
 import { registerLiveRoutes } from "./http/live.ts";
 import { registerReplayRoutes } from "./http/replays.ts";
+import { registerRuntimeRoutes } from "./http/runtimes.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerOtlpRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerReplayRoutes(app, deps);
+  registerRuntimeRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
   await app.register(fastifyTRPCPlugin, {

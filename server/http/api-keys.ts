@@ -13,7 +13,7 @@ import {
 import { listMembers, requireRole } from "../modules/orgs/service.ts";
 
 /** The key from `X-API-Key`, or from `Authorization: Bearer echos_…`. */
-function presentedKey(req: FastifyRequest): string | null {
+export function presentedKey(req: FastifyRequest): string | null {
   const header = req.headers["x-api-key"];
   if (typeof header === "string" && header) return header.trim();
   const auth = req.headers.authorization;

@@ -120,6 +120,21 @@ function storeContract(name: string, make: () => Promise<SharedStore>) {
       expect(taken.filter((v) => v === null)).toHaveLength(2);
       expect(await store.get(key)).toBeNull();
     });
+
+    it("keeps a set of members, removes one on request and drops the set at its expiry", async () => {
+      const key = unique();
+      expect(await store.setMembers(key)).toEqual([]);
+      await store.setAdd(key, "a", 10_000);
+      await store.setAdd(key, "b", 10_000);
+      await store.setAdd(key, "a", 10_000);
+      expect((await store.setMembers(key)).sort()).toEqual(["a", "b"]);
+      await store.setRemove(key, "a");
+      expect(await store.setMembers(key)).toEqual(["b"]);
+      // Each add restarts the expiry of the whole set.
+      await store.setAdd(key, "c", 150);
+      await sleep(250);
+      expect(await store.setMembers(key)).toEqual([]);
+    });
   });
 }
 

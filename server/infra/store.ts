@@ -19,6 +19,10 @@ export interface SharedStore {
   delete(key: string): Promise<void>;
   /** Reads and deletes a value in one step: of several concurrent takers, one gets it (single-use tokens). */
   take(key: string): Promise<string | null>;
+  /** Adds a member to a set and restarts the set's expiry (an index of live things, each with its own key). */
+  setAdd(key: string, member: string, ttlMs: number): Promise<void>;
+  setRemove(key: string, member: string): Promise<void>;
+  setMembers(key: string): Promise<string[]>;
   /**
    * Appends to a capped, ordered log and publishes the entry (`<id>\n<message>`) on the channel of the same name,
    * as one step: subscribers see entries in log order, and a reader who missed some can fetch them by id.
@@ -83,6 +87,7 @@ function afterInLog(entries: StreamEntry[], afterId: string, limit: number) {
 export class MemoryStore implements SharedStore {
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly streams = new Map<string, { entries: StreamEntry[]; expiresAt: number }>();
+  private readonly sets = new Map<string, { members: Set<string>; expiresAt: number }>();
   private lastStreamMs = 0;
   private lastStreamN = 0;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -124,6 +129,23 @@ export class MemoryStore implements SharedStore {
     return value;
   }
 
+  async setAdd(key: string, member: string, ttlMs: number): Promise<void> {
+    const set = this.liveSet(key, Date.now()) ?? { members: new Set<string>(), expiresAt: 0 };
+    set.members.add(member);
+    set.expiresAt = Date.now() + ttlMs;
+    this.sets.set(key, set);
+  }
+
+  async setRemove(key: string, member: string): Promise<void> {
+    const set = this.liveSet(key, Date.now());
+    set?.members.delete(member);
+    if (set?.members.size === 0) this.sets.delete(key);
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return [...(this.liveSet(key, Date.now())?.members ?? [])];
+  }
+
   async append(stream: string, message: string, { maxLen, ttlMs }: StreamOptions): Promise<string> {
     const now = Date.now();
     if (now > this.lastStreamMs) [this.lastStreamMs, this.lastStreamN] = [now, 0];
@@ -159,6 +181,16 @@ export class MemoryStore implements SharedStore {
     this.emitter.removeAllListeners();
     this.values.clear();
     this.streams.clear();
+    this.sets.clear();
+  }
+
+  private liveSet(key: string, now: number) {
+    const set = this.sets.get(key);
+    if (set && set.expiresAt <= now) {
+      this.sets.delete(key);
+      return undefined;
+    }
+    return set;
   }
 
   private liveStream(stream: string, now: number) {
@@ -183,6 +215,7 @@ export class MemoryStore implements SharedStore {
     const now = Date.now();
     for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
     for (const [key, log] of this.streams) if (log.expiresAt <= now) this.streams.delete(key);
+    for (const [key, set] of this.sets) if (set.expiresAt <= now) this.sets.delete(key);
   }
 }
 
@@ -351,6 +384,36 @@ export class RedisStore implements SharedStore {
       ),
       this.fallback.delete(key),
     ]);
+  }
+
+  async setAdd(key: string, member: string, ttlMs: number): Promise<void> {
+    await this.route(
+      async (r) =>
+        void (await r
+          .multi()
+          .sadd(PREFIX + key, member)
+          .pexpire(PREFIX + key, ttlMs)
+          .exec()),
+      (m) => m.setAdd(key, member, ttlMs),
+    );
+  }
+
+  async setRemove(key: string, member: string): Promise<void> {
+    // Removed on both sides, like delete(): a member added to memory during an outage must not linger.
+    await Promise.all([
+      this.route(
+        async (r) => void (await r.srem(PREFIX + key, member)),
+        async () => {},
+      ),
+      this.fallback.setRemove(key, member),
+    ]);
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return this.route(
+      (r) => r.smembers(PREFIX + key),
+      (m) => m.setMembers(key),
+    );
   }
 
   async append(stream: string, message: string, options: StreamOptions): Promise<string> {

@@ -7,6 +7,7 @@ import { credentialsRouter } from "../modules/credentials/router.ts";
 import { orgsRouter } from "../modules/orgs/router.ts";
 import { replaysRouter } from "../modules/replay/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
+import { runtimesRouter } from "../modules/runtimes/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   runs: runsRouter,
   conversations: conversationsRouter,
   replays: replaysRouter,
+  runtimes: runtimesRouter,
 });
 
 export type AppRouter = typeof appRouter;

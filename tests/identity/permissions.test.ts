@@ -55,6 +55,7 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "replays.stream": "viewer",
   "replays.get": "viewer",
   "replays.forks": "viewer",
+  "runtimes.list": "viewer",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;

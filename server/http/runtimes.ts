@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { ZRuntimeConnectQuery, ZRuntimeJobResult } from "../../shared/schemas/runtimes.ts";
+import type { AppDeps } from "../deps.ts";
+import { forbidden } from "../lib/errors.ts";
+import { serveRuntimeStream } from "../modules/runtimes/connection.ts";
+import { acceptJobResult } from "../modules/runtimes/service.ts";
+import { presentedKey, requireApiKey } from "./api-keys.ts";
+
+/** Runtimes run the organisation's jobs, so they need a full key; ingest-only keys only send data. */
+async function requireRuntimeKey(deps: AppDeps, req: FastifyRequest) {
+  const key = await requireApiKey(deps, req, "ingest");
+  if (key.scope !== "full")
+    throw forbidden("This API key is ingest-only and cannot connect a runtime; create a full key for runtimes");
+  return { ...key, secret: presentedKey(req)! };
+}
+
+/**
+ * Connected SDK runtimes: `GET /api/v1/runtimes/connect` holds a server-sent-event stream on which jobs arrive;
+ * `POST /api/v1/runtimes/jobs/:jobId/result` answers one, on any instance.
+ */
+export function registerRuntimeRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get("/api/v1/runtimes/connect", async (req, reply) => {
+    const key = await requireRuntimeKey(deps, req);
+    const query = ZRuntimeConnectQuery.parse(req.query ?? {});
+    reply.hijack();
+    try {
+      await serveRuntimeStream(deps, key, query, reply.raw);
+    } catch (error) {
+      deps.log.error("Runtime stream failed", { requestId: req.id, error });
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/json" });
+      reply.raw.end(JSON.stringify({ statusCode: 500, error: "Internal Server Error", message: "Stream failed" }));
+    }
+  });
+
+  app.post("/api/v1/runtimes/jobs/:jobId/result", async (req, reply) => {
+    const key = await requireRuntimeKey(deps, req);
+    const { jobId } = z.object({ jobId: z.uuid("Not a job id") }).parse(req.params);
+    const result = ZRuntimeJobResult.parse(req.body ?? {});
+    await acceptJobResult(deps, key.orgId, jobId, result);
+    return reply.code(202).send({ accepted: true });
+  });
+}
