@@ -103,10 +103,20 @@ describe("output diffs", () => {
   it("pretty-prints JSON and marks changed words, untruncated", () => {
     const before = { reply: "Sorry for the delay", long: "x".repeat(5000) };
     const after = { reply: "Sorry for the broken parcel", long: "x".repeat(5000) };
-    const changes = computeDiff(diffText(before), diffText(after));
+    const { mode, changes } = computeDiff(diffText(before), diffText(after));
+    expect(mode).toBe("words");
     expect(changes.filter((c) => c.removed).map((c) => c.value.trim())).toEqual(["delay"]);
     expect(changes.filter((c) => c.added).map((c) => c.value.trim())).toEqual(["broken parcel"]);
     expect(changes.map((c) => (c.removed ? "" : c.value)).join("")).toBe(diffText(after));
+  });
+
+  it("shows old and new whole when they have little in common", () => {
+    const { mode, changes } = computeDiff("Sorry for the delay.", "We refunded your order today.");
+    expect(mode).toBe("lines");
+    expect(changes.map((c) => [c.removed ? "-" : c.added ? "+" : "=", c.value])).toEqual([
+      ["-", "Sorry for the delay."],
+      ["+", "We refunded your order today."],
+    ]);
   });
 });
 

@@ -8,6 +8,8 @@ import { ErrorCallout } from "../runs/run-detail/span-panel.tsx";
 import { Delta, formatValue, sumTokens } from "./deltas.tsx";
 import { diffText, TextDiff } from "./text-diff.tsx";
 
+const hasOutput = (c: StepComparison) => diffText(c.original?.output) !== "" || diffText(c.replay?.output) !== "";
+
 /** The message a tool step fails with when no runtime of the user is connected to run it. */
 export const isNoRuntimeError = (error: string | null | undefined) => !!error && /no connected runtime/i.test(error);
 
@@ -124,6 +126,7 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
         {comparison && !comparison.changed && comparison.replay && (
           <span className="text-[11px] text-zinc-400 dark:text-zinc-500">same output</span>
         )}
+        {!snap && finished && <span className="text-[11px] text-zinc-400 dark:text-zinc-500">not reached</span>}
         {snap && snap.status !== "running" && (
           <span className="ml-auto flex flex-wrap items-baseline gap-x-3 text-[11px]">
             {(snap.inputTokens !== null || snap.outputTokens !== null) && (
@@ -182,7 +185,7 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
           )}
         </div>
       )}
-      {comparison?.changed && comparison.replay && (
+      {comparison?.changed && comparison.replay && hasOutput(comparison) && (
         <div className="border-t border-zinc-100 px-3.5 py-2.5 dark:border-zinc-800">
           <p className="mb-1.5 text-[11px] font-medium text-zinc-500 dark:text-zinc-400">
             Output: <del className="text-rose-600 no-underline dark:text-rose-400">original</del> →{" "}

@@ -13,12 +13,18 @@ export function diffText(value: unknown): string {
 const WORD_DIFF_MAX_CHARS = 40_000;
 const WORD_DIFF_TIMEOUT_MS = 150;
 
-export function computeDiff(before: string, after: string): Change[] {
+/** Below this share of text in common, interleaved words read as noise: whole lines (old, then new) read better. */
+const MIN_COMMON_SHARE = 0.5;
+
+export function computeDiff(before: string, after: string): { mode: "words" | "lines"; changes: Change[] } {
   if (before.length + after.length <= WORD_DIFF_MAX_CHARS) {
     const words = diffWordsWithSpace(before, after, { timeout: WORD_DIFF_TIMEOUT_MS });
-    if (words) return words;
+    if (words) {
+      const common = words.reduce((n, c) => (c.added || c.removed ? n : n + c.value.length), 0);
+      if (common * 2 >= (before.length + after.length) * MIN_COMMON_SHARE) return { mode: "words", changes: words };
+    }
   }
-  return diffLines(before, after);
+  return { mode: "lines", changes: diffLines(before, after) };
 }
 
 interface TextDiffProps {
@@ -30,8 +36,10 @@ interface TextDiffProps {
 
 /** The whole of both values, inline: removed text struck through in red, added text in green. Never truncated. */
 export const TextDiff = memo(function TextDiff({ before, after, testId, className }: TextDiffProps) {
-  const changes = useMemo(() => computeDiff(diffText(before), diffText(after)), [before, after]);
+  const { mode, changes } = useMemo(() => computeDiff(diffText(before), diffText(after)), [before, after]);
   const same = changes.every((c) => !c.added && !c.removed);
+  // A line diff's old and new text each read as a block of their own.
+  const lines = mode === "lines";
   return (
     <pre
       data-testid={testId}
@@ -46,7 +54,10 @@ export const TextDiff = memo(function TextDiff({ before, after, testId, classNam
           <ins
             key={i}
             data-diff="added"
-            className="rounded-sm bg-emerald-100 text-emerald-900 no-underline dark:bg-emerald-500/20 dark:text-emerald-200"
+            className={clsx(
+              lines && "block",
+              "rounded-sm bg-emerald-100 text-emerald-900 no-underline dark:bg-emerald-500/20 dark:text-emerald-200",
+            )}
           >
             {c.value}
           </ins>
@@ -54,7 +65,10 @@ export const TextDiff = memo(function TextDiff({ before, after, testId, classNam
           <del
             key={i}
             data-diff="removed"
-            className="rounded-sm bg-rose-100 text-rose-800 line-through decoration-rose-400/70 dark:bg-rose-500/20 dark:text-rose-300"
+            className={clsx(
+              lines && "block",
+              "rounded-sm bg-rose-100 text-rose-800 line-through decoration-rose-400/70 dark:bg-rose-500/20 dark:text-rose-300",
+            )}
           >
             {c.value}
           </del>
