@@ -73,6 +73,7 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
       // Sockets that turn idle after close() began (a stream that just ended) are closed as they appear.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 250);
       await app.close().finally(() => clearInterval(sweep));
+      await lifecycle.settled();
       await recordStopped(deps).catch(() => {});
       await Promise.allSettled([database.close(), store.close()]);
       log.info("Shutdown complete");

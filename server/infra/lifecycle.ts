@@ -6,6 +6,7 @@
 export class Lifecycle {
   private migrated = false;
   private readonly controller = new AbortController();
+  private readonly tasks = new Set<Promise<unknown>>();
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -32,5 +33,15 @@ export class Lifecycle {
 
   startDraining(): void {
     this.controller.abort();
+  }
+
+  /** Background work (a replay) that stops on `signal` and must finish writing before the database closes. */
+  track(task: Promise<unknown>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.tasks]);
   }
 }

@@ -111,6 +111,15 @@ function storeContract(name: string, make: () => Promise<SharedStore>) {
       await store.delete(b);
       expect(await store.get(b)).toBeNull();
     });
+
+    it("hands a taken value to exactly one of several concurrent takers", async () => {
+      const key = unique();
+      await store.set(key, "once", 10_000);
+      const taken = await Promise.all([store.take(key), store.take(key), store.take(key)]);
+      expect(taken.filter((v) => v === "once")).toHaveLength(1);
+      expect(taken.filter((v) => v === null)).toHaveLength(2);
+      expect(await store.get(key)).toBeNull();
+    });
   });
 }
 

@@ -17,6 +17,8 @@ export interface SharedStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Reads and deletes a value in one step: of several concurrent takers, one gets it (single-use tokens). */
+  take(key: string): Promise<string | null>;
   /**
    * Appends to a capped, ordered log and publishes the entry (`<id>\n<message>`) on the channel of the same name,
    * as one step: subscribers see entries in log order, and a reader who missed some can fetch them by id.
@@ -114,6 +116,12 @@ export class MemoryStore implements SharedStore {
 
   async delete(key: string): Promise<void> {
     this.values.delete(key);
+  }
+
+  async take(key: string): Promise<string | null> {
+    const value = this.live(key, Date.now())?.value ?? null;
+    this.values.delete(key);
+    return value;
   }
 
   async append(stream: string, message: string, { maxLen, ttlMs }: StreamOptions): Promise<string> {
@@ -324,6 +332,13 @@ export class RedisStore implements SharedStore {
     await this.route(
       async (r) => void (await r.set(PREFIX + key, value, "PX", ttlMs)),
       (m) => m.set(key, value, ttlMs),
+    );
+  }
+
+  async take(key: string): Promise<string | null> {
+    return this.route(
+      (r) => r.getdel(PREFIX + key),
+      (m) => m.take(key),
     );
   }
 

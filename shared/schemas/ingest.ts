@@ -25,6 +25,16 @@ export const ZIngestRun = z.object({
   conversationId: z.string().max(200).nullish(),
   workflowVersionId: z.string().max(200).nullish(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** A replay (`runtime.replay()`): the run it was replayed from, the fork step and what was changed. */
+  replayOf: ZId.nullish(),
+  replayFromStep: z.string().min(1).max(300).nullish(),
+  replay: z
+    .object({
+      overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      policies: z.record(z.string(), z.enum(["live", "recorded"])).optional(),
+      label: z.string().max(120).nullish(),
+    })
+    .optional(),
 });
 
 export const ZIngestSpan = z.object({

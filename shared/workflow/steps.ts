@@ -58,8 +58,12 @@ export function prepareStep(step: WorkflowStep, context: StepContext, options: E
         maxTokens: step.maxTokens,
         ...(step.model === SIM_MODEL
           ? { latencyMs: step.latencyMs }
-          : { baseUrl: step.baseUrl, credential: step.credential ?? DEFAULT_CREDENTIAL }),
+          : {
+              baseUrl: step.baseUrl ?? options.baseUrlFor?.(step.credential ?? DEFAULT_CREDENTIAL),
+              credential: step.credential ?? DEFAULT_CREDENTIAL,
+            }),
       };
+      const onToken = options.onToken && ((text: string) => options.onToken?.(step, text));
       const messages = [
         ...(config.system === undefined ? [] : [{ role: "system", content: config.system }]),
         ...(config.history ?? []),
@@ -70,7 +74,9 @@ export function prepareStep(step: WorkflowStep, context: StepContext, options: E
         input: { messages },
         execute: async (signal) => {
           const result =
-            step.model === SIM_MODEL ? await simulate(config, signal) : await callProvider(config, signal, options);
+            step.model === SIM_MODEL
+              ? await simulate(config, signal, onToken)
+              : await callProvider(config, signal, options, onToken);
           const { text, ...usage } = result;
           return { output: text, ...usage };
         },
@@ -133,16 +139,34 @@ function resolveHistory(history: LlmStep["history"], context: StepContext): Chat
   return parsed.data;
 }
 
-/** echos/sim, after its `latencyMs` (cut short when the step times out or the run is cancelled). */
-async function simulate(config: ChatRequest & { latencyMs?: number }, signal: AbortSignal) {
-  if (config.latencyMs) await delay(config.latencyMs, undefined, { signal });
-  return simulateChat(config);
+/**
+ * echos/sim, taking its `latencyMs` (cut short when the step times out or the run is cancelled); with a token
+ * listener the words arrive spread over that time, as a streaming provider's would.
+ */
+async function simulate(
+  config: ChatRequest & { latencyMs?: number },
+  signal: AbortSignal,
+  onToken: ((text: string) => void) | undefined,
+) {
+  const result = simulateChat(config);
+  if (!onToken) {
+    if (config.latencyMs) await delay(config.latencyMs, undefined, { signal });
+    return result;
+  }
+  const words = result.text.split(/(?<=\s)/);
+  const pause = (config.latencyMs ?? 0) / Math.max(1, words.length);
+  for (const word of words) {
+    if (pause > 0) await delay(pause, undefined, { signal });
+    onToken(word);
+  }
+  return result;
 }
 
 async function callProvider(
   config: ChatRequest & { baseUrl?: string; credential?: string },
   signal: AbortSignal,
   options: EngineOptions,
+  onToken: ((text: string) => void) | undefined,
 ) {
   const name = config.credential ?? DEFAULT_CREDENTIAL;
   const apiKey = options.credentials?.(name);
@@ -151,7 +175,7 @@ async function callProvider(
       `Missing credential ${name}: set it in Settings → Credentials or send X-User-Credential-${name}`,
     );
   try {
-    return await chatCompletion({ ...config, apiKey, signal, fetch: options.fetch });
+    return await chatCompletion({ ...config, apiKey, signal, fetch: options.fetch, onToken });
   } catch (error) {
     if (error instanceof ProviderError && error.status !== undefined && isPermanentStatus(error.status))
       throw new FatalStepError(error.message);

@@ -57,6 +57,10 @@ export interface EngineOptions {
   overrides?: Record<string, Record<string, unknown>>;
   onStepStart?: (step: WorkflowStep, resolvedConfig: Record<string, unknown>, input: unknown) => void;
   onStepEnd?: (step: WorkflowStep, result: StepResult) => void;
+  /** Text of a live LLM step as the model produces it; providers stream when this is set. */
+  onToken?: (step: WorkflowStep, text: string) => void;
+  /** The provider base URL stored with a credential, for llm steps that name none of their own. */
+  baseUrlFor?: (credential: string) => string | undefined;
   /** Called with every http step's URL before it is fetched; throw to refuse it (the server's SSRF guard). */
   beforeHttp?: (url: URL) => Promise<void>;
   /** Runs a code step. Default: in-process `AsyncFunction("input", code)`; the server plugs in a sandbox. */

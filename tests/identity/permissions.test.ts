@@ -49,6 +49,12 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "conversations.list": "viewer",
   "conversations.get": "viewer",
   "conversations.summarize": "member",
+  "replays.plan": "viewer",
+  "replays.token": "member",
+  "replays.start": "member",
+  "replays.stream": "viewer",
+  "replays.get": "viewer",
+  "replays.forks": "viewer",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;

@@ -50,11 +50,22 @@ function runRow(orgId: string, r: TIngestRun) {
     conversationId: r.conversationId ?? null,
     workflowVersionId: r.workflowVersionId ?? null,
     metadata: r.metadata ?? {},
+    replayOf: r.replayOf ?? null,
+    replayFromStep: r.replayOf ? (r.replayFromStep ?? null) : null,
     updatedAt: new Date(),
   };
 }
 
-const RUN_FIELDS = ["ended_at", "input", "output", "error", "conversation_id", "workflow_version_id"];
+const RUN_FIELDS = [
+  "ended_at",
+  "input",
+  "output",
+  "error",
+  "conversation_id",
+  "workflow_version_id",
+  "replay_of",
+  "replay_from_step",
+];
 const SPAN_FIELDS = [
   "parent_id",
   "ended_at",
@@ -187,6 +198,19 @@ async function refreshRuns(tx: Tx, orgId: string, runIds: string[]): Promise<Run
   return rowsOf<RunSummaryRow>(result).map(toRunSummary);
 }
 
+/** Replays run by the SDK (`runtime.replay()`) join their parent's fork tree like the server's own. */
+async function recordReplays(tx: Tx, orgId: string, items: TIngestRun[]): Promise<void> {
+  for (const r of items) {
+    await tx.execute(sql`
+      insert into replays (org_id, id, parent_run_id, root_run_id, mode, fork_step, overrides, policies, label, executor)
+      select ${orgId}::uuid, ${r.id}, ${r.replayOf!},
+        coalesce((select root_run_id from replays where org_id = ${orgId}::uuid and id = ${r.replayOf!}), ${r.replayOf!}),
+        'workflow', ${r.replayFromStep ?? ""}, ${JSON.stringify(r.replay?.overrides ?? {})}::jsonb,
+        ${JSON.stringify(r.replay?.policies ?? {})}::jsonb, ${r.replay?.label ?? null}, 'sdk'
+      on conflict (org_id, id) do nothing`);
+  }
+}
+
 /** Conversations of the touched runs: counts and time span recomputed, and their summary marked as due. */
 async function refreshConversations(tx: Tx, orgId: string, conversationIds: string[]): Promise<void> {
   await tx.execute(sql`
@@ -239,6 +263,13 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
         .returning({ id: runs.id, inserted: sql<boolean>`xmax = 0` });
       for (const w of written) outcomes.set(`run:${w.id}`, w.inserted ? "created" : "updated");
     }
+    const replayRuns = mergedRuns.filter((r) => r.item.replayOf);
+    if (replayRuns.length > 0)
+      await recordReplays(
+        tx,
+        orgId,
+        replayRuns.map((r) => r.item),
+      );
     // Spans may arrive before their run: a placeholder run keeps the tree whole until the run itself arrives.
     const knownRuns = new Set(mergedRuns.map((r) => r.item.id));
     const placeholders = new Map<string, TIngestSpan>();

@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import type { TIngestItem, TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { StepSnapshot, TStepPolicy } from "../../../shared/schemas/replay.ts";
+import type { WorkflowDefinition, WorkflowStep } from "../../../shared/workflow/define.ts";
+import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
+import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
+import type { AppDeps } from "../../deps.ts";
+import { ingestBatch } from "../ingest/service.ts";
+import { priceOf } from "../otlp/prices.ts";
+import { replayWriter } from "./stream.ts";
+
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle">;
+
+const MAX_ERROR = 10_000;
+/** LLM text is sent to the browser in pieces at most this often, not one log entry per token. */
+const TOKEN_FLUSH_MS = 40;
+
+export interface ReplayExecution {
+  orgId: string;
+  replayId: string;
+  definition: WorkflowDefinition;
+  input: unknown;
+  recording: Record<string, RecordedStep>;
+  policyOf: (step: WorkflowStep, index: number) => TStepPolicy;
+  overrides: Record<string, Record<string, unknown>>;
+  /** The server's engine parts: credentials, tools of connected runtimes, sandbox, guarded fetch. */
+  engine: Omit<EngineOptions, "recording" | "policy" | "overrides" | "onStepStart" | "onStepEnd" | "onToken">;
+  /** Run fields re-sent with the run's end (name, start, tags, replay link). */
+  run: Extract<TIngestItem, { type: "run" }>;
+}
+
+/**
+ * Writes spans as the engine produces them: queued, and drained in one ingest batch whenever the previous one is
+ * done, so a burst of recorded steps costs one transaction and live views see the same rows as any agent's.
+ */
+function spanWriter(deps: Deps, orgId: string) {
+  let queue: TIngestItem[] = [];
+  let draining: Promise<void> | null = null;
+  const drain = async () => {
+    while (queue.length > 0) {
+      const items = queue;
+      queue = [];
+      try {
+        const { rejected, results } = await ingestBatch(deps, orgId, items);
+        if (rejected > 0)
+          deps.log.warn("Replay items refused", { orgId, errors: results.filter((r) => r.status === "error") });
+      } catch (error) {
+        deps.log.error("Replay spans not written", { orgId, error });
+      }
+    }
+    draining = null;
+  };
+  return {
+    push(item: TIngestItem) {
+      queue.push(item);
+      draining ??= drain();
+    },
+    async flushed() {
+      while (draining) await draining;
+    },
+  };
+}
+
+function snapshot(span: TIngestSpan): StepSnapshot {
+  const started = Date.parse(span.startedAt);
+  return {
+    spanId: span.id,
+    status: span.status,
+    output: span.output ?? null,
+    error: span.error ?? null,
+    model: span.model ?? null,
+    inputTokens: span.inputTokens ?? null,
+    outputTokens: span.outputTokens ?? null,
+    costUsd: span.costUsd ?? null,
+    durationMs: span.endedAt ? Date.parse(span.endedAt) - started : null,
+    config: span.config ?? null,
+    input: span.input ?? null,
+  };
+}
+
+/** Runs the replay in this process (server-side mode: no API key, spans written directly) and streams it. */
+export async function executeReplay(deps: Deps, job: ReplayExecution): Promise<void> {
+  const { orgId, replayId, definition } = job;
+  const events = replayWriter(deps, orgId, replayId);
+  const spans = spanWriter(deps, orgId);
+  const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
+  const open = new Map<string, { span: TIngestSpan; policy: TStepPolicy }>();
+  const pendingText = new Map<string, string>();
+  let tokenTimer: NodeJS.Timeout | null = null;
+  const flushTokens = () => {
+    tokenTimer = null;
+    for (const [stepId, text] of pendingText) void events.write({ type: "token", stepId, text });
+    pendingText.clear();
+  };
+  const stepEvent = (step: WorkflowStep, policy: TStepPolicy, span: TIngestSpan) =>
+    void events.write({
+      type: "step",
+      stepId: step.id,
+      index: indexOf.get(step.id) ?? 0,
+      stepType: step.type,
+      policy,
+      snapshot: snapshot(span),
+    });
+
+  let result;
+  try {
+    result = await runWorkflow(definition, job.input, {
+      ...job.engine,
+      signal: job.engine.signal ?? deps.lifecycle.signal,
+      recording: job.recording,
+      policy: job.policyOf,
+      overrides: job.overrides,
+      onStepStart: (step, config, input) => {
+        const policy = job.policyOf(step, indexOf.get(step.id) ?? 0);
+        const span: TIngestSpan = {
+          type: "span",
+          id: randomUUID(),
+          runId: replayId,
+          parentId: null,
+          name: step.id,
+          kind: step.type,
+          status: "running",
+          startedAt: new Date().toISOString(),
+          input,
+          config,
+          model: step.type === "llm" ? step.model : undefined,
+          attributes: { stepType: step.type, policy },
+        };
+        open.set(step.id, { span, policy });
+        stepEvent(step, policy, span);
+        spans.push(span);
+      },
+      onToken: (step, text) => {
+        pendingText.set(step.id, (pendingText.get(step.id) ?? "") + text);
+        tokenTimer ??= setTimeout(flushTokens, TOKEN_FLUSH_MS);
+      },
+      onStepEnd: (step, r: StepResult) => {
+        const opened = open.get(step.id);
+        if (!opened) return;
+        if (pendingText.has(step.id)) flushTokens();
+        const recorded = r.policy === "recorded";
+        // A recorded step ran nothing and cost nothing; what it cost originally stays on the original run.
+        const inputTokens = recorded ? null : (r.inputTokens ?? null);
+        const outputTokens = recorded ? null : (r.outputTokens ?? null);
+        const ended: TIngestSpan = {
+          ...opened.span,
+          status: r.status,
+          endedAt: new Date(Date.parse(opened.span.startedAt) + r.durationMs).toISOString(),
+          output: r.output,
+          error: r.error?.slice(0, MAX_ERROR),
+          model: r.model ?? opened.span.model,
+          inputTokens,
+          outputTokens,
+          costUsd: recorded ? null : priceOf(r.model ?? opened.span.model, inputTokens, outputTokens),
+          attributes: { ...opened.span.attributes, attempts: r.attempts, durationMs: r.durationMs },
+        };
+        stepEvent(step, opened.policy, ended);
+        spans.push(ended);
+      },
+    });
+  } catch (error) {
+    // The engine reports step failures as results; reaching here is a bug in a hook, reported as the run's error.
+    result = { status: "error" as const, error: `Replay failed: ${errorText(error)}`, steps: {} };
+  }
+  if (tokenTimer) {
+    clearTimeout(tokenTimer);
+    flushTokens();
+  }
+  spans.push({
+    ...job.run,
+    status: result.status,
+    endedAt: new Date().toISOString(),
+    output: result.output,
+    error: result.error?.slice(0, MAX_ERROR),
+  });
+  await spans.flushed();
+  await events.write({ type: "finished", status: result.status, error: result.error ?? null });
+}

@@ -1,0 +1,62 @@
+import type { TChatMessage, TReplayRequest } from "../../../shared/schemas/replay.ts";
+import type { WorkflowDefinitionInput } from "../../../shared/workflow/define.ts";
+import { badRequest } from "../../lib/errors.ts";
+
+export const PLAYGROUND_STEP = "playground";
+
+/**
+ * The playground's LLM call as a one-step workflow, so it runs on the same engine (providers, credentials, streamed
+ * tokens) as any replay: system messages become the system prompt, the last user message the prompt, and the turns
+ * between them the history.
+ */
+export function playgroundStep(
+  request: Extract<TReplayRequest, { mode: "span" }>,
+): WorkflowDefinitionInput["steps"][number] {
+  const messages: TChatMessage[] = request.messages;
+  const last = messages.at(-1)!;
+  if (last.role !== "user") throw badRequest("The last message must be the user's: it is what the model answers");
+  const system = messages.filter((m) => m.role === "system").map((m) => m.content);
+  const history = messages
+    .slice(0, -1)
+    .filter((m) => m.role !== "system")
+    .map((m) => ({ role: m.role as "user" | "assistant", content: m.content }));
+  return {
+    id: PLAYGROUND_STEP,
+    type: "llm",
+    model: request.model,
+    system: system.length > 0 ? system.join("\n\n") : undefined,
+    history: history.length > 0 ? history : undefined,
+    prompt: last.content,
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    credential: request.credential,
+    baseUrl: request.baseUrl,
+  };
+}
+
+/**
+ * A recorded LLM span's messages: the runtime's spans keep `{messages}`, OpenTelemetry GenAI spans a list of
+ * messages, simple `trace()` spans sometimes just the prompt text.
+ */
+export function messagesOf(input: unknown): TChatMessage[] {
+  if (typeof input === "string") return [{ role: "user", content: input }];
+  const raw = Array.isArray(input) ? input : (input as { messages?: unknown } | null)?.messages;
+  const messages: TChatMessage[] = [];
+  if (!Array.isArray(raw)) return messages;
+  for (const m of raw) {
+    const role = (m as { role?: unknown })?.role;
+    const content = (m as { content?: unknown })?.content;
+    if ((role === "system" || role === "user" || role === "assistant") && content !== undefined && content !== null)
+      messages.push({ role, content: typeof content === "string" ? content : JSON.stringify(content) });
+  }
+  return messages;
+}
+
+/** A number among a span config's parameters, under any of the names SDKs and conventions use. */
+export function configNumber(config: unknown, ...names: string[]): number | null {
+  for (const name of names) {
+    const value = (config as Record<string, unknown> | null)?.[name];
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+  }
+  return null;
+}

@@ -1,0 +1,100 @@
+import { sql } from "drizzle-orm";
+import type { SpanDetail } from "../../../shared/schemas/runs.ts";
+import type { StepSnapshot } from "../../../shared/schemas/replay.ts";
+import { ZWorkflowDefinition, type WorkflowDefinition } from "../../../shared/workflow/define.ts";
+import type { RecordedStep } from "../../../shared/workflow/types.ts";
+import type { AppDeps } from "../../deps.ts";
+import { badRequest, notFound } from "../../lib/errors.ts";
+import { getRun } from "../runs/service.ts";
+import { SPAN_DETAIL_COLUMNS, SPAN_SUMMARY_COLUMNS, type SpanSummaryRow, rowsOf, toSpanDetail } from "../runs/rows.ts";
+import { getWorkflowVersion } from "../workflows/service.ts";
+
+type Deps = Pick<AppDeps, "database" | "store">;
+type SpanRow = SpanSummaryRow & {
+  input: unknown;
+  output: unknown;
+  config: unknown;
+  attributes: unknown;
+  full_error: string | null;
+};
+
+export type LoadedRun = Awaited<ReturnType<typeof getRun>>["run"] & { replayOf: string | null };
+
+export function snapshotOf(span: SpanDetail): StepSnapshot {
+  const durationMs = span.endedAt ? Date.parse(span.endedAt) - Date.parse(span.startedAt) : null;
+  return {
+    spanId: span.id,
+    status: span.status,
+    output: span.output,
+    error: span.error,
+    model: span.model,
+    inputTokens: span.inputTokens,
+    outputTokens: span.outputTokens,
+    costUsd: span.costUsd,
+    durationMs,
+    config: span.config,
+    input: span.input,
+  };
+}
+
+/** Every span of a run with its payloads, oldest first. */
+export async function runSpans(deps: Deps, orgId: string, runId: string): Promise<SpanDetail[]> {
+  const result = await deps.database.db.execute(sql`
+    select ${SPAN_SUMMARY_COLUMNS}, ${SPAN_DETAIL_COLUMNS} from spans
+    where org_id = ${orgId}::uuid and run_id = ${runId} order by started_at, id`);
+  return rowsOf<SpanRow>(result).map(toSpanDetail);
+}
+
+/** A workflow run's steps as recorded: the top-level span named after each step (the newest, should it repeat). */
+export function stepSpans(spans: SpanDetail[]): Map<string, SpanDetail> {
+  const byStep = new Map<string, SpanDetail>();
+  for (const span of spans) if (span.parentId === null) byStep.set(span.name, span);
+  return byStep;
+}
+
+export function recordingOf(steps: Map<string, SpanDetail>): Record<string, RecordedStep> {
+  const recording: Record<string, RecordedStep> = {};
+  for (const [stepId, span] of steps)
+    recording[stepId] = {
+      output: span.output,
+      status: span.status,
+      error: span.error,
+      model: span.model,
+      inputTokens: span.inputTokens,
+      outputTokens: span.outputTokens,
+    };
+  return recording;
+}
+
+export async function loadRun(deps: Deps, orgId: string, runId: string): Promise<LoadedRun> {
+  const { run } = await getRun(deps, orgId, runId);
+  const result = await deps.database.db.execute(
+    sql`select replay_of from runs where org_id = ${orgId}::uuid and id = ${runId}`,
+  );
+  const [row] = rowsOf<{ replay_of: string | null }>(result);
+  return { ...run, replayOf: row?.replay_of ?? null };
+}
+
+/** A workflow run with the definition it ran and its steps' recorded outputs: everything a replay starts from. */
+export interface WorkflowRecording {
+  run: LoadedRun;
+  definition: WorkflowDefinition;
+  steps: Map<string, SpanDetail>;
+}
+
+export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: string): Promise<WorkflowRecording> {
+  const run = await loadRun(deps, orgId, runId);
+  if (!run.workflowVersionId)
+    throw badRequest(
+      "This run was not recorded from a workflow, so it cannot be replayed from a step; re-run one of its LLM spans in the playground instead",
+    );
+  const version = await getWorkflowVersion(deps, orgId, run.workflowVersionId);
+  if (!version)
+    throw notFound(
+      `Workflow version ${run.workflowVersionId} was never registered with Echos; run it with EchosRuntime (which registers it) to make its runs replayable`,
+    );
+  const parsed = ZWorkflowDefinition.safeParse(version.definition);
+  if (!parsed.success) throw badRequest(`Workflow version ${run.workflowVersionId} is not a valid definition`);
+  if (run.status === "running") throw badRequest("This run is still going; replay it once it has finished");
+  return { run, definition: parsed.data, steps: stepSpans(await runSpans(deps, orgId, runId)) };
+}

@@ -1,0 +1,58 @@
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import { ZReplayRequest, ZReplayToken } from "../../../shared/schemas/replay.ts";
+import { orgProcedure, router } from "../../trpc/init.ts";
+import { loadRun } from "./recording.ts";
+import { forkTree, getReplayInfo, getReplayResult, replayPlan } from "./queries.ts";
+import { hasRuntimeFor } from "./runtimes.ts";
+import { startReplay } from "./start.ts";
+import { followReplay } from "./stream.ts";
+import { issueStreamToken, redeemStreamToken } from "./tokens.ts";
+
+const ZRunId = z.string().min(1).max(128);
+
+export const replaysRouter = router({
+  /** The Test fix form: the run's steps (or LLM spans), their recorded outputs and default policies. */
+  plan: orgProcedure("viewer")
+    .input(z.object({ runId: ZRunId }))
+    .query(({ ctx, input }) => replayPlan(ctx.deps, ctx.org.id, input.runId, hasRuntimeFor(ctx.deps, ctx.org.id))),
+
+  /** A stream token for one replay of this run (seed 000's flow): random, 5 minutes, this user and organisation. */
+  token: orgProcedure("member")
+    .input(z.object({ runId: ZRunId }))
+    .mutation(async ({ ctx, input }) => {
+      await loadRun(ctx.deps, ctx.org.id, input.runId);
+      return issueStreamToken(ctx.deps, { userId: ctx.session.userId, orgId: ctx.org.id, runId: input.runId });
+    }),
+
+  /** Starts the replay the token was issued for; its events follow on `stream`. */
+  start: orgProcedure("member")
+    .input(z.object({ token: ZReplayToken, request: ZReplayRequest }))
+    .mutation(async ({ ctx, input }) => {
+      await redeemStreamToken(ctx.deps, input.token, {
+        userId: ctx.session.userId,
+        orgId: ctx.org.id,
+        runId: input.request.runId,
+      });
+      return startReplay(ctx.deps, ctx.org.id, { userId: ctx.session.userId }, input.request, ctx.credentials);
+    }),
+
+  /** The replay as it happens, from its first event (or after `lastEventId` on reconnect) to `finished`. */
+  stream: orgProcedure("viewer")
+    .input(z.object({ replayId: ZRunId, lastEventId: z.string().max(64).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      await getReplayInfo(ctx.deps, ctx.org.id, input.replayId);
+      for await (const { id, event } of followReplay(ctx.deps, ctx.org.id, input.replayId, input.lastEventId, signal))
+        yield tracked(id, event);
+    }),
+
+  /** The replay beside its parent, step by step. */
+  get: orgProcedure("viewer")
+    .input(z.object({ replayId: ZRunId }))
+    .query(({ ctx, input }) => getReplayResult(ctx.deps, ctx.org.id, input.replayId)),
+
+  /** The fork tree the run belongs to. */
+  forks: orgProcedure("viewer")
+    .input(z.object({ runId: ZRunId }))
+    .query(({ ctx, input }) => forkTree(ctx.deps, ctx.org.id, input.runId)),
+});

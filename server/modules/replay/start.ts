@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { replays } from "../../../db/schema.ts";
+import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
+import type { TReplayRequest, TStepPolicy } from "../../../shared/schemas/replay.ts";
+import { type WorkflowDefinition, defineWorkflow, parseStep } from "../../../shared/workflow/define.ts";
+import { replayPolicy } from "../../../shared/workflow/engine.ts";
+import type { AppDeps } from "../../deps.ts";
+import { badRequest } from "../../lib/errors.ts";
+import { ingestBatch } from "../ingest/service.ts";
+import { rowsOf } from "../runs/rows.ts";
+import { credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
+import { executeReplay } from "./execute.ts";
+import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
+import { playgroundStep } from "./playground.ts";
+import { consumeReplay } from "./usage.ts";
+
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "config">;
+
+export interface ReplayActor {
+  userId?: string;
+  apiKeyId?: string;
+}
+
+/** Fork step and overrides checked before anything is written: a bad request never becomes a failed replay. */
+function checkWorkflowRequest(definition: WorkflowDefinition, request: Extract<TReplayRequest, { mode: "workflow" }>) {
+  const fork = definition.steps.findIndex((s) => s.id === request.forkStep);
+  if (fork < 0)
+    throw badRequest(
+      `Step "${request.forkStep}" is not in workflow "${definition.name}" (steps: ${definition.steps.map((s) => s.id).join(", ")})`,
+    );
+  for (const [stepId, override] of Object.entries(request.overrides)) {
+    const index = definition.steps.findIndex((s) => s.id === stepId);
+    if (index < 0) throw badRequest(`Override for unknown step "${stepId}"`);
+    if (index < fork) throw badRequest(`Step "${stepId}" comes before the fork; its recorded output is used as it is`);
+    const step = definition.steps[index]!;
+    const parsed = parseStep({ ...step, ...override, id: step.id, type: step.type });
+    if (!parsed.success)
+      throw badRequest(
+        `Override of "${stepId}": ${parsed.error.issues.map((i) => `${i.path.join(".") || "step"}: ${i.message}`).join("; ")}`,
+      );
+  }
+  for (const stepId of Object.keys(request.policies)) {
+    const index = definition.steps.findIndex((s) => s.id === stepId);
+    if (index < 0) throw badRequest(`Policy for unknown step "${stepId}"`);
+    if (index < fork && request.policies[stepId] === "live")
+      throw badRequest(`Step "${stepId}" comes before the fork and is always recorded`);
+  }
+  if (request.policies[request.forkStep] === "recorded")
+    throw badRequest(`The fork step "${request.forkStep}" runs live: it is the step being fixed`);
+}
+
+/** The replay rule of DESIGN.md with the user's per-step choices on top; the fork step itself always runs. */
+function policyFor(definition: WorkflowDefinition, forkStep: string, policies: Record<string, TStepPolicy>) {
+  const base = replayPolicy(definition, forkStep);
+  const fork = definition.steps.findIndex((s) => s.id === forkStep);
+  return (step: WorkflowDefinition["steps"][number], index: number): TStepPolicy => {
+    if (index < fork) return "recorded";
+    if (index === fork) return "live";
+    return policies[step.id] ?? base(step, index);
+  };
+}
+
+/**
+ * Starts a replay: checks the request, counts it towards usage, records the replay and its run, and runs it in the
+ * background on this instance. Resolves with the replay's run id as soon as the run exists.
+ */
+export async function startReplay(
+  deps: Deps,
+  orgId: string,
+  actor: ReplayActor,
+  request: TReplayRequest,
+  requestCredentials: ReadonlyMap<string, string>,
+): Promise<{ replayId: string }> {
+  const replayId = randomUUID();
+  let definition: WorkflowDefinition;
+  let recording = {};
+  let input: unknown;
+  let forkStep: string;
+  let overrides: Record<string, Record<string, unknown>>;
+  let policyOf: (step: WorkflowDefinition["steps"][number], index: number) => TStepPolicy;
+  let parent;
+  let policies: Record<string, TStepPolicy> = {};
+  if (request.mode === "workflow") {
+    const rec = await loadWorkflowRecording(deps, orgId, request.runId);
+    checkWorkflowRequest(rec.definition, request);
+    parent = rec.run;
+    definition = rec.definition;
+    recording = recordingOf(rec.steps);
+    input = rec.run.input;
+    forkStep = request.forkStep;
+    overrides = request.overrides;
+    policies = request.policies;
+    policyOf = policyFor(definition, forkStep, policies);
+  } else {
+    parent = await loadRun(deps, orgId, request.runId);
+    const span = (await runSpans(deps, orgId, request.runId)).find((s) => s.id === request.spanId);
+    if (!span) throw badRequest(`Span ${request.spanId} is not part of run ${request.runId}`);
+    if (span.kind !== "llm") throw badRequest(`Span "${span.name}" is not an LLM call; only LLM spans can be re-run`);
+    definition = defineWorkflow({ name: parent.name, steps: [playgroundStep(request)] });
+    input = span.input;
+    forkStep = span.id;
+    overrides = {};
+    policyOf = () => "live";
+  }
+
+  await consumeReplay(deps, orgId);
+  // A replay of a replay joins the tree of the run it all started from.
+  const [root] = rowsOf<{ root_run_id: string }>(
+    await deps.database.db.execute(
+      sql`select root_run_id from replays where org_id = ${orgId}::uuid and id = ${parent.id}`,
+    ),
+  );
+  const rootRunId = root?.root_run_id ?? parent.id;
+  await deps.database.db.insert(replays).values({
+    orgId,
+    id: replayId,
+    parentRunId: parent.id,
+    rootRunId,
+    mode: request.mode,
+    forkStep,
+    overrides: request.mode === "workflow" ? overrides : spanOverride(request),
+    policies,
+    label: request.label ?? null,
+    executor: "server",
+    createdBy: actor.userId ?? null,
+    apiKeyId: actor.apiKeyId ?? null,
+  });
+  const run: TIngestRun = {
+    type: "run",
+    id: replayId,
+    name: parent.name,
+    status: "running",
+    startedAt: new Date().toISOString(),
+    input,
+    tags: [...new Set([...parent.tags.filter((t) => t !== "replay"), "replay"])],
+    workflowVersionId: request.mode === "workflow" ? parent.workflowVersionId : null,
+    replayOf: parent.id,
+    replayFromStep: forkStep,
+  };
+  await ingestBatch(deps, orgId, [run]);
+
+  const credentials = await resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials);
+  deps.lifecycle.track(
+    executeReplay(deps, {
+      orgId,
+      replayId,
+      definition,
+      input,
+      recording,
+      policyOf,
+      overrides,
+      engine: serverEngine(credentials, deps.lifecycle.signal),
+      run,
+    }).catch((error: unknown) => deps.log.error("Replay failed", { orgId, replayId, error })),
+  );
+  return { replayId };
+}
+
+function spanOverride(request: Extract<TReplayRequest, { mode: "span" }>): Record<string, unknown> {
+  const { messages, model, temperature, maxTokens, credential, baseUrl } = request;
+  return { messages, model, temperature, maxTokens, credential, baseUrl };
+}
