@@ -42,7 +42,8 @@ interface ReplaysHooks {
   };
 }
 
-const replays = (trpc as unknown as { replays: ReplaysHooks }).replays;
+// The router's outputs as the shared contract declares them: JSON serialisation types `unknown` fields as optional.
+const replays = trpc.replays as unknown as ReplaysHooks;
 
 export const usePlan = (input: RunInput) => replays.plan.useQuery(input, { staleTime: 30_000 });
 
@@ -67,6 +68,6 @@ export function useStartReplay() {
 }
 
 export const useInvalidateForks = () => {
-  const utils = trpc.useUtils() as unknown as { replays?: { forks: { invalidate: () => Promise<void> } } };
-  return () => void utils.replays?.forks.invalidate();
+  const utils = trpc.useUtils();
+  return () => void utils.replays.forks.invalidate();
 };
