@@ -90,7 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     await page.goto(`${server.url}/runs/${result.runId}`);
     await page.locator('[data-testid="span-row"]', { hasText: "answer" }).click();
     await page.getByTestId("span-panel").getByTestId("test-fix").click();
-    await page.waitForURL(/\/replay\?step=answer/);
+    await expect.poll(() => page.url()).toMatch(/\/replay\?step=answer/);
     await page.getByTestId("fork-step-form").waitFor();
     expect(await page.getByTestId("field-prompt").inputValue()).toBe("Reply to: {{input.text}}");
 
@@ -111,7 +111,7 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     // The replay streams in: the recorded steps are marked and do not spin, the fork step runs live.
     const variant = page.getByTestId("replay-variant");
     await variant.waitFor();
-    await page.waitForURL(/variants=/);
+    await expect.poll(() => page.url()).toMatch(/variants=/);
     await expect.poll(() => stepCard(page, "classify").getAttribute("data-policy")).toBe("recorded");
     expect(await stepCard(page, "classify").getByTestId("step-policy-badge").textContent()).toContain(
       "recorded · from the original",
@@ -135,7 +135,7 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     await page.getByTestId("replay-lineage").waitFor();
     expect(await page.getByTestId("replay-lineage").textContent()).toContain("answer");
     await page.getByTestId("replay-parent-link").click();
-    await page.waitForURL(new RegExp(`/runs/${result.runId}$`));
+    await expect.poll(() => page.url()).toMatch(new RegExp(`/runs/${result.runId}$`));
     await page.getByTestId("fork-tree").waitFor();
     expect(await page.getByTestId("fork-node").count()).toBe(2);
     expect(await page.locator(`[data-testid="fork-node"][data-run-id="${replayId}"]`).textContent()).toContain(
@@ -175,13 +175,13 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
       await context.request.get(
         `${server.url}/trpc/runs.list?input=${encodeURIComponent(JSON.stringify({ orgId: await orgIdOf(context, server.url) }))}`,
       )
-    ).json()) as { result: { data: { runs: { id: string; name: string }[] } } };
-    runId = list.result.data.runs.find((r) => r.name === "inbox digest")!.id;
+    ).json()) as { result: { data: { items: { id: string; name: string }[] } } };
+    runId = list.result.data.items.find((r) => r.name === "inbox digest")!.id;
 
     await page.goto(`${server.url}/runs/${runId}`);
     await page.locator('[data-testid="span-row"]', { hasText: "write digest" }).click();
     await page.getByTestId("span-panel").getByTestId("open-playground").click();
-    await page.waitForURL(/\/playground\?span=/);
+    await expect.poll(() => page.url()).toMatch(/\/playground\?span=/);
     const contents = page.getByTestId("playground-content");
     await expect.poll(() => contents.count()).toBe(2);
     expect(await contents.nth(1).inputValue()).toBe(messages[1]!.content);

@@ -25,7 +25,10 @@ interface ReplayVariantProps {
   onStatus: (replayId: string, status: RunStatus) => void;
 }
 
-/** The planned steps, then any the replay produced that the plan did not list (a playground's single span). */
+/**
+ * The planned steps, then any the replay produced that the plan did not list (a playground's single span). Once the
+ * comparison is in, its steps are the list: a playground streams its call under another id than the span it compares.
+ */
 function withStreamed(
   steps: readonly { id: string; type: StepType }[],
   streamed: readonly { stepId: string; stepType: StepType }[],
@@ -135,7 +138,7 @@ export function ReplayVariant({ orgId, replayId, steps, active, onUseRecorded, o
       </div>
       {result.isError && <Alert className="mb-3">Could not load the comparison: {errorMessage(result.error)}</Alert>}
       <ol className="space-y-2" data-testid="replay-steps">
-        {withStreamed(steps, live.steps, r?.steps ?? []).map((step, index) => {
+        {withStreamed(steps, r ? [] : live.steps, r?.steps ?? []).map((step, index) => {
           const s = byStep.get(step.id);
           const c = comparisons.get(step.id);
           const first = r?.firstDivergence === step.id;
