@@ -8,6 +8,8 @@ import { RequireSession } from "./features/session/require-session.tsx";
 const OverviewPage = lazy(() => import("./features/overview/overview-page.tsx"));
 const RunsPage = lazy(() => import("./features/runs/runs-page.tsx"));
 const RunDetailPage = lazy(() => import("./features/runs/run-detail/run-detail-page.tsx"));
+const ReplayPage = lazy(() => import("./features/replay/replay-page.tsx"));
+const PlaygroundPage = lazy(() => import("./features/replay/playground-page.tsx"));
 const ConversationsPage = lazy(() => import("./features/conversations/conversations-page.tsx"));
 const ConversationDetailPage = lazy(() => import("./features/conversations/conversation-detail-page.tsx"));
 const WorkflowsPage = lazy(() => import("./features/workflows/workflows-page.tsx"));
@@ -32,6 +34,8 @@ export function AppRoutes() {
           <Route index element={<OverviewPage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:runId" element={<RunDetailPage />} />
+          <Route path="runs/:runId/replay" element={<ReplayPage />} />
+          <Route path="runs/:runId/playground" element={<PlaygroundPage />} />
           <Route path="conversations" element={<ConversationsPage />} />
           <Route path="conversations/:conversationId" element={<ConversationDetailPage />} />
           <Route path="workflows" element={<WorkflowsPage />} />

@@ -10,6 +10,9 @@ import { errorMessage, errorStatus } from "../../../lib/errors.ts";
 import { formatInteger } from "../../../lib/run-format.ts";
 import { trpc } from "../../../lib/trpc.ts";
 import { useClock } from "../../../lib/use-clock.ts";
+import type { Role } from "../../../../../shared/roles.ts";
+import { ForkTree, ReplayLineage } from "../../replay/fork-tree.tsx";
+import { ReplayButton } from "../../replay/replay-entry.tsx";
 import { useCurrentOrg } from "../../session/use-current-org.ts";
 import { useRestartWithBackoff, useResumableStream } from "../use-resume.ts";
 import { RunHeader } from "./run-header.tsx";
@@ -49,7 +52,7 @@ function DetailSkeleton() {
   );
 }
 
-function RunDetailView({ orgId, runId }: { orgId: string; runId: string }) {
+function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; role: Role }) {
   // Time to first render of the span tree is measured from here (see SpanWaterfall).
   useState(() => performance.mark("echos:run-detail-start"));
   const location = useLocation();
@@ -124,6 +127,15 @@ function RunDetailView({ orgId, runId }: { orgId: string; runId: string }) {
   const active = run?.status === "running";
   const now = useClock(1000, active);
 
+  const workflowVersionId = run?.workflowVersionId ?? null;
+  const headerActions = useMemo(
+    () =>
+      workflowVersionId ? (
+        <ReplayButton run={{ id: runId, workflowVersionId }} span={null} role={role} size="md" />
+      ) : null,
+    [runId, workflowVersionId, role],
+  );
+
   const select = useCallback((id: string | null) => setSelectedId(id), []);
   const toggle = useCallback((id: string, expanded?: boolean) => {
     setCollapsed((prev) => {
@@ -183,7 +195,9 @@ function RunDetailView({ orgId, runId }: { orgId: string; runId: string }) {
         errorCount={data.truncated ? run.errorCount : tree.errors}
         connection={connection}
         backTo={backTo}
+        actions={headerActions}
       />
+      <ReplayLineage orgId={orgId} runId={runId} />
       {data.truncated && (
         <Alert className="mb-4">
           This run has more than {formatInteger(data.spans.length)} spans; the first {formatInteger(data.spans.length)}{" "}
@@ -225,12 +239,14 @@ function RunDetailView({ orgId, runId }: { orgId: string; runId: string }) {
               span={selected.span}
               runStart={t0}
               onClose={() => select(null)}
+              actions={<ReplayButton run={run} span={selected.span} role={role} />}
             />
           ) : (
             <RunPanel run={run} />
           )}
         </aside>
       </div>
+      <ForkTree orgId={orgId} runId={runId} />
     </div>
   );
 }
@@ -239,5 +255,5 @@ export default function RunDetailPage() {
   const { org } = useCurrentOrg();
   const { runId = "" } = useParams();
   // Keyed by organisation and run: another run starts with a fresh snapshot, stream and selection.
-  return <RunDetailView key={`${org.id}:${runId}`} orgId={org.id} runId={runId} />;
+  return <RunDetailView key={`${org.id}:${runId}`} orgId={org.id} runId={runId} role={org.role} />;
 }

@@ -29,9 +29,18 @@ interface RunHeaderProps {
   connection: LiveConnection;
   /** The list to go back to, with its filters. */
   backTo: string;
+  /** Actions beside the live badge (Test fix). */
+  actions?: ReactNode;
 }
 
-export const RunHeader = memo(function RunHeader({ run, spanCount, errorCount, connection, backTo }: RunHeaderProps) {
+export const RunHeader = memo(function RunHeader({
+  run,
+  spanCount,
+  errorCount,
+  connection,
+  backTo,
+  actions,
+}: RunHeaderProps) {
   const version = run.workflowVersionId?.split("@")[1];
   return (
     <header className="mb-5" data-testid="run-header" data-status={run.status}>
@@ -54,8 +63,9 @@ export const RunHeader = memo(function RunHeader({ run, spanCount, errorCount, c
             <span data-testid="run-status" className="shrink-0">
               <RunStatusBadge status={run.status} size="md" />
             </span>
-            <span className="ml-auto shrink-0">
+            <span className="ml-auto flex shrink-0 items-center gap-3">
               <LiveBadge connection={connection} testId="run-live" />
+              {actions}
             </span>
           </div>
           <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1.5 text-sm text-zinc-500 dark:text-zinc-400">

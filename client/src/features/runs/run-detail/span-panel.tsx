@@ -134,10 +134,12 @@ interface SpanPanelProps {
   /** The run's start (epoch ms): span times read as offsets from it. */
   runStart: number;
   onClose: () => void;
+  /** Actions on the span (Test fix, playground). */
+  actions?: ReactNode;
 }
 
 /** The selected span: what it is, how long it took and what it cost, its error, then its payloads. */
-export function SpanPanel({ orgId, runId, span, runStart, onClose }: SpanPanelProps) {
+export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: SpanPanelProps) {
   // Payloads load once the selection settles, so walking the tree with the arrow keys does not fire a request per row.
   const [settled, setSettled] = useState(false);
   useEffect(() => {
@@ -184,6 +186,7 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose }: SpanPanelPr
           <span className="truncate">{span.id}</span>
           <CopyButton text={span.id} label="Copy span id" className="p-0.5" />
         </p>
+        {actions && <div className="mt-2.5 flex flex-wrap gap-2">{actions}</div>}
       </PanelHeader>
       <dl className="grid grid-cols-3 gap-x-4 gap-y-3 px-4 py-3">
         <Fact label="Duration">

@@ -1,0 +1,74 @@
+import { skipToken } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
+import type { ReplayEvent, StepSnapshot, StepType, TStepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { RunStatus } from "../../../../shared/schemas/runs.ts";
+import { useRestartWithBackoff, useResumableStream, type LiveConnection } from "../runs/use-resume.ts";
+import { useReplayStream } from "./replay-api.ts";
+
+export interface LiveStep {
+  stepId: string;
+  index: number;
+  stepType: StepType;
+  policy: TStepPolicy;
+  snapshot: StepSnapshot;
+  /** Text the model has streamed so far (live LLM steps, until the step ends). */
+  tokens: string;
+}
+
+export interface ReplayLiveState {
+  steps: LiveStep[];
+  finished: { status: RunStatus; error: string | null } | null;
+  /** The stream lost its backlog: what it showed is gone and the result must come from `replays.get`. */
+  lost: boolean;
+}
+
+const EMPTY: ReplayLiveState = { steps: [], finished: null, lost: false };
+
+export function applyReplayEvent(state: ReplayLiveState, event: ReplayEvent): ReplayLiveState {
+  switch (event.type) {
+    case "reset":
+      return { ...EMPTY, lost: true };
+    case "finished":
+      return { ...state, finished: { status: event.status, error: event.error } };
+    case "token": {
+      const steps = state.steps.map((s) => (s.stepId === event.stepId ? { ...s, tokens: s.tokens + event.text } : s));
+      return { ...state, steps };
+    }
+    case "step": {
+      const existing = state.steps.find((s) => s.stepId === event.stepId);
+      const next: LiveStep = {
+        stepId: event.stepId,
+        index: event.index,
+        stepType: event.stepType,
+        policy: event.policy,
+        snapshot: event.snapshot,
+        tokens: existing?.tokens ?? "",
+      };
+      const steps = existing
+        ? state.steps.map((s) => (s.stepId === event.stepId ? next : s))
+        : [...state.steps, next].sort((a, b) => a.index - b.index);
+      return { ...state, steps };
+    }
+  }
+}
+
+/** Follows a replay from its first event to `finished`, resuming from the last event id after a dropped stream. */
+export function useReplayLive(orgId: string, replayId: string): ReplayLiveState & { connection: LiveConnection } {
+  const [state, setState] = useState<ReplayLiveState>(EMPTY);
+  const stream = useResumableStream(null);
+  const enabled = state.finished === null && !state.lost;
+  const { track } = stream;
+  const onData = useCallback(
+    ({ id, data }: { id: string; data: ReplayEvent }) => {
+      track(id);
+      setState((prev) => applyReplayEvent(prev, data));
+    },
+    [track],
+  );
+  const subscription = useReplayStream(
+    enabled ? { orgId, replayId, ...(stream.lastEventId ? { lastEventId: stream.lastEventId } : {}) } : skipToken,
+    { onData },
+  );
+  const connection = useRestartWithBackoff(stream, subscription.status, subscription.reset, enabled);
+  return { ...state, connection };
+}
