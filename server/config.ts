@@ -29,6 +29,13 @@ const positiveInt = (fallback: number) =>
     .positive("must be positive")
     .default(fallback);
 
+const nonNegativeInt = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 (unlimited) or more")
+    .default(fallback);
+
 const urlList = z
   .string()
   .transform((v) =>
@@ -82,6 +89,11 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SUMMARY_QUIET_SECONDS: positiveInt(120),
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
+  USAGE_SPANS_LIMIT: nonNegativeInt(1_000_000),
+  USAGE_REPLAYS_LIMIT: nonNegativeInt(1_000),
+  RETENTION_DAYS: nonNegativeInt(30),
+  JOBS_POLL_MS: positiveInt(1_000),
+  JOBS_LEASE_SECONDS: positiveInt(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -113,6 +125,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Conversation summaries: written once a conversation has been quiet this long, by this model. */
   summaries: { quietMs: number; model: string };
+  /** Defaults for organisations that set none; 0 means unlimited (retention: kept forever). */
+  usage: { spansLimit: number; replaysLimit: number; retentionDays: number };
+  /** Background job queue: how often an idle worker looks for due jobs, and how long a claim lasts unrenewed. */
+  jobs: { pollMs: number; leaseMs: number };
 }
 
 /** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
@@ -236,5 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
+    usage: { spansLimit: e.USAGE_SPANS_LIMIT, replaysLimit: e.USAGE_REPLAYS_LIMIT, retentionDays: e.RETENTION_DAYS },
+    jobs: { pollMs: e.JOBS_POLL_MS, leaseMs: e.JOBS_LEASE_SECONDS * 1000 },
   };
 }

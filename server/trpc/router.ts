@@ -7,6 +7,7 @@ import { credentialsRouter } from "../modules/credentials/router.ts";
 import { orgsRouter } from "../modules/orgs/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
+import { usageRouter } from "../modules/usage/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   runs: runsRouter,
   conversations: conversationsRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -49,6 +49,8 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "conversations.list": "viewer",
   "conversations.get": "viewer",
   "conversations.summarize": "member",
+  "usage.get": "viewer",
+  "usage.updateLimits": "owner",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;
