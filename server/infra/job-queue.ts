@@ -67,12 +67,17 @@ export async function enqueueForSlot(
   db: Db,
   kind: string,
   slotMs: number,
-  { now = Date.now(), payload = {} }: { now?: number; payload?: Record<string, unknown> } = {},
+  {
+    now = Date.now(),
+    payload = {},
+    delayMs = 0,
+  }: { now?: number; payload?: Record<string, unknown>; delayMs?: number } = {},
 ): Promise<number | null> {
   const dedupeKey = `slot:${slotMs}:${Math.floor(now / slotMs)}`;
+  const runAt = new Date(now + delayMs).toISOString();
   const result = await db.execute<{ id: string }>(sql`
-    insert into jobs (kind, dedupe_key, payload, max_attempts)
-    select ${kind}, ${dedupeKey}, ${JSON.stringify(payload)}::jsonb, 3
+    insert into jobs (kind, dedupe_key, payload, run_at, max_attempts)
+    select ${kind}, ${dedupeKey}, ${JSON.stringify(payload)}::jsonb, ${runAt}::timestamptz, 3
     where not exists (select 1 from jobs where kind = ${kind} and dedupe_key = ${dedupeKey})
     on conflict (kind, dedupe_key) where status in ('pending', 'running') and dedupe_key is not null do nothing
     returning id`);

@@ -60,7 +60,8 @@ export async function schedulePeriodicJobs(deps: Pick<AppDeps, "database" | "con
       payload: { quietMs: deps.config.summaries.quietMs },
     }),
     enqueueForSlot(db, JOB_KINDS.keyExpiry, HOUR, { now }),
-    enqueueForSlot(db, JOB_KINDS.retention, HOUR, { now }),
+    // Not in the first minutes after a start: deleting is no work to compete with a deployment for.
+    enqueueForSlot(db, JOB_KINDS.retention, HOUR, { now, delayMs: 5 * 60_000 }),
   ]);
   return created.filter((id) => id !== null).length;
 }

@@ -16,12 +16,13 @@ export interface RetentionResult {
 }
 
 /** Organisations whose runs expire, with the cut-off of each (retention 0 keeps everything). */
-async function expiringOrgs(deps: Deps, now: Date): Promise<{ orgId: string; cutoff: Date }[]> {
+async function expiringOrgs(deps: Deps, now: Date, orgIds?: string[]): Promise<{ orgId: string; cutoff: Date }[]> {
   type Row = { id: string; days: number };
+  const scope = orgIds ? sql`id = any(${sql.param(orgIds)}::uuid[])` : sql`true`;
   const rows = rowsOf<Row>(
     await deps.database.db.execute<Row>(sql`
       select id, coalesce(retention_days, ${deps.config.usage.retentionDays})::int as days from orgs
-      where coalesce(retention_days, ${deps.config.usage.retentionDays}) > 0`),
+      where coalesce(retention_days, ${deps.config.usage.retentionDays}) > 0 and ${scope}`),
   );
   return rows.map((r) => ({ orgId: r.id, cutoff: new Date(now.getTime() - Number(r.days) * 86_400_000) }));
 }
@@ -41,7 +42,7 @@ export async function applyRetention(
 ): Promise<RetentionResult> {
   const db = deps.database.db;
   const total: RetentionResult = { orgs: 0, runs: 0, spans: 0, conversations: 0, statements: 0 };
-  for (const { orgId, cutoff } of await expiringOrgs(deps, now)) {
+  for (const { orgId, cutoff } of await expiringOrgs(deps, now, orgIds)) {
     const before = sql`${cutoff.toISOString()}::timestamptz`;
     let touched = false;
     for (;;) {
