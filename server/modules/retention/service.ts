@@ -38,7 +38,8 @@ export async function applyRetention(
     now = new Date(),
     batchSize = RETENTION_BATCH,
     signal,
-  }: { now?: Date; batchSize?: number; signal?: AbortSignal } = {},
+    orgIds,
+  }: { now?: Date; batchSize?: number; signal?: AbortSignal; orgIds?: string[] } = {},
 ): Promise<RetentionResult> {
   const db = deps.database.db;
   const total: RetentionResult = { orgs: 0, runs: 0, spans: 0, conversations: 0, statements: 0 };
