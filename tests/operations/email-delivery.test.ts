@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueExpiryNotices } from "../../server/modules/api-keys/expiry-notices.ts";
 import type { RunningServer } from "../../server/server.ts";
@@ -87,9 +88,6 @@ describe("e-mail through the job queue", () => {
     const result = await server.deps.database.db.execute<{ n: number }>(
       sql`select count(*)::int as n from api_keys where id = ${soon.id} and expiry_notice_at is not null`,
     );
-    const rows = Array.isArray(result)
-      ? (result as { n: number }[])
-      : (result as unknown as { rows: { n: number }[] }).rows;
-    expect(rows[0]!.n).toBe(1);
+    expect(rowsOf<{ n: number }>(result)[0]!.n).toBe(1);
   });
 });

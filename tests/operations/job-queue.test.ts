@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backoffMs, claimJobs, enqueueForSlot, enqueueJob, jobStats } from "../../server/infra/job-queue.ts";
 import { JobWorker } from "../../server/infra/job-worker.ts";
@@ -24,7 +25,7 @@ describe("durable job queue", () => {
       select status, attempts, locked_by, last_error,
         (extract(epoch from (run_at - updated_at)) * 1000)::float8 as delay_ms
       from jobs where id = ${id}`);
-    return (Array.isArray(result) ? result : (result as unknown as { rows: Row[] }).rows)[0]!;
+    return rowsOf<Row>(result)[0]!;
   };
 
   beforeAll(async () => {

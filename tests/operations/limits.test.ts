@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../server/lib/errors.ts";
 import { consumeReplay } from "../../server/modules/usage/service.ts";
@@ -75,7 +76,7 @@ describe("organisation limits and replays", () => {
     const result = await server.deps.database.db.execute<Row>(
       sql`select metric, threshold from usage_notices where org_id = ${team.orgId}::uuid order by threshold`,
     );
-    const notices = Array.isArray(result) ? (result as Row[]) : (result as unknown as { rows: Row[] }).rows;
+    const notices = rowsOf<Row>(result);
     expect(notices).toEqual([
       { metric: "replays", threshold: 90 },
       { metric: "replays", threshold: 100 },

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestBatch } from "../../server/modules/ingest/service.ts";
 import { applyRetention } from "../../server/modules/retention/service.ts";
@@ -31,10 +32,7 @@ describe("retention", () => {
     const result = await server.deps.database.db.execute<{ n: number }>(
       sql`select count(*)::int as n from ${sql.raw(table)} where org_id = ${orgId}::uuid`,
     );
-    const rows = Array.isArray(result)
-      ? (result as { n: number }[])
-      : (result as unknown as { rows: { n: number }[] }).rows;
-    return Number(rows[0]!.n);
+    return Number(rowsOf<{ n: number }>(result)[0]!.n);
   };
 
   it("deletes runs, spans and emptied conversations past the retention, in batches, and keeps the rest", async () => {

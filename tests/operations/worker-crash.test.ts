@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueJob } from "../../server/infra/job-queue.ts";
 import { JobWorker } from "../../server/infra/job-worker.ts";
@@ -48,7 +49,7 @@ describe.skipIf(!TEST_DATABASE_URL)("a worker killed mid-job", () => {
     expect(finished).toEqual([id]);
     type Row = { status: string; attempts: number; locked_by: string };
     const result = await db.execute<Row>(sql`select status, attempts, locked_by from jobs where id = ${id}`);
-    const [row] = Array.isArray(result) ? (result as Row[]) : (result as unknown as { rows: Row[] }).rows;
+    const [row] = rowsOf<Row>(result);
     expect(row).toMatchObject({ status: "completed", attempts: 2, locked_by: "survivor" });
   });
 });
