@@ -71,8 +71,15 @@ export interface UsageReport {
   retentionDays: number;
   overrides: { spansLimit: number | null; replaysLimit: number | null; retentionDays: number | null };
   defaults: { spansLimit: number; replaysLimit: number; retentionDays: number };
-  /** Every day of the month so far, with the month's running totals. */
-  daily: { day: string; spans: number; replays: number; runs: number; spansTotal: number; replaysTotal: number }[];
+  /** Every day of the month, with the month's running totals (null for the days still to come). */
+  daily: {
+    day: string;
+    spans: number;
+    replays: number;
+    runs: number;
+    spansTotal: number | null;
+    replaysTotal: number | null;
+  }[];
 }
 
 export async function usageReport(deps: Deps, orgId: string, now = new Date()): Promise<UsageReport> {
@@ -94,14 +101,23 @@ export async function usageReport(deps: Deps, orgId: string, now = new Date()): 
   const daily: UsageReport["daily"] = [];
   let spansTotal = 0;
   let replaysTotal = 0;
-  for (let d = 1; d <= now.getUTCDate(); d++) {
+  const daysInMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).getUTCDate();
+  for (let d = 1; d <= daysInMonth; d++) {
     const day = `${period}-${String(d).padStart(2, "0")}`;
     const r = byDay.get(day);
     const spans = Number(r?.spans ?? 0);
     const replays = Number(r?.replays ?? 0);
     spansTotal += spans;
     replaysTotal += replays;
-    daily.push({ day, spans, replays, runs: Number(r?.runs ?? 0), spansTotal, replaysTotal });
+    const future = d > now.getUTCDate();
+    daily.push({
+      day,
+      spans,
+      replays,
+      runs: Number(r?.runs ?? 0),
+      spansTotal: future ? null : spansTotal,
+      replaysTotal: future ? null : replaysTotal,
+    });
   }
   return {
     period,

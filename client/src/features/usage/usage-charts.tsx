@@ -1,6 +1,6 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { RouterOutputs } from "../../lib/trpc.ts";
-import { formatCompactCount, formatCount, formatDay, formatLimit } from "./usage-format.ts";
+import { formatCompactCount, formatCount, formatDay, formatLimit, formatPercentOfLimit } from "./usage-format.ts";
 
 type Report = RouterOutputs["usage"]["get"];
 const AXIS_TICK = { fill: "var(--chart-axis)", fontSize: 11 };
@@ -23,8 +23,12 @@ function MetricChart({
   const limit = report[metric].limit;
   const totalKey = metric === "spans" ? "spansTotal" : "replaysTotal";
   const data = report.daily.map((d) => ({ day: d.day, daily: d[metric], total: d[totalKey] }));
-  const top = Math.max(limit, ...data.map((d) => d.total), 1);
-  const empty = report[metric].used === 0;
+  const used = report[metric].used;
+  // The axis reaches the limit while usage is within sight of it; far below, it follows the data (a limit of a
+  // million would flatten 200 spans to nothing) and the limit is named instead of drawn.
+  const limitInView = limit > 0 && (used === 0 || used * 4 >= limit);
+  const top = limitInView ? Math.max(limit, used) : Math.max(used, ...data.map((d) => d.spans + d.replays), 1);
+  const empty = used === 0;
   return (
     <figure
       data-testid={testId}
@@ -66,7 +70,7 @@ function MetricChart({
           />
           <YAxis
             width={48}
-            domain={[0, Math.ceil(top * 1.05)]}
+            domain={[0, Math.ceil(top * 1.1)]}
             allowDecimals={false}
             tickFormatter={formatCompactCount}
             tick={AXIS_TICK}
@@ -85,11 +89,16 @@ function MetricChart({
             type="monotone"
             stroke="var(--usage-total)"
             strokeWidth={2}
-            dot={false}
+            dot={{ r: 2.5, fill: "var(--usage-total)", strokeWidth: 0 }}
             isAnimationActive={false}
           />
-          {limit > 0 && <ReferenceLine y={limit} stroke="#f43f5e" strokeDasharray="5 4" strokeWidth={1.5} />}
+          {limitInView && <ReferenceLine y={limit} stroke="#f43f5e" strokeDasharray="5 4" strokeWidth={1.5} />}
         </ComposedChart>
+        {!limitInView && limit > 0 && !empty && (
+          <p className="pointer-events-none absolute top-1 right-4 rounded-md bg-white/90 px-2 py-0.5 text-xs text-zinc-500 dark:bg-zinc-900/90 dark:text-zinc-400">
+            Limit {formatLimit(limit)} is far above: {formatPercentOfLimit(used, limit)} used
+          </p>
+        )}
         {empty && (
           <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-xs text-zinc-500 dark:text-zinc-400">
             <span className="rounded-md bg-white/90 px-2 py-1 dark:bg-zinc-900/90">Nothing counted this month yet</span>

@@ -31,3 +31,14 @@ export function formatDay(day: string): string {
 export function daysUntil(iso: string, now = Date.now()): number {
   return Math.max(0, Math.ceil((Date.parse(iso) - now) / 86_400_000));
 }
+
+/** "0.02 %", "< 0.01 %", "45 %": small shares keep a significant digit. */
+export function formatPercentOfLimit(used: number, limit: number): string {
+  const percent = percentUsed(used, limit);
+  if (percent === null) return "";
+  if (percent === 0) return "0 %";
+  if (percent < 0.01) return "< 0.01 %";
+  if (percent < 1) return `${percent.toFixed(2)} %`;
+  if (percent < 10) return `${percent.toFixed(1)} %`;
+  return `${Math.floor(percent)} %`;
+}

@@ -1,5 +1,5 @@
 import { clsx } from "clsx";
-import { formatCount, formatLimit, percentUsed } from "./usage-format.ts";
+import { formatCount, formatLimit, formatPercentOfLimit, percentUsed } from "./usage-format.ts";
 
 /** One metric of the month: used against its limit, as a number and a bar that turns amber at 90 % and red at 100 %. */
 export function UsageMeter({
@@ -30,9 +30,7 @@ export function UsageMeter({
             tone === "indigo" && "text-zinc-900 dark:text-zinc-100",
           )}
         >
-          {percent === null
-            ? "No limit"
-            : `${percent < 10 && percent > 0 ? percent.toFixed(1) : Math.floor(percent)} %`}
+          {percent === null ? "No limit" : formatPercentOfLimit(used, limit)}
         </span>
       </div>
       <p className="mt-2 text-2xl font-semibold tracking-tight text-zinc-900 tabular-nums dark:text-zinc-50">
