@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  date,
   boolean,
   customType,
   doublePrecision,
@@ -52,6 +53,10 @@ export const users = pgTable(
 export const orgs = pgTable("orgs", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
+  /** Monthly limits and retention set by the owners; null takes the installation's default, 0 means unlimited. */
+  spansLimit: integer("spans_limit"),
+  replaysLimit: integer("replays_limit"),
+  retentionDays: integer("retention_days"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -125,6 +130,8 @@ export const apiKeys = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** When the "expires within 7 days" notice was queued; set once, so each key gets one notice. */
+    expiryNoticeAt: timestamp("expiry_notice_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash), index("api_keys_org_idx").on(t.orgId, t.createdAt)],
 );
@@ -337,6 +344,76 @@ export const usage = pgTable(
     replays: integer("replays").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.period] })],
+);
+
+/** The same counts per UTC day, for the Usage chart; written beside `usage` in the same transaction. */
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    day: date("day").notNull(),
+    runs: integer("runs").notNull().default(0),
+    spans: integer("spans").notNull().default(0),
+    replays: integer("replays").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day] })],
+);
+
+/** One row per organisation, period, metric and threshold (90 or 100 %): the warning is sent once, by one instance. */
+export const usageNotices = pgTable(
+  "usage_notices",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    period: text("period").notNull(),
+    metric: text("metric").$type<"spans" | "replays">().notNull(),
+    threshold: integer("threshold").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.period, t.metric, t.threshold] })],
+);
+
+export const jobStatusEnum = pgEnum("job_status", ["pending", "running", "completed", "failed"]);
+
+/**
+ * Durable background work. Workers claim due rows with `for update skip locked` and hold them under a lease
+ * (`locked_until`); a row whose lease ran out belongs to a dead worker and is claimed again.
+ */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(),
+    /** At most one pending or running job per kind and key: N instances scheduling the same work enqueue it once. */
+    dedupeKey: text("dedupe_key"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    status: jobStatusEnum("status").notNull().default("pending"),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    lockedBy: text("locked_by"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    failedAt: timestamp("failed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("jobs_dedupe_idx")
+      .on(t.kind, t.dedupeKey)
+      .where(sql`status in ('pending', 'running') and dedupe_key is not null`),
+    index("jobs_due_idx")
+      .on(t.runAt)
+      .where(sql`status = 'pending'`),
+    index("jobs_lease_idx")
+      .on(t.lockedUntil)
+      .where(sql`status = 'running'`),
+    index("jobs_kind_status_idx").on(t.kind, t.status, t.completedAt),
+  ],
 );
 
 export const workflows = pgTable(

@@ -24,7 +24,31 @@ export interface EchosClientStats {
   dropped: number;
   failed: number;
   retries: number;
+  /** Items not sent because the organisation's monthly span limit was reached. */
+  limited: number;
 }
+
+/** What the server says at its usage limit (HTTP 429, or `limit` beside the results of a batch that crossed it). */
+export interface UsageLimitInfo {
+  error: "usage_limit_reached";
+  message: string;
+  limit: number;
+  usage: number;
+  resetsAt: string;
+}
+
+/** Passed to `onError` once when the limit is reached; the client then drops items until `resetsAt`. */
+export class UsageLimitError extends Error {
+  constructor(readonly info: UsageLimitInfo) {
+    super(
+      `Usage limit reached (${info.usage} of ${info.limit} spans this month); items are dropped until ${info.resetsAt}`,
+    );
+    this.name = "UsageLimitError";
+  }
+}
+
+const isLimitInfo = (v: unknown): v is UsageLimitInfo =>
+  typeof v === "object" && v !== null && (v as { error?: unknown }).error === "usage_limit_reached";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,6 +63,7 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly retryAfterMs?: number,
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -62,8 +87,11 @@ export class EchosClient {
     dropped: 0,
     failed: 0,
     retries: 0,
+    limited: 0,
   };
   private closed = false;
+  /** While the organisation is at its limit: nothing is sent (or retried) before this time. */
+  private pausedUntil = 0;
 
   constructor(options: EchosClientOptions = {}) {
     this.apiKey = options.apiKey ?? process.env.ECHOS_API_KEY;
@@ -83,6 +111,10 @@ export class EchosClient {
   /** Queues an item; never throws. */
   enqueue(item: TIngestItem): void {
     if (this.closed || !this.apiKey) return;
+    if (this.paused()) {
+      this.counters.limited++;
+      return;
+    }
     if (this.queue.length >= this.options.maxQueueSize) {
       this.counters.dropped++;
       return;
@@ -110,18 +142,42 @@ export class EchosClient {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.paused()) {
+        this.counters.limited += this.queue.length;
+        this.queue = [];
+        return;
+      }
       const batch = this.queue.splice(0, this.options.maxBatchSize);
       await this.sendWithRetry(batch);
     }
   }
 
+  private paused(): boolean {
+    return this.pausedUntil > Date.now();
+  }
+
+  /** Reported once per limit period: the caller hears of it, the server is not asked again until the reset. */
+  private reachLimit(info: UsageLimitInfo): void {
+    const until = Date.parse(info.resetsAt);
+    const wasPaused = this.paused();
+    this.pausedUntil = Number.isFinite(until) ? until : Date.now() + 3_600_000;
+    if (!wasPaused) this.onError(new UsageLimitError(info));
+  }
+
   private async sendWithRetry(batch: TIngestItem[]): Promise<void> {
     for (let attempt = 0; attempt < this.options.maxAttempts; attempt++) {
       try {
-        const results = await this.post(batch);
-        const rejected = results.filter((r) => r.status === "error");
-        this.counters.sent += batch.length - rejected.length;
+        const { results, limit } = await this.post(batch);
+        const failed = results.filter((r) => r.status === "error");
+        // Items refused for the limit are counted as such and reported once, not one error each.
+        const limited = limit
+          ? failed.filter((r) => r.status === "error" && r.type === "span" && r.error.startsWith("Monthly span limit"))
+          : [];
+        const rejected = failed.filter((r) => !limited.includes(r));
+        this.counters.sent += batch.length - failed.length;
         this.counters.rejected += rejected.length;
+        this.counters.limited += limited.length;
+        if (limit) this.reachLimit(limit);
         for (const r of rejected)
           this.onError(
             new Error(
@@ -131,6 +187,11 @@ export class EchosClient {
         return;
       } catch (error) {
         const e = error instanceof Error ? error : new Error(String(error));
+        if (e instanceof HttpError && e.status === 429 && isLimitInfo(e.body)) {
+          this.counters.limited += batch.length;
+          this.reachLimit(e.body);
+          return;
+        }
         const retryable = !(e instanceof HttpError) || e.status === 429 || e.status >= 500;
         if (!retryable || attempt === this.options.maxAttempts - 1) {
           this.counters.failed += batch.length;
@@ -143,7 +204,7 @@ export class EchosClient {
     }
   }
 
-  private async post(items: TIngestItem[]): Promise<TIngestResult[]> {
+  private async post(items: TIngestItem[]): Promise<{ results: TIngestResult[]; limit?: UsageLimitInfo }> {
     const res = await fetch(`${this.apiUrl}/api/v1/ingest`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": this.apiKey ?? "" },
@@ -154,8 +215,10 @@ export class EchosClient {
       const retryAfter = Number(res.headers.get("retry-after"));
       const text = await res.text().catch(() => "");
       let message = text;
+      let body: unknown;
       try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
+        body = JSON.parse(text);
+        message = (body as { message?: string }).message ?? text;
       } catch {
         // not JSON: keep the text
       }
@@ -163,8 +226,10 @@ export class EchosClient {
         res.status,
         `HTTP ${res.status}: ${message.slice(0, 300)}`,
         Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+        body,
       );
     }
-    return ((await res.json()) as { results: TIngestResult[] }).results;
+    const body = (await res.json()) as { results: TIngestResult[]; limit?: unknown };
+    return { results: body.results, limit: isLimitInfo(body.limit) ? body.limit : undefined };
   }
 }

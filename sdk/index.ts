@@ -1,4 +1,10 @@
-export { EchosClient, type EchosClientOptions, type EchosClientStats } from "./client.ts";
+export {
+  EchosClient,
+  type EchosClientOptions,
+  type EchosClientStats,
+  UsageLimitError,
+  type UsageLimitInfo,
+} from "./client.ts";
 export {
   getDefaultClient,
   setDefaultClient,

@@ -30,6 +30,13 @@ const positiveInt = (fallback: number) =>
     .positive("must be positive")
     .default(fallback);
 
+const nonNegativeInt = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 (unlimited) or more")
+    .default(fallback);
+
 const urlList = z
   .string()
   .transform((v) =>
@@ -111,6 +118,11 @@ const EnvSchema = z.object({
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
   HTTP_ALLOW_HOSTS: optionalString.pipe(hostList.optional()),
   HTTP_ALLOW_CIDRS: optionalString.pipe(cidrList.optional()),
+  USAGE_SPANS_LIMIT: nonNegativeInt(1_000_000),
+  USAGE_REPLAYS_LIMIT: nonNegativeInt(1_000),
+  RETENTION_DAYS: nonNegativeInt(30),
+  JOBS_POLL_MS: positiveInt(1_000),
+  JOBS_LEASE_SECONDS: positiveInt(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -144,6 +156,10 @@ export interface Config {
   summaries: { quietMs: number; model: string };
   /** What http steps and code-step fetches run by the server may reach besides the public internet. */
   httpGuard: { allowHosts: string[]; allowCidrs: string[] };
+  /** Defaults for organisations that set none; 0 means unlimited (retention: kept forever). */
+  usage: { spansLimit: number; replaysLimit: number; retentionDays: number };
+  /** Background job queue: how often an idle worker looks for due jobs, and how long a claim lasts unrenewed. */
+  jobs: { pollMs: number; leaseMs: number };
 }
 
 /** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
@@ -268,5 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
     httpGuard: { allowHosts: e.HTTP_ALLOW_HOSTS ?? [], allowCidrs: e.HTTP_ALLOW_CIDRS ?? [] },
+    usage: { spansLimit: e.USAGE_SPANS_LIMIT, replaysLimit: e.USAGE_REPLAYS_LIMIT, retentionDays: e.RETENTION_DAYS },
+    jobs: { pollMs: e.JOBS_POLL_MS, leaseMs: e.JOBS_LEASE_SECONDS * 1000 },
   };
 }

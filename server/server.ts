@@ -6,13 +6,14 @@ import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import { createDatabase } from "./infra/db.ts";
 import { JobRunner } from "./infra/jobs.ts";
+import { JobWorker } from "./infra/job-worker.ts";
 import { Lifecycle } from "./infra/lifecycle.ts";
 import { createMailer } from "./infra/mailer.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
 import { decoyHash } from "./modules/auth/password.ts";
-import { summarizeDueConversations } from "./modules/conversations/service.ts";
 import { seedDemoData, seedDevelopment } from "./modules/dev-seed/seed.ts";
+import { jobHandlers, schedulePeriodicJobs, summaryIntervalMs } from "./modules/jobs/kinds.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
 import { VERSION } from "./version.ts";
 
@@ -59,8 +60,17 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
   lifecycle.markMigrated();
   log.info("Database migrations applied; ready");
   jobs.every("instance-heartbeat", HEARTBEAT_INTERVAL_MS, () => recordHeartbeat(deps));
-  const summaryIntervalMs = Math.min(15_000, Math.max(1_000, config.summaries.quietMs / 2));
-  jobs.every("conversation-summaries", summaryIntervalMs, async () => void (await summarizeDueConversations(deps)));
+  // Durable work lives in the `jobs` table: this instance schedules its share (deduplicated per time slot) and
+  // runs whatever is due, beside any number of other instances.
+  const worker = new JobWorker(database.db, log, {
+    workerId: deps.instance.id,
+    handlers: jobHandlers(deps),
+    leaseMs: config.jobs.leaseMs,
+  });
+  jobs.every("job-queue", config.jobs.pollMs, async () => void (await worker.drain()));
+  jobs.every("job-schedules", summaryIntervalMs(deps), async () => {
+    if ((await schedulePeriodicJobs(deps)) > 0) void jobs.run("job-queue");
+  });
   // In the background, never delaying readiness: the sample runs arrive through the public API like any agent's.
   if (config.env === "development") void seedDemoData(deps, url);
 
@@ -70,6 +80,7 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
       log.info("Shutting down: draining requests", { reason });
       lifecycle.startDraining();
       jobs.stop();
+      await worker.stop();
       // Sockets that turn idle after close() began (a stream that just ended) are closed as they appear.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 250);
       await app.close().finally(() => clearInterval(sweep));

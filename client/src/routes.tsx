@@ -13,6 +13,7 @@ const PlaygroundPage = lazy(() => import("./features/replay/playground-page.tsx"
 const ConversationsPage = lazy(() => import("./features/conversations/conversations-page.tsx"));
 const ConversationDetailPage = lazy(() => import("./features/conversations/conversation-detail-page.tsx"));
 const WorkflowsPage = lazy(() => import("./features/workflows/workflows-page.tsx"));
+const UsagePage = lazy(() => import("./features/usage/usage-page.tsx"));
 const SettingsPage = lazy(() => import("./features/settings/settings-page.tsx"));
 const SystemPage = lazy(() => import("./features/system/system-page.tsx"));
 const AccountPage = lazy(() => import("./features/account/account-page.tsx"));
@@ -39,6 +40,7 @@ export function AppRoutes() {
           <Route path="conversations" element={<ConversationsPage />} />
           <Route path="conversations/:conversationId" element={<ConversationDetailPage />} />
           <Route path="workflows" element={<WorkflowsPage />} />
+          <Route path="usage" element={<UsagePage />} />
           <Route path="settings" element={<Navigate to="/settings/api-keys" replace />} />
           <Route path="settings/:section" element={<SettingsPage />} />
           <Route path="system" element={<SystemPage />} />

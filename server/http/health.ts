@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../deps.ts";
+import { type JobKindStats, jobStats } from "../infra/job-queue.ts";
 import { getHealthReport } from "../modules/system/health.ts";
 
 /** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */
@@ -31,13 +32,27 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     return { status: "ready" };
   });
 
+  // `jobs`: this instance's loops (heartbeat, queue polling, scheduling). `queue`: the shared job queue per kind,
+  // across all instances — depth, running, retrying and failed jobs, last success and last error.
   app.get("/api/sync/health", { config }, async (_req, reply) => {
     const unhealthy = deps.jobs.unhealthy();
-    return reply.code(unhealthy.length > 0 ? 503 : 200).send({
-      status: unhealthy.length > 0 ? "unhealthy" : "healthy",
+    let queue: JobKindStats[] | null = null;
+    let queueError: string | undefined;
+    try {
+      queue = await jobStats(deps.database.db);
+    } catch (error) {
+      deps.log.warn("Job queue statistics unavailable", { error });
+      queueError = "Job queue unavailable: the database did not answer";
+    }
+    const ok = unhealthy.length === 0 && queue !== null;
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? "healthy" : "unhealthy",
       timestamp: new Date().toISOString(),
       instanceId: deps.instance.id,
       jobs: deps.jobs.states(),
+      queue,
+      ...(queueError ? { queueError } : {}),
+      email: deps.mailer.status(),
     });
   });
 }

@@ -2,11 +2,15 @@ import type { FastifyInstance } from "fastify";
 import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { ingestBatch } from "../modules/ingest/service.ts";
+import { spanQuota } from "../modules/usage/service.ts";
 import { requireApiKey } from "./api-keys.ts";
+import { limitBody, sendLimitReached } from "./usage-limit.ts";
 
 /**
  * `POST /api/v1/ingest` — runs and spans from SDKs, authenticated by API key (ingest-only keys suffice).
  * Answers 207 with one result per item, in order; everything acknowledged is committed before the answer.
+ * At the month's span limit it answers 429 (limit, usage, reset time, `Retry-After`); a batch that crosses the
+ * limit is taken up to it, the rest of its new spans refused per item, and the answer carries `limit` too.
  */
 export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post("/api/v1/ingest", { bodyLimit: INGEST_MAX_BYTES }, async (req, reply) => {
@@ -20,7 +24,10 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
       });
     }
     const batch = ZIngestBatch.parse(req.body ?? {});
-    const outcome = await ingestBatch(deps, key.orgId, batch.items);
-    return reply.code(207).send(outcome);
+    const quota = await spanQuota(deps, key.orgId);
+    if (quota.exhausted) return sendLimitReached(reply, quota);
+    const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit });
+    if (outcome.limited === 0) return reply.code(207).send(outcome);
+    return reply.code(207).send({ ...outcome, limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }) });
   });
 }

@@ -13,7 +13,9 @@ import {
   type PartialSuccess,
 } from "../modules/otlp/decode.ts";
 import { mapSpans } from "../modules/otlp/map.ts";
+import { type LimitState, spanQuota } from "../modules/usage/service.ts";
 import { requireApiKey } from "./api-keys.ts";
+import { sendLimitReached } from "./usage-limit.ts";
 
 /** The largest request body, after decompression (gzip from the collector, say). */
 export const OTLP_MAX_BYTES = INGEST_MAX_BYTES;
@@ -68,7 +70,10 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
           });
         }
         const spans = decode(req.body, protobuf);
-        const partialSuccess = await store(deps, key.orgId, spans);
+        // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
+        const quota = await spanQuota(deps, key.orgId);
+        if (quota.exhausted) return sendLimitReached(reply, quota);
+        const partialSuccess = await store(deps, key.orgId, spans, quota);
         return respond(reply, protobuf, partialSuccess);
       },
     );
@@ -87,14 +92,19 @@ function decode(body: unknown, protobuf: boolean): OtlpSpan[] {
 }
 
 /** Maps and stores the spans; the spans refused along the way, as OTLP's partial success (null: none). */
-async function store(deps: AppDeps, orgId: string, spans: OtlpSpan[]): Promise<PartialSuccess | null> {
+async function store(
+  deps: AppDeps,
+  orgId: string,
+  spans: OtlpSpan[],
+  quota: LimitState,
+): Promise<PartialSuccess | null> {
   const { items, rejected } = mapSpans(spans);
   const reasons = rejected.map((r) => `${r.spanId ?? "span"}: ${r.error}`);
   let rejectedSpans = rejected.length;
   // The ingest service writes one multi-row upsert per call: batches of its own limit keep each one bounded.
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const chunk = items.slice(start, start + INGEST_MAX_ITEMS);
-    const outcome = await ingestBatch(deps, orgId, chunk);
+    const outcome = await ingestBatch(deps, orgId, chunk, { spanLimit: quota.limit });
     for (const result of outcome.results) {
       if (result.status !== "error") continue;
       const item = chunk[result.index]!;

@@ -9,6 +9,7 @@ import { replaysRouter } from "../modules/replay/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
 import { runtimesRouter } from "../modules/runtimes/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
+import { usageRouter } from "../modules/usage/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   conversations: conversationsRouter,
   replays: replaysRouter,
   runtimes: runtimesRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -56,6 +56,8 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "replays.get": "viewer",
   "replays.forks": "viewer",
   "runtimes.list": "viewer",
+  "usage.get": "viewer",
+  "usage.updateLimits": "owner",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;

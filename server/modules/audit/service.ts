@@ -24,7 +24,8 @@ export type AuditAction =
   | "credential.saved"
   | "credential.deleted"
   | "org.created"
-  | "org.renamed";
+  | "org.renamed"
+  | "usage.limits_updated";
 
 export async function recordAudit(
   { database }: Pick<AppDeps, "database">,

@@ -3,11 +3,13 @@ import { memberships, orgs, users } from "../../../db/schema.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, tooManyRequests, unauthorized } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
+import { queueEmail } from "../email/outbox.ts";
+import { welcomeEmail } from "../email/templates.ts";
 import { acceptInvite } from "../orgs/service.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./password.ts";
 import { createSession } from "./sessions.ts";
 
-type Deps = Pick<AppDeps, "database" | "store">;
+type Deps = Pick<AppDeps, "database" | "store" | "config">;
 export interface ClientMeta {
   ip?: string;
   userAgent?: string;
@@ -40,6 +42,9 @@ export async function signUp(
       .values({ name: `${name}'s organisation` })
       .returning();
     await tx.insert(memberships).values({ orgId: org!.id, userId: user.id, role: "owner" });
+    // In the same transaction: the account and its welcome exist together or not at all. Invited accounts were
+    // welcomed by their invitation.
+    await queueEmail(tx, welcomeEmail(deps.config.publicUrl, { to: email, name, orgName: org!.name }));
     return { user, orgId: org!.id };
   });
   if (!created) throw conflict("An account with this email already exists; sign in instead");

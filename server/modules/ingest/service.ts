@@ -1,10 +1,13 @@
 import { type SQL, sql } from "drizzle-orm";
-import { runs, usage } from "../../../db/schema.ts";
+import { runs } from "../../../db/schema.ts";
 import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { publishRunChanges } from "../runs/events.ts";
 import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { addUsage, lockUsage, noteThresholds } from "../usage/counters.ts";
+import { periodOf, resetsAt } from "../usage/period.ts";
+import { limitMessage } from "../usage/service.ts";
 
 type Deps = Pick<AppDeps, "database" | "store">;
 type Tx = Parameters<Parameters<AppDeps["database"]["db"]["transaction"]>[0]>[0];
@@ -225,10 +228,46 @@ async function refreshConversations(tx: Tx, orgId: string, conversationIds: stri
 }
 
 /**
+ * Under a span limit, the new spans of a batch that crosses it are taken in order up to the limit and the rest
+ * refused one by one; spans already stored (a span's end after its start) are always taken. Returns the refused.
+ */
+async function holdToSpanLimit(
+  tx: Tx,
+  orgId: string,
+  period: string,
+  limit: number,
+  spans: { indexes: number[]; item: TIngestSpan }[],
+): Promise<{ refused: Set<string>; before: number }> {
+  const current = await lockUsage(tx, orgId, period);
+  const ids = spans.map((s) => s.item.id);
+  const stored = new Set(
+    rowsOf<{ id: string }>(
+      await tx.execute<{ id: string }>(
+        sql`select id from spans where org_id = ${orgId}::uuid and id = any(${sql.param(ids)}::text[])`,
+      ),
+    ).map((r) => r.id),
+  );
+  let allowance = limit - current.spans;
+  const refused = new Set<string>();
+  for (const { item } of spans) {
+    if (stored.has(item.id)) continue;
+    if (allowance > 0) allowance--;
+    else refused.add(item.id);
+  }
+  return { refused, before: current.spans };
+}
+
+/**
  * Validates each item on its own, then writes the valid ones in one transaction with one multi-row upsert per
  * table. Idempotent by (organisation, id): an item identical to what is stored is reported `unchanged`.
+ * With `spanLimit` (> 0), new spans beyond the month's limit are refused per item (`limited` counts them).
  */
-export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]) {
+export async function ingestBatch(
+  deps: Deps,
+  orgId: string,
+  rawItems: unknown[],
+  options: { spanLimit?: number } = {},
+) {
   const results = new Array<TIngestResult>(rawItems.length);
   const runItems: { index: number; item: TIngestRun }[] = [];
   const spanItems: { index: number; item: TIngestSpan }[] = [];
@@ -248,12 +287,28 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
   });
 
   const mergedRuns = mergeById(runItems);
-  const mergedSpans = mergeById(spanItems);
+  let mergedSpans = mergeById(spanItems);
+  const spanLimit = options.spanLimit ?? 0;
+  const period = periodOf();
+  let limited = 0;
   const outcomes = new Map<string, Outcome>();
   let summaries: RunSummary[] = [];
   const changedSpans = new Map<string, string[]>();
 
   await deps.database.db.transaction(async (tx) => {
+    let usedBefore = 0;
+    if (spanLimit > 0 && mergedSpans.length > 0) {
+      const held = await holdToSpanLimit(tx, orgId, period, spanLimit, mergedSpans);
+      usedBefore = held.before;
+      if (held.refused.size > 0) {
+        const error = limitMessage({ metric: "spans", limit: spanLimit, usage: spanLimit, resetsAt: resetsAt(period) });
+        for (const { indexes, item } of mergedSpans.filter((s) => held.refused.has(s.item.id))) {
+          for (const index of indexes) results[index] = { index, type: "span", id: item.id, status: "error", error };
+          limited += indexes.length;
+        }
+        mergedSpans = mergedSpans.filter((s) => !held.refused.has(s.item.id));
+      }
+    }
     if (mergedRuns.length > 0) {
       const { set, changed } = upsertParts("runs", ["name", "started_at", "tags", "metadata"], RUN_FIELDS);
       const written = await tx
@@ -321,12 +376,15 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
     const newRuns = [...outcomes].filter(([k, v]) => k.startsWith("run:") && v === "created").length + placeholderCount;
     const newSpans = [...outcomes].filter(([k, v]) => k.startsWith("span:") && v === "created").length;
     if (newRuns + newSpans > 0) {
-      await tx
-        .insert(usage)
-        .values({ orgId, period: new Date().toISOString().slice(0, 7), runs: newRuns, spans: newSpans })
-        .onConflictDoUpdate({
-          target: [usage.orgId, usage.period],
-          set: { runs: sql`usage.runs + ${newRuns}`, spans: sql`usage.spans + ${newSpans}` },
+      const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans });
+      if (spanLimit > 0 && newSpans > 0)
+        await noteThresholds(tx, {
+          orgId,
+          period,
+          metric: "spans",
+          before: usedBefore,
+          used: after.spans,
+          limit: spanLimit,
         });
     }
   });
@@ -345,5 +403,5 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
     await publishRunChanges(deps, orgId, { runs: summaries, spans: Object.fromEntries(changedSpans) });
   }
   const rejected = results.filter((r) => r.status === "error").length;
-  return { results, accepted: results.length - rejected, rejected };
+  return { results, accepted: results.length - rejected, rejected, limited };
 }

@@ -4,7 +4,8 @@ import { forbidden } from "../../lib/errors.ts";
 import { actorOf, authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
 import { setActiveOrg } from "../auth/sessions.ts";
 import { normaliseEmail } from "../auth/service.ts";
-import { inviteEmail } from "./invite-email.ts";
+import { inviteEmail } from "../email/templates.ts";
+import { queueEmailNow } from "../email/outbox.ts";
 import {
   acceptInvite,
   changeRole,
@@ -54,7 +55,8 @@ export const orgsRouter = router({
         email,
         input.role,
       );
-      await ctx.deps.mailer.send(
+      await queueEmailNow(
+        ctx.deps,
         inviteEmail(ctx.deps.config.publicUrl, {
           to: email,
           inviter: ctx.session.email,

@@ -35,22 +35,24 @@ async function pingDatabase(deps: AppDeps): Promise<Check> {
   }
 }
 
+/** E-mails go out from the job queue: a failing SMTP server makes the report degraded, never a request fail. */
 function emailState(deps: AppDeps): Check {
-  return deps.config.smtp
-    ? { state: "ok", detail: `SMTP ${deps.config.smtp.host}:${deps.config.smtp.port}` }
-    : { state: "not_configured", detail: "SMTP not configured; e-mails are written to the log" };
+  const { state, detail } = deps.mailer.status();
+  return { state, detail };
 }
 
 /**
  * The database is required: without it the report is `error` (HTTP 503). Redis is not: while it is down the
- * instance keeps serving on its in-memory fallback, so the report is `degraded` but still answers 200 — a load
+ * instance keeps serving on its in-memory fallback, so the report is `degraded` but still answers 200 (so it is while
+ * the SMTP server refuses mail) — a load
  * balancer should not pull an instance that can serve.
  */
 export async function getHealthReport(deps: AppDeps): Promise<THealthReport> {
   const database = await databaseState(deps);
   const redis = deps.store.health();
   const email = emailState(deps);
-  const status = database.state === "error" ? "error" : redis.state === "degraded" ? "degraded" : "ok";
+  const status =
+    database.state === "error" ? "error" : redis.state === "degraded" || email.state === "degraded" ? "degraded" : "ok";
   return {
     status,
     timestamp: new Date().toISOString(),

@@ -1,4 +1,13 @@
-import { Activity, LayoutDashboard, MessagesSquare, Server, Settings, Workflow, type LucideIcon } from "lucide-react";
+import {
+  Activity,
+  Gauge,
+  LayoutDashboard,
+  MessagesSquare,
+  Server,
+  Settings,
+  Workflow,
+  type LucideIcon,
+} from "lucide-react";
 
 export interface NavItem {
   to: string;
@@ -26,6 +35,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   {
     label: "Manage",
     items: [
+      { to: "/usage", label: "Usage", icon: Gauge },
       { to: "/settings", label: "Settings", icon: Settings },
       { to: "/system", label: "System", icon: Server },
     ],
