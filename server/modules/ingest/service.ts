@@ -6,7 +6,7 @@ import type { AppDeps } from "../../deps.ts";
 import { publishRunChanges } from "../runs/events.ts";
 import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
 
-type Deps = Pick<AppDeps, "database" | "store">;
+type Deps = Pick<AppDeps, "database" | "store" | "metrics">;
 type Tx = Parameters<Parameters<AppDeps["database"]["db"]["transaction"]>[0]>[0];
 type Outcome = "created" | "updated" | "unchanged";
 
@@ -314,5 +314,6 @@ export async function ingestBatch(deps: Deps, orgId: string, rawItems: unknown[]
     await publishRunChanges(deps, orgId, { runs: summaries, spans: Object.fromEntries(changedSpans) });
   }
   const rejected = results.filter((r) => r.status === "error").length;
+  deps.metrics.spansIngested.inc(results.filter((r) => r.type === "span" && r.status !== "error").length);
   return { results, accepted: results.length - rejected, rejected };
 }
