@@ -1,4 +1,6 @@
-import type { Event } from "@sentry/node";
+import type { Event, NodeOptions } from "@sentry/node";
+
+type StreamedSpanJSON = Parameters<NonNullable<NodeOptions["beforeSendSpan"]>>[0];
 
 /**
  * What must never leave for the error tracker: credentials in headers, keys and tokens in query strings, and
@@ -52,7 +54,9 @@ function scrubDeep(value: unknown, depth = 0): unknown {
   for (const key of Object.keys(record)) {
     const inner = record[key];
     if (SECRET_FIELD.test(key) && (typeof inner === "string" || Array.isArray(inner))) record[key] = FILTERED;
-    else if (typeof inner === "string" && /url|target|query/i.test(key)) record[key] = scrubDeep(scrubUrl(inner));
+    else if (typeof inner === "string" && /query(_string)?$/i.test(key))
+      record[key] = scrubDeep(scrubQuery(inner.replace(/^\?/, "")));
+    else if (typeof inner === "string" && /url|target/i.test(key)) record[key] = scrubDeep(scrubUrl(inner));
     else record[key] = scrubDeep(inner, depth + 1);
   }
   return value;
@@ -81,4 +85,11 @@ export function scrubEvent<E extends Event>(event: E): E {
   if (event.message) event.message = event.message.replace(API_KEY, FILTERED);
   if (event.transaction) event.transaction = scrubUrl(event.transaction);
   return event;
+}
+
+/** Streamed spans carry the request as attributes (`url.query`, `url.full`, `http.request.header.*`). */
+export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
+  span.name = scrubUrl(span.name).replace(API_KEY, FILTERED);
+  scrubDeep(span.attributes);
+  return span;
 }

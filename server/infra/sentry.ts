@@ -2,7 +2,7 @@ import * as Sentry from "@sentry/node";
 import type { Config } from "../config.ts";
 import { VERSION } from "../version.ts";
 import type { Logger } from "./logger.ts";
-import { scrubEvent } from "./sentry-scrub.ts";
+import { scrubEvent, scrubSpan } from "./sentry-scrub.ts";
 
 export interface RequestErrorContext {
   method: string;
@@ -40,6 +40,9 @@ export function createErrorTracker(config: Pick<Config, "sentryDsn" | "env" | "i
     environment: config.env,
     release: `echos@${VERSION}`,
     tracesSampleRate: config.isProduction ? 0.1 : 1.0,
+    // Fastify's spans are kept, but errors are reported by our error handler, which knows the final status
+    // (a DomainError becomes a 4xx there and is not reported at all).
+    integrations: [Sentry.fastifyIntegration({ shouldHandleError: () => false })],
     // Request headers and bodies help; the scrubber removes their secrets. Local variables, query parameters
     // and AI payloads cannot be scrubbed reliably, so they are not collected.
     dataCollection: {
@@ -52,7 +55,8 @@ export function createErrorTracker(config: Pick<Config, "sentryDsn" | "env" | "i
       genAI: { inputs: false, outputs: false },
     },
     beforeSend: (event) => scrubEvent(event),
-    beforeSendTransaction: (event) => scrubEvent(event),
+    // Spans stream one by one (the SDK's default lifecycle), so they are scrubbed one by one.
+    beforeSendSpan: (span) => scrubSpan(span),
     beforeBreadcrumb: (crumb) => scrubEvent({ breadcrumbs: [crumb] }).breadcrumbs?.[0] ?? null,
   });
   log.info("Error tracking enabled (Sentry)", { environment: config.env });
