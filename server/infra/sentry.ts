@@ -31,9 +31,12 @@ const disabled: ErrorTracker = {
 /**
  * Sentry when SENTRY_DSN is set, else nothing at all. The SDK keeps one client per process (its default
  * integrations also catch uncaught exceptions and unhandled rejections, which are process-wide anyway).
- * Every event and transaction passes through `scrubEvent` before it leaves.
+ * Every event, breadcrumb and span is scrubbed before it leaves.
  */
-export function createErrorTracker(config: Pick<Config, "sentryDsn" | "env" | "isProduction">, log: Logger) {
+export function createErrorTracker(
+  config: Pick<Config, "sentryDsn" | "env" | "isProduction">,
+  log: Logger,
+): ErrorTracker {
   if (!config.sentryDsn) return disabled;
   Sentry.init({
     dsn: config.sentryDsn,
@@ -43,8 +46,8 @@ export function createErrorTracker(config: Pick<Config, "sentryDsn" | "env" | "i
     // Fastify's spans are kept, but errors are reported by our error handler, which knows the final status
     // (a DomainError becomes a 4xx there and is not reported at all).
     integrations: [Sentry.fastifyIntegration({ shouldHandleError: () => false })],
-    // Request headers and bodies help; the scrubber removes their secrets. Local variables, query parameters
-    // and AI payloads cannot be scrubbed reliably, so they are not collected.
+    // Request headers, query strings and bodies help; the scrubber removes their secrets. Local variables,
+    // query parameters bound to SQL and AI payloads cannot be scrubbed reliably, so they are not collected.
     dataCollection: {
       userInfo: false,
       cookies: false,
@@ -87,5 +90,5 @@ export function createErrorTracker(config: Pick<Config, "sentryDsn" | "env" | "i
     async flush(timeoutMs = 2000) {
       await Sentry.flush(timeoutMs);
     },
-  } satisfies ErrorTracker;
+  };
 }
