@@ -26,7 +26,7 @@ await build({
 
 cpSync("db/migrations", join(outDir, "migrations"), { recursive: true });
 // Started as its own process, so it cannot be bundled: sandbox.ts finds it next to the module that runs it.
-cpSync("server/modules/runtime/sandbox-child.mjs", join(outDir, "sandbox-child.mjs"));
+cpSync("server/modules/step-guards/sandbox-child.mjs", join(outDir, "sandbox-child.mjs"));
 const pgliteDist = "node_modules/@electric-sql/pglite/dist";
 for (const file of readdirSync(pgliteDist).filter((f) => /\.(wasm|data)$/.test(f))) {
   cpSync(join(pgliteDist, file), join(outDir, file));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
 import type { AppDeps } from "./deps.ts";
 import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
@@ -12,11 +12,13 @@ import { registerIngestRoutes } from "./http/ingest.ts";
 import { registerLiveRoutes } from "./http/live.ts";
 import { registerReplayRoutes } from "./http/replays.ts";
 import { registerRuntimeRoutes } from "./http/runtimes.ts";
+import { registerMetrics } from "./http/metrics.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
+import type { RequestErrorContext } from "./infra/sentry.ts";
 import { contextFactory } from "./trpc/context.ts";
 import { type AppRouter, appRouter } from "./trpc/router.ts";
 
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       log.error("Request failed", { requestId: req.id, route: req.routeOptions.url, error });
+      deps.errorTracker.captureRequestError(error, requestErrorContext(req, status));
       return reply.code(status).send({
         statusCode: status,
         error: "Internal Server Error",
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? "Error", message });
   });
 
+  registerMetrics(app, deps);
   await registerSecurity(app, deps);
   await registerAuth(app, deps);
   registerHealthRoutes(app, deps);
@@ -118,9 +122,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     trpcOptions: {
       router: appRouter,
       createContext: contextFactory(deps, ({ res }) => cookieJar(config, res)),
-      onError({ path, error, ctx }) {
+      onError({ path, error, ctx, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           (ctx?.log ?? log).error("tRPC procedure failed", { path, error: error.cause ?? error });
+          deps.errorTracker.captureRequestError(error.cause ?? error, {
+            ...requestErrorContext(req, 500),
+            route: `/trpc/${path ?? "(unknown)"}`,
+          });
         }
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
@@ -142,6 +150,17 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     );
   }
   return app;
+}
+
+function requestErrorContext(req: FastifyRequest, status: number): RequestErrorContext {
+  return {
+    method: req.method,
+    route: req.routeOptions.url ?? "(unmatched)",
+    status,
+    requestId: String(req.id),
+    url: req.url,
+    headers: req.headers,
+  };
 }
 
 /** `TRUST_PROXY=1` means: trust the nearest proxy hop only. */

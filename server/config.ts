@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { parseCidr } from "./modules/runtime/address-policy.ts";
+import { parseCidr } from "./modules/step-guards/address-policy.ts";
 
 /**
  * The one place that reads the environment. Everything else receives the typed `Config`.
@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().default("Echos <noreply@localhost>"),
   SENTRY_DSN: optionalString.pipe(z.url({ error: "must be a Sentry DSN URL" }).optional()),
   BACKUP_DIR: z.string().default("./backups"),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   RATE_LIMIT_MAX: positiveInt(600),
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
@@ -149,6 +150,8 @@ export interface Config {
   emailFrom: string;
   sentryDsn: string | undefined;
   backupDir: string;
+  /** Bearer token that opens /metrics to remote scrapers; loopback callers need none. */
+  metricsToken: string | undefined;
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -279,6 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
     emailFrom: e.EMAIL_FROM,
     sentryDsn: e.SENTRY_DSN,
     backupDir: resolve(e.BACKUP_DIR),
+    metricsToken: e.METRICS_TOKEN,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -4,6 +4,8 @@ import type { JobRunner } from "./infra/jobs.ts";
 import type { Lifecycle } from "./infra/lifecycle.ts";
 import type { Logger } from "./infra/logger.ts";
 import type { Mailer } from "./infra/mailer.ts";
+import type { Metrics } from "./infra/metrics.ts";
+import type { ErrorTracker } from "./infra/sentry.ts";
 import type { SharedStore } from "./infra/store.ts";
 
 /** Everything a request handler or service may depend on, passed explicitly (no module-level singletons). */
@@ -15,5 +17,7 @@ export interface AppDeps {
   mailer: Mailer;
   lifecycle: Lifecycle;
   jobs: JobRunner;
+  metrics: Metrics;
+  errorTracker: ErrorTracker;
   instance: { id: string; hostname: string; version: string; startedAt: Date };
 }

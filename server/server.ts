@@ -9,6 +9,8 @@ import { JobRunner } from "./infra/jobs.ts";
 import { JobWorker } from "./infra/job-worker.ts";
 import { Lifecycle } from "./infra/lifecycle.ts";
 import { createMailer } from "./infra/mailer.ts";
+import { createMetrics } from "./infra/metrics.ts";
+import { createErrorTracker } from "./infra/sentry.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
 import { decoyHash } from "./modules/auth/password.ts";
@@ -29,6 +31,8 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
   const [database, store] = await Promise.all([createDatabase(config), createSharedStore(config.redisUrl, log)]);
   const lifecycle = new Lifecycle();
   const jobs = new JobRunner(log);
+  const metrics = createMetrics();
+  metrics.setDbPool(database.pool.max, database.pool.usage);
   const deps: AppDeps = {
     config,
     log,
@@ -37,6 +41,8 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
     mailer: createMailer(config, log),
     lifecycle,
     jobs,
+    metrics,
+    errorTracker: createErrorTracker(config, log),
     instance: {
       id: `${hostname()}-${randomBytes(4).toString("hex")}`,
       hostname: hostname(),
@@ -86,7 +92,7 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
       await app.close().finally(() => clearInterval(sweep));
       await lifecycle.settled();
       await recordStopped(deps).catch(() => {});
-      await Promise.allSettled([database.close(), store.close()]);
+      await Promise.allSettled([database.close(), store.close(), deps.errorTracker.flush()]);
       log.info("Shutdown complete");
     })());
 

@@ -51,6 +51,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: AppDeps): void {
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
+    deps.metrics.liveConnections.inc();
+    res.once("close", () => deps.metrics.liveConnections.dec());
     res.write(
       `event: connected\ndata: ${JSON.stringify({ reconnectAfterInactivityMs: RECONNECT_AFTER_INACTIVITY_MS })}\n\n`,
     );

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,8 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Pool size, and (PostgreSQL) this client's connections by state, for metrics. */
+  pool: { max: number; usage?: () => Promise<{ active: number; idle: number }> };
 }
 
 /** Arbitrary but fixed: every Echos process contends for the same lock id. */
@@ -35,8 +38,11 @@ export function migrationsFolder(): string {
 export async function createDatabase(config: Pick<Config, "database">): Promise<Database> {
   const c = config.database;
   if ("url" in c) {
+    // A name of its own, so the server's activity view tells this client's connections apart.
+    const applicationName = `echos-${randomBytes(4).toString("hex")}`;
     const client = postgres(c.url, {
       max: c.poolMax,
+      connection: { application_name: applicationName },
       ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
       onnotice: () => {},
       connect_timeout: 10,
@@ -60,6 +66,17 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
       },
       async close() {
         await client.end({ timeout: 5 });
+      },
+      pool: {
+        max: c.poolMax,
+        async usage() {
+          // The connection asking is left out: it is busy only because of the question.
+          const [row] = await client<{ active: number; idle: number }[]>`
+            select count(*) filter (where state = 'active')::int as active,
+                   count(*) filter (where state is distinct from 'active')::int as idle
+            from pg_stat_activity where application_name = ${applicationName} and pid <> pg_backend_pid()`;
+          return row ?? { active: 0, idle: 0 };
+        },
       },
     };
   }
@@ -86,5 +103,6 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
     async close() {
       await client.close();
     },
+    pool: { max: 1 },
   };
 }

@@ -9,7 +9,7 @@ import { addUsage, lockUsage, noteThresholds } from "../usage/counters.ts";
 import { periodOf, resetsAt } from "../usage/period.ts";
 import { limitMessage } from "../usage/service.ts";
 
-type Deps = Pick<AppDeps, "database" | "store">;
+type Deps = Pick<AppDeps, "database" | "store" | "metrics">;
 type Tx = Parameters<Parameters<AppDeps["database"]["db"]["transaction"]>[0]>[0];
 type Outcome = "created" | "updated" | "unchanged";
 
@@ -403,5 +403,6 @@ export async function ingestBatch(
     await publishRunChanges(deps, orgId, { runs: summaries, spans: Object.fromEntries(changedSpans) });
   }
   const rejected = results.filter((r) => r.status === "error").length;
+  deps.metrics.spansIngested.inc(results.filter((r) => r.type === "span" && r.status !== "error").length);
   return { results, accepted: results.length - rejected, rejected, limited };
 }

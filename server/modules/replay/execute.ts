@@ -9,7 +9,7 @@ import { ingestBatch } from "../ingest/service.ts";
 import { priceOf } from "../otlp/prices.ts";
 import { replayWriter } from "./stream.ts";
 
-type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle">;
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics">;
 
 const MAX_ERROR = 10_000;
 /** LLM text is sent to the browser in pieces at most this often, not one log entry per token. */
@@ -35,11 +35,14 @@ export interface ReplayExecution {
  */
 function spanWriter(deps: Deps, orgId: string) {
   let queue: TIngestItem[] = [];
+  let callbacks: (() => void)[] = [];
   let draining: Promise<void> | null = null;
   const drain = async () => {
     while (queue.length > 0) {
       const items = queue;
+      const written = callbacks;
       queue = [];
+      callbacks = [];
       try {
         const { rejected, results } = await ingestBatch(deps, orgId, items);
         if (rejected > 0)
@@ -47,12 +50,14 @@ function spanWriter(deps: Deps, orgId: string) {
       } catch (error) {
         deps.log.error("Replay spans not written", { orgId, error });
       }
+      for (const callback of written) callback();
     }
     draining = null;
   };
   return {
-    push(item: TIngestItem) {
+    push(item: TIngestItem, onWritten?: () => void) {
       queue.push(item);
+      if (onWritten) callbacks.push(onWritten);
       draining ??= drain();
     },
     async flushed() {
@@ -79,12 +84,23 @@ function snapshot(span: TIngestSpan): StepSnapshot {
 }
 
 /** Runs the replay in this process (server-side mode: no API key, spans written directly) and streams it. */
-export async function executeReplay(deps: Deps, job: ReplayExecution): Promise<void> {
+/**
+ * Starts the replay; `runWritten` settles once its run row exists (what `replays.get` reads), `done` once it has
+ * finished. The first events stream while the run row is still being written.
+ */
+export function launchReplay(deps: Deps, job: ReplayExecution): { runWritten: Promise<void>; done: Promise<void> } {
+  let written: () => void = () => {};
+  const runWritten = new Promise<void>((resolve) => (written = resolve));
+  const done = executeReplay(deps, job, () => written()).finally(() => written());
+  return { runWritten, done };
+}
+
+async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () => void): Promise<void> {
   const { orgId, replayId, definition } = job;
   const events = replayWriter(deps, orgId, replayId);
   const spans = spanWriter(deps, orgId);
   // The run row goes first, in the same queue as its spans; the stream does not wait for it.
-  spans.push(job.run);
+  spans.push(job.run, onRunWritten);
   const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
   const open = new Map<string, { span: TIngestSpan; policy: TStepPolicy }>();
   const pendingText = new Map<string, string>();
@@ -176,5 +192,6 @@ export async function executeReplay(deps: Deps, job: ReplayExecution): Promise<v
     error: result.error?.slice(0, MAX_ERROR),
   });
   await spans.flushed();
+  deps.metrics.replays.inc({ outcome: result.status });
   await events.write({ type: "finished", status: result.status, error: result.error ?? null });
 }

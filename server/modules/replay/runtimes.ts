@@ -1,7 +1,9 @@
 import type { AppDeps } from "../../deps.ts";
+import { listConnectedRuntimes } from "../runtimes/service.ts";
 import type { RuntimeCheck } from "./queries.ts";
 
-/** Whether a runtime connected for this organisation offers a tool. */
-export function hasRuntimeFor(_deps: Pick<AppDeps, "store">, _orgId: string): RuntimeCheck {
-  return async () => false;
+/** Whether a runtime connected for this organisation offers a tool (read once per plan). */
+export function hasRuntimeFor(deps: Pick<AppDeps, "store">, orgId: string): RuntimeCheck {
+  let runtimes: ReturnType<typeof listConnectedRuntimes> | null = null;
+  return async (tool) => (await (runtimes ??= listConnectedRuntimes(deps, orgId))).some((r) => r.tools.includes(tool));
 }

@@ -6,13 +6,13 @@ import { type WorkflowDefinition, defineWorkflow, parseStep } from "../../../sha
 import { replayPolicy } from "../../../shared/workflow/engine.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
-import { credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
-import { executeReplay } from "./execute.ts";
+import { checkStoredBaseUrls, credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
+import { launchReplay } from "./execute.ts";
 import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
 import { playgroundStep } from "./playground.ts";
-import { consumeReplay } from "./usage.ts";
+import { consumeReplay } from "../usage/service.ts";
 
-type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "config">;
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "config" | "metrics">;
 
 export interface ReplayActor {
   userId?: string;
@@ -90,10 +90,14 @@ export async function startReplay(
     policyOf = () => "live";
   }
 
-  const [, credentials] = await Promise.all([
-    consumeReplay(deps, orgId),
-    resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials),
-  ]);
+  const credentials = await resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials);
+  checkStoredBaseUrls(definition, overrides, credentials);
+  try {
+    await consumeReplay(deps, orgId);
+  } catch (error) {
+    deps.metrics.replays.inc({ outcome: "refused" });
+    throw error;
+  }
   // A replay of a replay joins the tree of the run it all started from.
   const rootRunId = parent.rootRunId;
   await deps.database.db.insert(replays).values({
@@ -122,19 +126,19 @@ export async function startReplay(
     replayOf: parent.id,
     replayFromStep: forkStep,
   };
-  deps.lifecycle.track(
-    executeReplay(deps, {
-      orgId,
-      replayId,
-      definition,
-      input,
-      recording,
-      policyOf,
-      overrides,
-      engine: serverEngine(credentials, deps.lifecycle.signal),
-      run,
-    }).catch((error: unknown) => deps.log.error("Replay failed", { orgId, replayId, error })),
-  );
+  const { runWritten, done } = launchReplay(deps, {
+    orgId,
+    replayId,
+    definition,
+    input,
+    recording,
+    policyOf,
+    overrides,
+    engine: serverEngine(deps, { orgId, runId: replayId, definition }, credentials, deps.lifecycle.signal),
+    run,
+  });
+  deps.lifecycle.track(done.catch((error: unknown) => deps.log.error("Replay failed", { orgId, replayId, error })));
+  await runWritten;
   return { replayId };
 }
 

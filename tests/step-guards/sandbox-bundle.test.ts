@@ -9,7 +9,7 @@ describe("the sandbox in the production bundle", () => {
   it("ships its child script next to dist/index.js, where bundled code finds it", async () => {
     const distDir = inject("distDir");
     const shipped = readFileSync(join(distDir, "sandbox-child.mjs"), "utf8");
-    expect(shipped).toBe(readFileSync("server/modules/runtime/sandbox-child.mjs", "utf8"));
+    expect(shipped).toBe(readFileSync("server/modules/step-guards/sandbox-child.mjs", "utf8"));
 
     // A bundle built like dist/index.js (ESM, one file) whose code runs a code step, beside the shipped script.
     const dir = mkdtempSync(join(tmpdir(), "echos-bundle-"));
@@ -17,7 +17,7 @@ describe("the sandbox in the production bundle", () => {
       const entry = join(dir, "entry.ts");
       writeFileSync(
         entry,
-        `import { createSandbox } from ${JSON.stringify(resolve("server/modules/runtime/sandbox.ts"))};
+        `import { createSandbox } from ${JSON.stringify(resolve("server/modules/step-guards/sandbox.ts"))};
          console.log(JSON.stringify(await createSandbox().run("return { doubled: input.n * 2 }", { n: 21 })));`,
       );
       await build({

@@ -43,7 +43,7 @@ describe.skipIf(!hasOpenssl)("the SSRF guard over TLS (needs openssl to make a t
     const client = join(dir, "client.mts");
     writeFileSync(
       client,
-      `import { createGuardedFetch } from ${JSON.stringify(resolve("server/modules/runtime/http-guard.ts"))};
+      `import { createGuardedFetch } from ${JSON.stringify(resolve("server/modules/step-guards/http-guard.ts"))};
        const fetch = createGuardedFetch({
          allowCidrs: ["127.0.0.1/32"],
          lookup: async () => [{ address: "127.0.0.1", family: 4 }],

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createGuardedFetch } from "../../server/modules/runtime/http-guard.ts";
-import { createSandbox, sandboxNodeArgs } from "../../server/modules/runtime/sandbox.ts";
+import { createGuardedFetch } from "../../server/modules/step-guards/http-guard.ts";
+import { createSandbox, sandboxNodeArgs } from "../../server/modules/step-guards/sandbox.ts";
 import { defineWorkflow } from "../../shared/workflow/define.ts";
 import { runWorkflow } from "../../shared/workflow/engine.ts";
 import { FatalStepError } from "../../shared/workflow/errors.ts";

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGuardedFetch, type ResolvedAddress } from "../../server/modules/runtime/http-guard.ts";
+import { createGuardedFetch, type ResolvedAddress } from "../../server/modules/step-guards/http-guard.ts";
 import { defineWorkflow } from "../../shared/workflow/define.ts";
 import { runWorkflow } from "../../shared/workflow/engine.ts";
 import { FatalStepError } from "../../shared/workflow/errors.ts";
