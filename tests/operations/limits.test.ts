@@ -71,7 +71,10 @@ describe("organisation limits and replays", () => {
 
     const report = await callerFor(server.deps, team.viewer).usage.get({ orgId: team.orgId });
     expect(report.replays).toEqual({ used: 2, limit: 2 });
-    expect(report.daily.find((d) => d.day === new Date().toISOString().slice(0, 10))).toMatchObject({ replays: 2, replaysTotal: 2 });
+    expect(report.daily.find((d) => d.day === new Date().toISOString().slice(0, 10))).toMatchObject({
+      replays: 2,
+      replaysTotal: 2,
+    });
     type Row = { metric: string; threshold: number };
     const result = await server.deps.database.db.execute<Row>(
       sql`select metric, threshold from usage_notices where org_id = ${team.orgId}::uuid order by threshold`,

@@ -113,7 +113,10 @@ describe("usage limits end to end", () => {
 
     const report = await callerFor(server.deps, team.viewer).usage.get({ orgId: team.orgId });
     expect(report.spans).toEqual({ used: 20, limit: 20 });
-    expect(report.daily.find((d) => d.day === new Date().toISOString().slice(0, 10))).toMatchObject({ spans: 20, spansTotal: 20 });
+    expect(report.daily.find((d) => d.day === new Date().toISOString().slice(0, 10))).toMatchObject({
+      spans: 20,
+      spansTotal: 20,
+    });
     expect(report.resetsAt).toBe(firstOfNextMonth());
   });
 
