@@ -14,6 +14,7 @@ import { createErrorTracker } from "./infra/sentry.ts";
 import type { Logger } from "./infra/logger.ts";
 import { createSharedStore } from "./infra/store.ts";
 import { decoyHash } from "./modules/auth/password.ts";
+import { connectDemoRuntime } from "./modules/dev-seed/demo-runtime.ts";
 import { seedDemoData, seedDevelopment } from "./modules/dev-seed/seed.ts";
 import { jobHandlers, schedulePeriodicJobs, summaryIntervalMs } from "./modules/jobs/kinds.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
@@ -79,12 +80,14 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
   });
   // In the background, never delaying readiness: the sample runs arrive through the public API like any agent's.
   if (config.env === "development") void seedDemoData(deps, url);
+  const demoRuntime = config.env === "development" ? connectDemoRuntime(deps, url) : null;
 
   let stopping: Promise<void> | null = null;
   const shutdown = (reason = "shutdown") =>
     (stopping ??= (async () => {
       log.info("Shutting down: draining requests", { reason });
       lifecycle.startDraining();
+      await (await demoRuntime)?.close();
       jobs.stop();
       await worker.stop();
       // Sockets that turn idle after close() began (a stream that just ended) are closed as they appear.

@@ -189,7 +189,11 @@ describe("replay", () => {
 
   it("fails a recorded step missing from the recording", async () => {
     const result = await runWorkflow(wf, {}, { recording: {}, policy: () => "recorded" });
-    expect(result).toMatchObject({ status: "error", error: 'Step "fetch" failed: No recorded output for step fetch' });
+    expect(result).toMatchObject({
+      status: "error",
+      error:
+        'Step "fetch" failed: No recorded output for step fetch: the original run never finished it; switch it to live to run it',
+    });
   });
 
   it("replays from a fork with an override, keeping side effects recorded", async () => {

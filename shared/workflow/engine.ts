@@ -48,7 +48,11 @@ function fromRecording(step: WorkflowStep, options: EngineOptions): Pending {
   const entry = options.recording && Object.hasOwn(options.recording, step.id) ? options.recording[step.id] : undefined;
   const base = { policy: "recorded" as const, attempts: 0 };
   if (!entry || entry.status === "running")
-    return { ...base, status: "error", error: `No recorded output for step ${step.id}` };
+    return {
+      ...base,
+      status: "error",
+      error: `No recorded output for step ${step.id}: the original run never finished it; switch it to live to run it`,
+    };
   if (entry.status === "error") return { ...base, status: "error", error: entry.error ?? "Failed in the recorded run" };
   return {
     ...base,

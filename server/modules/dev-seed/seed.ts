@@ -17,7 +17,7 @@ export async function seedDevelopment(deps: Pick<AppDeps, "database" | "store" |
 }
 
 /** The organisation the demo account owns, or null when there is no demo account. */
-async function findDemoOrg({ database }: Pick<AppDeps, "database">) {
+export async function findDemoOrg({ database }: Pick<AppDeps, "database">) {
   const [user] = await database.db
     .select({ id: users.id, email: users.email })
     .from(users)
