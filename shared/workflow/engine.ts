@@ -4,7 +4,16 @@ import { DEFAULT_TIMEOUT_MS, type PreparedStep, prepareStep, type StepOutcome } 
 import { resolveTemplates } from "./templates.ts";
 import type { EngineOptions, StepContext, StepPolicy, StepResult, WorkflowResult } from "./types.ts";
 
-const OUR_ERRORS = new Set(["Error", "FatalStepError", "StepTimeoutError", "TemplateError", "ProviderError"]);
+// Echos' own errors read as plain messages; connected-runtime errors come from the server's runtimes module.
+const OUR_ERRORS = new Set([
+  "Error",
+  "FatalStepError",
+  "StepTimeoutError",
+  "TemplateError",
+  "ProviderError",
+  "NoConnectedRuntimeError",
+  "RuntimeJobError",
+]);
 
 /** A readable one-line error: the user's own error classes keep their name (`TypeError: …`). */
 export function errorText(error: unknown): string {
