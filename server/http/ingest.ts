@@ -26,7 +26,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
     const batch = ZIngestBatch.parse(req.body ?? {});
     const quota = await spanQuota(deps, key.orgId);
     if (quota.exhausted) return sendLimitReached(reply, quota);
-    const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit });
+    const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit, spanUsage: quota.usage });
     if (outcome.limited === 0) return reply.code(207).send(outcome);
     return reply.code(207).send({ ...outcome, limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }) });
   });

@@ -104,7 +104,7 @@ async function store(
   // The ingest service writes one multi-row upsert per call: batches of its own limit keep each one bounded.
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const chunk = items.slice(start, start + INGEST_MAX_ITEMS);
-    const outcome = await ingestBatch(deps, orgId, chunk, { spanLimit: quota.limit });
+    const outcome = await ingestBatch(deps, orgId, chunk, { spanLimit: quota.limit, spanUsage: quota.usage });
     for (const result of outcome.results) {
       if (result.status !== "error") continue;
       const item = chunk[result.index]!;

@@ -1,6 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { runs } from "../../../db/schema.ts";
-import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
+import {
+  INGEST_MAX_ITEMS,
+  type TIngestResult,
+  type TIngestRun,
+  type TIngestSpan,
+  ZIngestItem,
+} from "../../../shared/schemas/ingest.ts";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { publishRunChanges } from "../runs/events.ts";
@@ -237,7 +243,7 @@ async function holdToSpanLimit(
   period: string,
   limit: number,
   spans: { indexes: number[]; item: TIngestSpan }[],
-): Promise<{ refused: Set<string>; before: number }> {
+): Promise<{ refused: Set<string> }> {
   const current = await lockUsage(tx, orgId, period);
   const ids = spans.map((s) => s.item.id);
   const stored = new Set(
@@ -254,7 +260,20 @@ async function holdToSpanLimit(
     if (allowance > 0) allowance--;
     else refused.add(item.id);
   }
-  return { refused, before: current.spans };
+  return { refused };
+}
+
+/** Within this many full batches of the limit, batches count against it exactly, one organisation at a time. */
+const NEAR_LIMIT_BATCHES = 10;
+
+/**
+ * Whether a batch must hold the organisation's usage row while it is written. Far below the limit (by the usage
+ * read before the transaction) it need not: batches of one organisation are then written side by side, and only
+ * the last few batches before the limit queue up to be counted exactly.
+ */
+function nearLimit(limit: number, usage: number | undefined): boolean {
+  if (limit <= 0) return false;
+  return usage === undefined || usage + NEAR_LIMIT_BATCHES * INGEST_MAX_ITEMS >= limit;
 }
 
 /**
@@ -266,7 +285,7 @@ export async function ingestBatch(
   deps: Deps,
   orgId: string,
   rawItems: unknown[],
-  options: { spanLimit?: number } = {},
+  options: { spanLimit?: number; spanUsage?: number } = {},
 ) {
   const results = new Array<TIngestResult>(rawItems.length);
   const runItems: { index: number; item: TIngestRun }[] = [];
@@ -296,10 +315,8 @@ export async function ingestBatch(
   const changedSpans = new Map<string, string[]>();
 
   await deps.database.db.transaction(async (tx) => {
-    let usedBefore = 0;
-    if (spanLimit > 0 && mergedSpans.length > 0) {
+    if (nearLimit(spanLimit, options.spanUsage) && mergedSpans.length > 0) {
       const held = await holdToSpanLimit(tx, orgId, period, spanLimit, mergedSpans);
-      usedBefore = held.before;
       if (held.refused.size > 0) {
         const error = limitMessage({ metric: "spans", limit: spanLimit, usage: spanLimit, resetsAt: resetsAt(period) });
         for (const { indexes, item } of mergedSpans.filter((s) => held.refused.has(s.item.id))) {
@@ -382,7 +399,7 @@ export async function ingestBatch(
           orgId,
           period,
           metric: "spans",
-          before: usedBefore,
+          before: after.spans - newSpans,
           used: after.spans,
           limit: spanLimit,
         });
