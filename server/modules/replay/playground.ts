@@ -60,3 +60,25 @@ export function configNumber(config: unknown, ...names: string[]): number | null
   }
   return null;
 }
+
+/**
+ * The answer text of a recorded LLM span, for comparing it with the playground's: spans keep the text, a list of
+ * messages (OpenTelemetry), or the object the traced function returned (`{text}`, `{content}`…).
+ */
+export function answerOf(output: unknown): unknown {
+  if (typeof output === "string") return output;
+  if (Array.isArray(output)) {
+    const texts = output.flatMap((m) =>
+      (m as { role?: unknown })?.role === "assistant" && typeof (m as { content?: unknown }).content === "string"
+        ? [(m as { content: string }).content]
+        : [],
+    );
+    return texts.length > 0 ? texts.join("\n") : output;
+  }
+  if (output && typeof output === "object")
+    for (const key of ["text", "content", "answer", "output", "message"]) {
+      const value = (output as Record<string, unknown>)[key];
+      if (typeof value === "string") return value;
+    }
+  return output;
+}

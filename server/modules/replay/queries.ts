@@ -16,7 +16,7 @@ import { notFound } from "../../lib/errors.ts";
 import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
 import { getRun } from "../runs/service.ts";
 import { getWorkflowVersion } from "../workflows/service.ts";
-import { configNumber, messagesOf, PLAYGROUND_STEP } from "./playground.ts";
+import { answerOf, configNumber, messagesOf, PLAYGROUND_STEP } from "./playground.ts";
 import { loadRun, loadWorkflowRecording, runSpans, snapshotOf, stepSpans } from "./recording.ts";
 import { ZWorkflowDefinition } from "../../../shared/workflow/define.ts";
 
@@ -129,7 +129,7 @@ export async function getReplayResult(deps: Deps, orgId: string, replayId: strin
         stepId: originalSpan?.name ?? replay.forkStep,
         type: "llm",
         policy: replaySpan ? "live" : null,
-        original: originalSpan ? snapshotOf(originalSpan) : null,
+        original: originalSpan ? { ...snapshotOf(originalSpan), output: answerOf(originalSpan.output) } : null,
         replay: replaySpan ? snapshotOf(replaySpan) : null,
       },
     ];
