@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { orgs } from "../../../db/schema.ts";
 import type { AppDeps } from "../../deps.ts";
-import { tooManyRequests } from "../../lib/errors.ts";
+import { notFound, tooManyRequests } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import { rowsOf } from "../runs/rows.ts";
 import { addUsage, lockUsage, noteThresholds } from "./counters.ts";
@@ -27,14 +27,16 @@ export function limitMessage(s: Pick<LimitState, "metric" | "limit" | "usage" | 
 /** Where this month's spans stand against the limit; read before a batch is parsed, so a full org is cheap to refuse. */
 export async function spanQuota(deps: Deps, orgId: string): Promise<LimitState> {
   const period = periodOf();
-  const limits = await orgLimits(deps.database.db, deps.config, orgId);
-  const [row] = rowsOf<{ spans: number }>(
-    await deps.database.db.execute<{ spans: number }>(
-      sql`select spans from usage where org_id = ${orgId}::uuid and period = ${period}`,
-    ),
+  // One round trip per ingest request: the organisation's own limit and this month's count together.
+  type Row = { spans_limit: number | null; spans: number | null };
+  const [row] = rowsOf<Row>(
+    await deps.database.db.execute<Row>(sql`
+      select o.spans_limit, (select u.spans from usage u where u.org_id = o.id and u.period = ${period}) as spans
+      from orgs o where o.id = ${orgId}::uuid`),
   );
-  const usage = Number(row?.spans ?? 0);
-  const limit = limits.spansLimit;
+  if (!row) throw notFound("Organisation not found");
+  const usage = Number(row.spans ?? 0);
+  const limit = row.spans_limit === null ? deps.config.usage.spansLimit : Number(row.spans_limit);
   return { metric: "spans", limit, usage, resetsAt: resetsAt(period), exhausted: limit > 0 && usage >= limit };
 }
 
