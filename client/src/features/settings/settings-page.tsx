@@ -14,6 +14,7 @@ const SECTION_PAGES: Partial<Record<string, LazyExoticComponent<ComponentType>>>
   members: lazy(() => import("./members/members-section.tsx")),
   credentials: lazy(() => import("./credentials/credentials-section.tsx")),
   audit: lazy(() => import("./audit/audit-section.tsx")),
+  runtimes: lazy(() => import("./runtimes/runtimes-section.tsx")),
 };
 
 function SettingsTabs() {
@@ -50,7 +51,10 @@ export default function SettingsPage() {
   const Section = SECTION_PAGES[section.slug];
   return (
     <>
-      <PageHeader title="Settings" description="Your organisation's access, members, provider credentials and usage." />
+      <PageHeader
+        title="Settings"
+        description="Your organisation's access, members, provider credentials and connected runtimes."
+      />
       <SettingsTabs />
       {Section ? (
         <Suspense fallback={<PageLoader />}>

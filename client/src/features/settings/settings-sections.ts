@@ -1,4 +1,4 @@
-import { CreditCard, KeyRound, LockKeyhole, ScrollText, Users, type LucideIcon } from "lucide-react";
+import { Cable, KeyRound, LockKeyhole, ScrollText, Users, type LucideIcon } from "lucide-react";
 
 export interface SettingsSection {
   slug: string;
@@ -42,12 +42,11 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
       "Sign-ins, API keys, invitations, role changes and credential updates in this organisation are recorded here, with who did them and from where.",
   },
   {
-    slug: "usage",
-    label: "Usage",
-    icon: CreditCard,
-    emptyTitle: "No usage recorded yet",
-    emptyText:
-      "Runs, spans, tokens and cost for the current period appear here as data comes in, with the limits that apply and the emails that warn you before you reach them.",
+    slug: "runtimes",
+    label: "Runtimes",
+    icon: Cable,
+    emptyTitle: "No runtime connected",
+    emptyText: "Processes of yours connected to Echos, where replays run the steps that need your own tools.",
   },
 ];
 
