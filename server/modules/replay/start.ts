@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { replays } from "../../../db/schema.ts";
 import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
 import type { TReplayRequest, TStepPolicy } from "../../../shared/schemas/replay.ts";
-import { type WorkflowDefinition, defineWorkflow, parseStep } from "../../../shared/workflow/define.ts";
+import {
+  type WorkflowDefinition,
+  type WorkflowStep,
+  defineWorkflow,
+  parseStep,
+} from "../../../shared/workflow/define.ts";
+import type { RecordedStep } from "../../../shared/workflow/types.ts";
 import { replayPolicy } from "../../../shared/workflow/engine.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
@@ -47,6 +53,64 @@ function checkWorkflowRequest(definition: WorkflowDefinition, request: Extract<T
     throw badRequest(`The fork step "${request.forkStep}" runs live: it is the step being fixed`);
 }
 
+/** What a replay runs: the parent it forks, the definition, recording, overrides and how each step is treated. */
+interface PreparedReplay {
+  parent: Awaited<ReturnType<typeof loadRun>>;
+  definition: WorkflowDefinition;
+  recording: Record<string, RecordedStep>;
+  input: unknown;
+  forkStep: string;
+  overrides: Record<string, Record<string, unknown>>;
+  policies: Record<string, TStepPolicy>;
+  policyOf: (step: WorkflowStep, index: number) => TStepPolicy;
+  /** What the replays row keeps of the request. */
+  stored: Record<string, unknown>;
+}
+
+async function prepareWorkflowReplay(
+  deps: Deps,
+  orgId: string,
+  request: Extract<TReplayRequest, { mode: "workflow" }>,
+): Promise<PreparedReplay> {
+  const { run, definition, steps } = await loadWorkflowRecording(deps, orgId, request.runId);
+  checkWorkflowRequest(definition, request);
+  return {
+    parent: run,
+    definition,
+    recording: recordingOf(steps),
+    input: run.input,
+    forkStep: request.forkStep,
+    overrides: request.overrides,
+    policies: request.policies,
+    policyOf: replayPolicy(definition, request.forkStep, request.policies),
+    stored: request.overrides,
+  };
+}
+
+/** The playground: the span's LLM call as a one-step workflow, run live with the edited messages and parameters. */
+async function prepareSpanReplay(
+  deps: Deps,
+  orgId: string,
+  request: Extract<TReplayRequest, { mode: "span" }>,
+): Promise<PreparedReplay> {
+  const parent = await loadRun(deps, orgId, request.runId);
+  const span = (await runSpans(deps, orgId, request.runId)).find((s) => s.id === request.spanId);
+  if (!span) throw badRequest(`Span ${request.spanId} is not part of run ${request.runId}`);
+  if (span.kind !== "llm") throw badRequest(`Span "${span.name}" is not an LLM call; only LLM spans can be re-run`);
+  const { messages, model, temperature, maxTokens, credential, baseUrl } = request;
+  return {
+    parent,
+    definition: defineWorkflow({ name: parent.name, steps: [playgroundStep(request)] }),
+    recording: {},
+    input: span.input,
+    forkStep: span.id,
+    overrides: {},
+    policies: {},
+    policyOf: () => "live",
+    stored: { messages, model, temperature, maxTokens, credential, baseUrl },
+  };
+}
+
 /**
  * Starts a replay: checks the request, counts it towards usage, records the replay and its run, and runs it in the
  * background on this instance. Resolves with the replay's run id as soon as the run exists.
@@ -59,36 +123,10 @@ export async function startReplay(
   requestCredentials: ReadonlyMap<string, string>,
 ): Promise<{ replayId: string }> {
   const replayId = randomUUID();
-  let definition: WorkflowDefinition;
-  let recording = {};
-  let input: unknown;
-  let forkStep: string;
-  let overrides: Record<string, Record<string, unknown>>;
-  let policyOf: (step: WorkflowDefinition["steps"][number], index: number) => TStepPolicy;
-  let parent;
-  let policies: Record<string, TStepPolicy> = {};
-  if (request.mode === "workflow") {
-    const rec = await loadWorkflowRecording(deps, orgId, request.runId);
-    checkWorkflowRequest(rec.definition, request);
-    parent = rec.run;
-    definition = rec.definition;
-    recording = recordingOf(rec.steps);
-    input = rec.run.input;
-    forkStep = request.forkStep;
-    overrides = request.overrides;
-    policies = request.policies;
-    policyOf = replayPolicy(definition, forkStep, policies);
-  } else {
-    parent = await loadRun(deps, orgId, request.runId);
-    const span = (await runSpans(deps, orgId, request.runId)).find((s) => s.id === request.spanId);
-    if (!span) throw badRequest(`Span ${request.spanId} is not part of run ${request.runId}`);
-    if (span.kind !== "llm") throw badRequest(`Span "${span.name}" is not an LLM call; only LLM spans can be re-run`);
-    definition = defineWorkflow({ name: parent.name, steps: [playgroundStep(request)] });
-    input = span.input;
-    forkStep = span.id;
-    overrides = {};
-    policyOf = () => "live";
-  }
+  const { parent, definition, recording, input, forkStep, overrides, policies, policyOf, stored } =
+    request.mode === "workflow"
+      ? await prepareWorkflowReplay(deps, orgId, request)
+      : await prepareSpanReplay(deps, orgId, request);
 
   const credentials = await resolveCredentials(deps, orgId, credentialNames(definition, overrides), requestCredentials);
   checkStoredBaseUrls(definition, overrides, credentials);
@@ -107,7 +145,7 @@ export async function startReplay(
     rootRunId,
     mode: request.mode,
     forkStep,
-    overrides: request.mode === "workflow" ? overrides : spanOverride(request),
+    overrides: stored,
     policies,
     label: request.label ?? null,
     executor: "server",
@@ -140,9 +178,4 @@ export async function startReplay(
   deps.lifecycle.track(done.catch((error: unknown) => deps.log.error("Replay failed", { orgId, replayId, error })));
   await runWritten;
   return { replayId };
-}
-
-function spanOverride(request: Extract<TReplayRequest, { mode: "span" }>): Record<string, unknown> {
-  const { messages, model, temperature, maxTokens, credential, baseUrl } = request;
-  return { messages, model, temperature, maxTokens, credential, baseUrl };
 }
