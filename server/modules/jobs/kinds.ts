@@ -4,6 +4,7 @@ import { enqueueForSlot, pruneJobs } from "../../infra/job-queue.ts";
 import { queueExpiryNotices } from "../api-keys/expiry-notices.ts";
 import { summarizeDueConversations } from "../conversations/service.ts";
 import { EMAIL_JOB, sendQueuedEmail } from "../email/outbox.ts";
+import { finishInterruptedReplays } from "../replay/interrupted.ts";
 import { applyRetention } from "../retention/service.ts";
 import { USAGE_NOTIFY_JOB } from "../usage/counters.ts";
 import { sendUsageWarning } from "../usage/notify.ts";
@@ -16,7 +17,9 @@ export const JOB_KINDS = {
   usageNotify: USAGE_NOTIFY_JOB,
   keyExpiry: "api-keys.expiry-notices",
   retention: "retention",
+  interruptedReplays: "replays.interrupted",
 } as const;
+const MINUTE = 60_000;
 
 /** How often the summary job looks for quiet conversations: half the quiet time, between 1 and 15 seconds. */
 export const summaryIntervalMs = (deps: Pick<AppDeps, "config">) =>
@@ -41,6 +44,7 @@ export function jobHandlers(deps: AppDeps): Record<string, JobHandler> {
     [JOB_KINDS.keyExpiry]: async () => {
       if ((await queueExpiryNotices(deps)) > 0) void deps.jobs.run("job-queue");
     },
+    [JOB_KINDS.interruptedReplays]: async () => void (await finishInterruptedReplays(deps)),
     [JOB_KINDS.retention]: async (_job, { signal }) => {
       await applyRetention(deps, { signal });
       await pruneJobs(deps.database.db);
@@ -60,6 +64,7 @@ export async function schedulePeriodicJobs(deps: Pick<AppDeps, "database" | "con
       payload: { quietMs: deps.config.summaries.quietMs },
     }),
     enqueueForSlot(db, JOB_KINDS.keyExpiry, HOUR, { now }),
+    enqueueForSlot(db, JOB_KINDS.interruptedReplays, MINUTE, { now }),
     // Not in the first minutes after a start: deleting is no work to compete with a deployment for.
     enqueueForSlot(db, JOB_KINDS.retention, HOUR, { now, delayMs: 5 * 60_000 }),
   ]);

@@ -7,6 +7,7 @@ import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/wo
 import type { AppDeps } from "../../deps.ts";
 import { ingestBatch } from "../ingest/service.ts";
 import { priceOf } from "../otlp/prices.ts";
+import { REPLAY_ALIVE_MS, replayAliveKey } from "./interrupted.ts";
 import { replayWriter } from "./stream.ts";
 
 type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics">;
@@ -99,6 +100,10 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
   const { orgId, replayId, definition } = job;
   const events = replayWriter(deps, orgId, replayId);
   const spans = spanWriter(deps, orgId);
+  // While this instance runs the replay it says so; a replay whose instance died is finished by the sweep.
+  const alive = () => deps.store.set(replayAliveKey(orgId, replayId), "1", REPLAY_ALIVE_MS).catch(() => {});
+  void alive();
+  const heartbeat = setInterval(() => void alive(), REPLAY_ALIVE_MS / 3).unref();
   // The run row goes first, in the same queue as its spans; the stream does not wait for it.
   spans.push(job.run, onRunWritten);
   const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
@@ -192,6 +197,8 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
     error: result.error?.slice(0, MAX_ERROR),
   });
   await spans.flushed();
+  clearInterval(heartbeat);
   deps.metrics.replays.inc({ outcome: result.status });
   await events.write({ type: "finished", status: result.status, error: result.error ?? null });
+  await deps.store.delete(replayAliveKey(orgId, replayId)).catch(() => {});
 }
