@@ -136,8 +136,8 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     expect(await page.getByTestId("replay-lineage").textContent()).toContain("answer");
     await page.getByTestId("replay-parent-link").click();
     await expect.poll(() => page.url()).toMatch(new RegExp(`/runs/${result.runId}$`));
-    await page.getByTestId("fork-tree").waitFor();
-    expect(await page.getByTestId("fork-node").count()).toBe(2);
+    // The tree's nodes arrive with their query, after the section itself.
+    await expect.poll(() => page.getByTestId("fork-node").count()).toBe(2);
     expect(await page.locator(`[data-testid="fork-node"][data-run-id="${replayId}"]`).textContent()).toContain(
       "voucher prompt",
     );
