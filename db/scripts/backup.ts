@@ -1,7 +1,7 @@
 // npm run db:backup [-- --compress] [-- --keep-days N] — a SQL backup of the configured database into BACKUP_DIR.
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../../server/config.ts";
-import { createBackup } from "../../server/modules/backups/backup.ts";
+import { createBackup } from "../../server/modules/backup/backup.ts";
 
 try {
   const { values } = parseArgs({

@@ -1,7 +1,7 @@
 // npm run db:restore -- FILE — replaces the configured database's contents with a backup (never in production).
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../../server/config.ts";
-import { RestoreRefused, restoreBackup } from "../../server/modules/backups/restore.ts";
+import { RestoreRefused, restoreBackup } from "../../server/modules/backup/restore.ts";
 
 try {
   const { positionals } = parseArgs({ allowPositionals: true, options: {} });
