@@ -67,4 +67,3 @@ export async function createBackup(
   for (const old of removed) progress(`Removed backup older than ${options.keepDays} days: ${old}`);
   return { file, bytes: size, removed };
 }
-

@@ -6,7 +6,10 @@ const BACKUP_NAME = /^backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.sql(\.gz)?$/;
 const DAY_MS = 86_400_000;
 
 export function backupFileName(now: Date, compress: boolean): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z").replaceAll(":", "-");
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replaceAll(":", "-");
   return `backup-${stamp}.sql${compress ? ".gz" : ""}`;
 }
 

@@ -74,6 +74,15 @@ export function psqlRestore(target: PostgresTarget, sql: Readable): Promise<void
   const { url, env } = libpqConnection(target);
   // The dump's "drop … if exists" on an empty database would print a notice per object.
   env.PGOPTIONS = "-c client_min_messages=warning";
-  const args = ["--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction", `--dbname=${url}`, "-f", "-"];
+  const args = [
+    "--quiet",
+    "--no-psqlrc",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "--single-transaction",
+    `--dbname=${url}`,
+    "-f",
+    "-",
+  ];
   return run("psql", args, env, { stdin: sql });
 }
