@@ -178,18 +178,28 @@ function BucketTooltip({
   );
 }
 
-function useAxis(data: readonly Datum[], bucketMs: number) {
+/** The time axis every chart shares: its ticks fall on bucket boundaries and are labelled for the range. */
+function useTimeAxis(data: readonly Datum[], bucketMs: number) {
   return useMemo(
     () => ({
+      dataKey: "t",
       ticks: axisTicks(
         data.map((d) => d.t),
         bucketMs,
       ),
-      format: (t: number) => tickLabel(t, bucketMs),
+      tickFormatter: (t: number) => tickLabel(t, bucketMs),
+      interval: "preserveStartEnd" as const,
+      minTickGap: 10,
+      tick: AXIS_TICK,
+      tickLine: false,
+      axisLine: { stroke: "var(--chart-grid)" },
     }),
     [data, bucketMs],
   );
 }
+
+/** The dashed vertical cursor of the line and area charts. */
+const LINE_CURSOR = { stroke: "var(--chart-axis)", strokeDasharray: "3 3" };
 
 interface ChartProps {
   data: Datum[];
@@ -204,7 +214,7 @@ const RUN_SERIES: readonly Series[] = [
 /** Runs per bucket, successes under errors; a click opens the bucket's runs. */
 function RunsChart({ data, bucketMs, total }: ChartProps & { total: number }) {
   const navigate = useNavigate();
-  const axis = useAxis(data, bucketMs);
+  const timeAxis = useTimeAxis(data, bucketMs);
   return (
     <ChartCard
       title="Runs"
@@ -227,16 +237,7 @@ function RunsChart({ data, bucketMs, total }: ChartProps & { total: number }) {
         }}
       >
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="t"
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          interval="preserveStartEnd"
-          minTickGap={10}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={{ stroke: "var(--chart-grid)" }}
-        />
+        <XAxis {...timeAxis} />
         <YAxis allowDecimals={false} width={40} tick={AXIS_TICK} tickLine={false} axisLine={false} />
         <Tooltip
           cursor={{ fill: "var(--chart-cursor)" }}
@@ -279,7 +280,7 @@ const ERROR_RATE_SERIES: readonly Series[] = [
 ];
 
 function ErrorRateChart({ data, bucketMs, total }: ChartProps & { total: number | null }) {
-  const axis = useAxis(data, bucketMs);
+  const timeAxis = useTimeAxis(data, bucketMs);
   return (
     <ChartCard
       title="Error rate"
@@ -290,16 +291,7 @@ function ErrorRateChart({ data, bucketMs, total }: ChartProps & { total: number 
     >
       <LineChart responsive style={{ width: "100%", height: 180 }} data={data} margin={CHART_MARGIN}>
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="t"
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          interval="preserveStartEnd"
-          minTickGap={10}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={{ stroke: "var(--chart-grid)" }}
-        />
+        <XAxis {...timeAxis} />
         <YAxis
           width={40}
           domain={[0, (max: number) => Math.max(5, Math.ceil(max / 5) * 5)]}
@@ -309,7 +301,7 @@ function ErrorRateChart({ data, bucketMs, total }: ChartProps & { total: number 
           axisLine={false}
         />
         <Tooltip
-          cursor={{ stroke: "var(--chart-axis)", strokeDasharray: "3 3" }}
+          cursor={LINE_CURSOR}
           isAnimationActive={false}
           content={({ active, payload }) => (
             <BucketTooltip
@@ -343,7 +335,7 @@ const LATENCY_SERIES: readonly Series[] = [
 ];
 
 function LatencyChart({ data, bucketMs, p50, p95 }: ChartProps & { p50: number | null; p95: number | null }) {
-  const axis = useAxis(data, bucketMs);
+  const timeAxis = useTimeAxis(data, bucketMs);
   return (
     <ChartCard
       title="Latency"
@@ -354,19 +346,10 @@ function LatencyChart({ data, bucketMs, p50, p95 }: ChartProps & { p50: number |
     >
       <LineChart responsive style={{ width: "100%", height: 180 }} data={data} margin={CHART_MARGIN}>
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="t"
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          interval="preserveStartEnd"
-          minTickGap={10}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={{ stroke: "var(--chart-grid)" }}
-        />
+        <XAxis {...timeAxis} />
         <YAxis width={48} tickFormatter={formatMsShort} tick={AXIS_TICK} tickLine={false} axisLine={false} />
         <Tooltip
-          cursor={{ stroke: "var(--chart-axis)", strokeDasharray: "3 3" }}
+          cursor={LINE_CURSOR}
           isAnimationActive={false}
           content={({ active, payload }) => (
             <BucketTooltip
@@ -403,7 +386,7 @@ const TOKEN_SERIES: readonly Series[] = [
 ];
 
 function TokensChart({ data, bucketMs, total }: ChartProps & { total: number }) {
-  const axis = useAxis(data, bucketMs);
+  const timeAxis = useTimeAxis(data, bucketMs);
   return (
     <ChartCard
       title="Tokens"
@@ -420,16 +403,7 @@ function TokensChart({ data, bucketMs, total }: ChartProps & { total: number }) 
         barCategoryGap="18%"
       >
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="t"
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          interval="preserveStartEnd"
-          minTickGap={10}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={{ stroke: "var(--chart-grid)" }}
-        />
+        <XAxis {...timeAxis} />
         <YAxis
           width={40}
           allowDecimals={false}
@@ -470,7 +444,7 @@ const COST_SERIES: readonly Series[] = [
 ];
 
 function CostChart({ data, bucketMs, total }: ChartProps & { total: number }) {
-  const axis = useAxis(data, bucketMs);
+  const timeAxis = useTimeAxis(data, bucketMs);
   const gradientId = `cost-fill-${useId().replace(/:/g, "")}`;
   return (
     <ChartCard
@@ -488,19 +462,10 @@ function CostChart({ data, bucketMs, total }: ChartProps & { total: number }) {
           </linearGradient>
         </defs>
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="t"
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          interval="preserveStartEnd"
-          minTickGap={10}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={{ stroke: "var(--chart-grid)" }}
-        />
+        <XAxis {...timeAxis} />
         <YAxis width={48} tickFormatter={formatCost} tick={AXIS_TICK} tickLine={false} axisLine={false} />
         <Tooltip
-          cursor={{ stroke: "var(--chart-axis)", strokeDasharray: "3 3" }}
+          cursor={LINE_CURSOR}
           isAnimationActive={false}
           content={({ active, payload }) => (
             <BucketTooltip
