@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../server/modules/runs/rows.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestBatch } from "../../server/modules/ingest/service.ts";
+import { ingest } from "../../server/modules/ingest/ingest.ts";
 import { applyRetention } from "../../server/modules/retention/service.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser } from "../helpers/factories.ts";
@@ -46,7 +46,7 @@ describe("retention", () => {
       runWithSpans(daysAgo(31), 8),
     ];
     const recent = [runWithSpans(daysAgo(2), 5, mixed), runWithSpans(daysAgo(29), 3)];
-    for (const r of [...old, ...recent]) await ingestBatch(server.deps, orgId, r.items);
+    for (const r of [...old, ...recent]) await ingest(server.deps, orgId, r.items);
     expect(await count("spans", orgId)).toBe(53);
     expect(await count("conversations", orgId)).toBe(2);
 
@@ -81,9 +81,9 @@ describe("retention", () => {
       retentionDays: 7,
     });
     for (const orgId of [keepAll.orgId, short.orgId]) {
-      await ingestBatch(server.deps, orgId, runWithSpans(daysAgo(400), 2).items);
-      await ingestBatch(server.deps, orgId, runWithSpans(daysAgo(10), 2).items);
-      await ingestBatch(server.deps, orgId, runWithSpans(daysAgo(1), 2).items);
+      await ingest(server.deps, orgId, runWithSpans(daysAgo(400), 2).items);
+      await ingest(server.deps, orgId, runWithSpans(daysAgo(10), 2).items);
+      await ingest(server.deps, orgId, runWithSpans(daysAgo(1), 2).items);
     }
     await applyRetention(server.deps, { orgIds: [keepAll.orgId, short.orgId] });
     expect(await count("runs", keepAll.orgId)).toBe(3);

@@ -5,12 +5,12 @@ import type { WorkflowDefinition, WorkflowStep } from "../../../shared/workflow/
 import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ingestBatch } from "../ingest/service.ts";
+import { ingest } from "../ingest/ingest.ts";
 import { priceOf } from "../otlp/prices.ts";
 import { REPLAY_ALIVE_MS, replayAliveKey } from "./interrupted.ts";
 import { replayWriter } from "./stream.ts";
 
-type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics">;
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics" | "config">;
 
 const MAX_ERROR = 10_000;
 /** LLM text is sent to the browser in pieces at most this often, not one log entry per token. */
@@ -45,7 +45,7 @@ function spanWriter(deps: Deps, orgId: string) {
       queue = [];
       callbacks = [];
       try {
-        const { rejected, results } = await ingestBatch(deps, orgId, items);
+        const { rejected, results } = await ingest(deps, orgId, items, { spanLimit: false });
         if (rejected > 0)
           deps.log.warn("Replay items refused", { orgId, errors: results.filter((r) => r.status === "error") });
       } catch (error) {

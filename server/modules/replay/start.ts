@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { replays } from "../../../db/schema.ts";
 import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
 import type { TReplayRequest, TStepPolicy } from "../../../shared/schemas/replay.ts";
 import {
@@ -14,6 +13,7 @@ import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { checkStoredBaseUrls, credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
 import { launchReplay } from "./execute.ts";
+import { recordReplays } from "./records.ts";
 import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
 import { playgroundStep } from "./playground.ts";
 import { consumeReplay } from "../usage/service.ts";
@@ -136,22 +136,20 @@ export async function startReplay(
     deps.metrics.replays.inc({ outcome: "refused" });
     throw error;
   }
-  // A replay of a replay joins the tree of the run it all started from.
-  const rootRunId = parent.rootRunId;
-  await deps.database.db.insert(replays).values({
-    orgId,
-    id: replayId,
-    parentRunId: parent.id,
-    rootRunId,
-    mode: request.mode,
-    forkStep,
-    overrides: stored,
-    policies,
-    label: request.label ?? null,
-    executor: "server",
-    createdBy: actor.userId ?? null,
-    apiKeyId: actor.apiKeyId ?? null,
-  });
+  await recordReplays(deps.database.db, orgId, [
+    {
+      id: replayId,
+      parentRunId: parent.id,
+      mode: request.mode,
+      forkStep,
+      overrides: stored,
+      policies,
+      label: request.label ?? null,
+      executor: "server",
+      createdBy: actor.userId ?? null,
+      apiKeyId: actor.apiKeyId ?? null,
+    },
+  ]);
   const run: TIngestRun = {
     type: "run",
     id: replayId,

@@ -1,6 +1,6 @@
-import type { TIngestRun, TIngestSpan } from "../../../shared/schemas/ingest.ts";
-import { clean, type OtlpEvent, type OtlpSpan } from "./decode.ts";
-import { priceOf } from "./prices.ts";
+import type { TIngestRun, TIngestSpan } from "../../../../shared/schemas/ingest.ts";
+import { clean, type OtlpEvent, type OtlpSpan } from "../../otlp/decode.ts";
+import { priceOf } from "../../otlp/prices.ts";
 
 /**
  * OTLP spans → Echos ingest items, following the OpenTelemetry GenAI semantic conventions (and, where they are

@@ -1,0 +1,157 @@
+import { sql } from "drizzle-orm";
+import type { TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import { rowsOf } from "../runs/rows.ts";
+import type { Db } from "../../infra/db.ts";
+import { mergeColumns } from "./upsert-sql.ts";
+
+/** What a span adds to its run's totals. */
+export interface Contribution {
+  runId: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  error: boolean;
+}
+
+/** A span the batch created or changed, with what it added to its run before and after (none before: new). */
+export interface SpanChange {
+  id: string;
+  inserted: boolean;
+  before: Contribution | null;
+  after: Contribution;
+}
+
+const COLUMNS = [
+  ["id", "text"],
+  ["run_id", "text"],
+  ["parent_id", "text"],
+  ["name", "text"],
+  ["kind", "span_kind"],
+  ["status", "run_status"],
+  ["started_at", "timestamptz"],
+  ["ended_at", "timestamptz"],
+  ["input", "jsonb"],
+  ["output", "jsonb"],
+  ["config", "jsonb"],
+  ["attributes", "jsonb"],
+  ["model", "text"],
+  ["input_tokens", "int4"],
+  ["output_tokens", "int4"],
+  ["cost_usd", "float8"],
+  ["error", "text"],
+] as const;
+const NAMES = COLUMNS.map(([name]) => name).join(", ");
+/**
+ * Sent as text arrays and cast per row: enum and jsonb arrays need it, and postgres.js (through drizzle) cannot
+ * send a timestamptz[] parameter.
+ */
+const CAST_IN_SELECT = new Set<string>(["jsonb", "span_kind", "run_status", "timestamptz"]);
+const SELECT = sql.raw(
+  COLUMNS.map(([name, type]) => (CAST_IN_SELECT.has(type) ? `u.${name}::${type} as ${name}` : `u.${name}`)).join(", "),
+);
+/** The columns a resent span replaces, and those it only fills in (its end does not erase its start's input). */
+const { changed: CHANGED, assignments: ASSIGNMENTS } = mergeColumns(
+  "s",
+  "n",
+  ["run_id", "name", "kind", "started_at", "attributes"],
+  ["parent_id", "ended_at", "input", "output", "config", "model", "input_tokens", "output_tokens", "cost_usd", "error"],
+);
+const CONTRIBUTION = sql.raw("id, run_id, status, input_tokens, output_tokens, cost_usd");
+
+type ContributionRow = {
+  id: string;
+  run_id: string;
+  status: string;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+};
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+const contributionOf = (r: ContributionRow): Contribution => ({
+  runId: r.run_id,
+  inputTokens: Number(r.input_tokens ?? 0),
+  outputTokens: Number(r.output_tokens ?? 0),
+  costUsd: Number(r.cost_usd ?? 0),
+  error: r.status === "error",
+});
+
+/**
+ * The spans as one array per column (`unnest`), so the cost of a batch does not grow with a placeholder per
+ * value, and it reads the same on PostgreSQL and PGlite.
+ */
+function spanRows(orgId: string, items: TIngestSpan[]) {
+  const columns: (string | number | null)[][] = COLUMNS.map(() => []);
+  for (const s of items) {
+    const values = [
+      s.id,
+      s.runId,
+      s.parentId ?? null,
+      s.name,
+      s.kind,
+      s.status,
+      s.startedAt,
+      s.endedAt ?? null,
+      json(s.input),
+      json(s.output),
+      json(s.config),
+      json(s.attributes ?? {}),
+      s.model ?? null,
+      s.inputTokens ?? null,
+      s.outputTokens ?? null,
+      s.costUsd ?? null,
+      s.error ?? null,
+    ];
+    values.forEach((v, i) => columns[i]!.push(v));
+  }
+  const arrays = sql.join(
+    COLUMNS.map(([, type], i) => sql`${sql.param(columns[i])}::${sql.raw(CAST_IN_SELECT.has(type) ? "text" : type)}[]`),
+    sql`, `,
+  );
+  return sql`select ${orgId}::uuid as org_id, ${SELECT} from unnest(${arrays}) as u(${sql.raw(NAMES)})`;
+}
+
+/**
+ * Writes the spans (sorted by id: concurrent batches take their row locks in one order) and returns those that
+ * changed with their contributions before and after. New spans are inserted first; the ones already stored are
+ * then locked, read and updated, so what they contributed before is exactly what the totals take back — whatever
+ * other batches of the same run do meanwhile, on any instance.
+ */
+export async function writeSpans(tx: Db, orgId: string, items: TIngestSpan[]): Promise<SpanChange[]> {
+  const changes: SpanChange[] = [];
+  const inserted = rowsOf<ContributionRow>(
+    await tx.execute<ContributionRow>(sql`
+      insert into spans (org_id, ${sql.raw(NAMES)}, updated_at)
+      select *, now() from (${spanRows(orgId, items)}) n
+      on conflict (org_id, id) do nothing
+      returning ${CONTRIBUTION}`),
+  );
+  const created = new Set<string>();
+  for (const row of inserted) {
+    created.add(row.id);
+    changes.push({ id: row.id, inserted: true, before: null, after: contributionOf(row) });
+  }
+  const stored = items.filter((s) => !created.has(s.id));
+  if (stored.length === 0) return changes;
+
+  const ids = stored.map((s) => s.id);
+  const before = new Map(
+    rowsOf<ContributionRow>(
+      await tx.execute<ContributionRow>(sql`
+        select ${CONTRIBUTION} from spans
+        where org_id = ${orgId}::uuid and id = any(${sql.param(ids)}::text[])
+        order by id collate "C" for update`),
+    ).map((r) => [r.id, contributionOf(r)]),
+  );
+  const updated = rowsOf<ContributionRow>(
+    await tx.execute<ContributionRow>(sql`
+      update spans s set ${sql.raw(ASSIGNMENTS)}
+      from (${spanRows(orgId, stored)}) n
+      where s.org_id = n.org_id and s.id = n.id and ${CHANGED}
+      returning ${sql.raw("s.id, s.run_id, s.status, s.input_tokens, s.output_tokens, s.cost_usd")}`),
+  );
+  for (const row of updated)
+    changes.push({ id: row.id, inserted: false, before: before.get(row.id) ?? null, after: contributionOf(row) });
+  return changes;
+}
