@@ -108,8 +108,9 @@ async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quot
       for (const id of updatedRuns) outcomes.set(`run:${id}`, "updated");
       for (const change of changes) {
         outcomes.set(`span:${change.id}`, change.inserted ? "created" : "updated");
-        const runId = change.after.runId;
-        changedSpans.set(runId, [...(changedSpans.get(runId) ?? []), change.id]);
+        const ids = changedSpans.get(change.after.runId);
+        if (ids) ids.push(change.id);
+        else changedSpans.set(change.after.runId, [change.id]);
       }
       const changedRuns = new Set([...createdRuns, ...updatedRuns, ...changedSpans.keys()]);
       if (changedRuns.size > 0) {

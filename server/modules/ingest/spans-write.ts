@@ -21,33 +21,32 @@ export interface SpanChange {
   after: Contribution;
 }
 
+/** Columns of `spans` as the ingest item names them: the items go to the database as they are. */
 const COLUMNS = [
-  ["id", "text"],
-  ["run_id", "text"],
-  ["parent_id", "text"],
-  ["name", "text"],
-  ["kind", "span_kind"],
-  ["status", "run_status"],
-  ["started_at", "timestamptz"],
-  ["ended_at", "timestamptz"],
-  ["input", "jsonb"],
-  ["output", "jsonb"],
-  ["config", "jsonb"],
-  ["attributes", "jsonb"],
-  ["model", "text"],
-  ["input_tokens", "int4"],
-  ["output_tokens", "int4"],
-  ["cost_usd", "float8"],
-  ["error", "text"],
+  ["id", "id", "text"],
+  ["run_id", "runId", "text"],
+  ["parent_id", "parentId", "text"],
+  ["name", "name", "text"],
+  ["kind", "kind", "span_kind"],
+  ["status", "status", "run_status"],
+  ["started_at", "startedAt", "timestamptz"],
+  ["ended_at", "endedAt", "timestamptz"],
+  ["input", "input", "jsonb"],
+  ["output", "output", "jsonb"],
+  ["config", "config", "jsonb"],
+  ["attributes", "attributes", "jsonb"],
+  ["model", "model", "text"],
+  ["input_tokens", "inputTokens", "int4"],
+  ["output_tokens", "outputTokens", "int4"],
+  ["cost_usd", "costUsd", "float8"],
+  ["error", "error", "text"],
 ] as const;
 const NAMES = COLUMNS.map(([name]) => name).join(", ");
-/**
- * Sent as text arrays and cast per row: enum and jsonb arrays need it, and postgres.js (through drizzle) cannot
- * send a timestamptz[] parameter.
- */
-const CAST_IN_SELECT = new Set<string>(["jsonb", "span_kind", "run_status", "timestamptz"]);
+const RECORD = sql.raw(COLUMNS.map(([, field, type]) => `"${field}" ${type}`).join(", "));
 const SELECT = sql.raw(
-  COLUMNS.map(([name, type]) => (CAST_IN_SELECT.has(type) ? `u.${name}::${type} as ${name}` : `u.${name}`)).join(", "),
+  COLUMNS.map(
+    ([name, field]) => (name === "attributes" ? `coalesce(u."${field}", '{}')` : `u."${field}"`) + ` as ${name}`,
+  ).join(", "),
 );
 /** The columns a resent span replaces, and those it only fills in (its end does not erase its start's input). */
 const { changed: CHANGED, assignments: ASSIGNMENTS } = mergeColumns(
@@ -67,8 +66,6 @@ type ContributionRow = {
   cost_usd: number | null;
 };
 
-const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-
 const contributionOf = (r: ContributionRow): Contribution => ({
   runId: r.run_id,
   inputTokens: Number(r.input_tokens ?? 0),
@@ -78,38 +75,13 @@ const contributionOf = (r: ContributionRow): Contribution => ({
 });
 
 /**
- * The spans as one array per column (`unnest`), so the cost of a batch does not grow with a placeholder per
- * value, and it reads the same on PostgreSQL and PGlite.
+ * The spans as one JSON document: one string to write and one document for the database to parse, whatever the
+ * size of the batch, with the payloads (input, output, config, attributes) never encoded twice. It is sent as text
+ * (then cast), so both drivers pass it through as it is. A JSON null or a missing field reads as SQL null.
  */
 function spanRows(orgId: string, items: TIngestSpan[]) {
-  const columns: (string | number | null)[][] = COLUMNS.map(() => []);
-  for (const s of items) {
-    const values = [
-      s.id,
-      s.runId,
-      s.parentId ?? null,
-      s.name,
-      s.kind,
-      s.status,
-      s.startedAt,
-      s.endedAt ?? null,
-      json(s.input),
-      json(s.output),
-      json(s.config),
-      json(s.attributes ?? {}),
-      s.model ?? null,
-      s.inputTokens ?? null,
-      s.outputTokens ?? null,
-      s.costUsd ?? null,
-      s.error ?? null,
-    ];
-    values.forEach((v, i) => columns[i]!.push(v));
-  }
-  const arrays = sql.join(
-    COLUMNS.map(([, type], i) => sql`${sql.param(columns[i])}::${sql.raw(CAST_IN_SELECT.has(type) ? "text" : type)}[]`),
-    sql`, `,
-  );
-  return sql`select ${orgId}::uuid as org_id, ${SELECT} from unnest(${arrays}) as u(${sql.raw(NAMES)})`;
+  return sql`select ${orgId}::uuid as org_id, ${SELECT}
+    from jsonb_to_recordset(${sql.param(JSON.stringify(items))}::text::jsonb) as u(${RECORD})`;
 }
 
 /**
