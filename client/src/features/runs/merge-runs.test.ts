@@ -98,12 +98,12 @@ describe("mergeRuns", () => {
     const overlay = overlayOf(
       [run("l-old", { startedAt: "2026-06-03T10:03:00.000Z" }), 2_000],
       [run("l-new", { startedAt: "2026-06-03T10:09:00.000Z" }), 2_000],
-      [run("l-tie-a", { startedAt: "2026-06-03T10:05:00.000Z" }), 2_000],
+      [run("q-tie", { startedAt: "2026-06-03T10:05:00.000Z" }), 2_000],
       [run("l-failed", { startedAt: "2026-06-03T10:04:00.000Z", status: "error" }), 2_000],
     );
     const { rows, liveIds } = mergeRuns(pages, overlay, { status: "success" }, loaded);
-    expect(ids(rows)).toEqual(["l-new", "p1", "l-tie-a", "l-old", "p2"]);
-    expect([...liveIds].sort()).toEqual(["l-new", "l-old", "l-tie-a"]);
+    expect(ids(rows)).toEqual(["l-new", "q-tie", "p1", "l-old", "p2"]);
+    expect([...liveIds].sort()).toEqual(["l-new", "l-old", "q-tie"]);
   });
 
   it("leaves a live run older than the last loaded row to the next page when there is one", () => {

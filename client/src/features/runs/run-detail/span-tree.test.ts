@@ -119,6 +119,12 @@ describe("upsertSpans", () => {
     expect(upsertSpans(afterFinish, [running]).get("s")).toBe(finished);
   });
 
+  it("lets a newer running copy replace a running one (its tokens and cost so far)", () => {
+    const first = span("s", null, 0, null);
+    const update = { ...first, inputTokens: 120 };
+    expect(upsertSpans(new Map([["s", first]]), [update]).get("s")).toBe(update);
+  });
+
   it("adds new spans without touching the map it was given, and returns it as is for an empty batch", () => {
     const prev = new Map([["a", span("a", null, 0)]]);
     const next = upsertSpans(prev, [span("b", "a", 5)]);
