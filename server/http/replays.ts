@@ -6,7 +6,7 @@ import { getReplayResult } from "../modules/replay/queries.ts";
 import { loadWorkflowRecording, snapshotOf } from "../modules/replay/recording.ts";
 import { startReplay } from "../modules/replay/start.ts";
 import { followReplay } from "../modules/replay/stream.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { requireApiKey } from "./require-api-key.ts";
 
 const ZRunParams = z.object({ runId: z.string().min(1).max(128) });
 const ZReplayParams = z.object({ replayId: z.string().min(1).max(128) });

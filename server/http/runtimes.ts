@@ -5,7 +5,7 @@ import type { AppDeps } from "../deps.ts";
 import { forbidden } from "../lib/errors.ts";
 import { serveRuntimeStream } from "../modules/runtimes/connection.ts";
 import { acceptJobResult } from "../modules/runtimes/service.ts";
-import { presentedKey, requireApiKey } from "./api-keys.ts";
+import { presentedKey, requireApiKey } from "./require-api-key.ts";
 
 /** Runtimes run the organisation's jobs, so they need a full key; ingest-only keys only send data. */
 async function requireRuntimeKey(deps: AppDeps, req: FastifyRequest) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import { notFound } from "../lib/errors.ts";
 import { getWorkflowVersion, registerWorkflowVersion } from "../modules/workflows/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { requireApiKey } from "./require-api-key.ts";
 
 const ZRegister = z.object({
   name: z.string().min(1).max(200),
