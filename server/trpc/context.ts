@@ -1,7 +1,7 @@
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import type { AppDeps } from "../deps.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { SessionUser } from "../modules/auth/sessions.ts";
+import type { SessionUser } from "../modules/sessions/service.ts";
 
 /** What procedures may do to the HTTP response: the session cookie, and Retry-After on a 429. */
 export interface CookieJar {
