@@ -1,10 +1,10 @@
 import type { Config } from "./config.ts";
 import type { Database } from "./infra/db.ts";
-import type { JobRunner } from "./infra/jobs.ts";
 import type { Lifecycle } from "./infra/lifecycle.ts";
 import type { Logger } from "./infra/logger.ts";
 import type { Mailer } from "./infra/mailer.ts";
 import type { Metrics } from "./infra/metrics.ts";
+import type { PeriodicScheduler } from "./infra/periodic-scheduler.ts";
 import type { ErrorTracker } from "./infra/sentry.ts";
 import type { SharedStore } from "./infra/store.ts";
 
@@ -16,7 +16,7 @@ export interface AppDeps {
   store: SharedStore;
   mailer: Mailer;
   lifecycle: Lifecycle;
-  jobs: JobRunner;
+  jobs: PeriodicScheduler;
   metrics: Metrics;
   errorTracker: ErrorTracker;
   instance: { id: string; hostname: string; version: string; startedAt: Date };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../deps.ts";
-import { type JobKindStats, jobStats } from "../infra/job-queue.ts";
+import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { getHealthReport } from "../modules/system/health.ts";
 
 /** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../server/infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob } from "../../server/infra/job-queue.ts";
+import { enqueueJob } from "../../server/infra/durable-queue.ts";
 import { JobWorker } from "../../server/infra/job-worker.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
-import type { Job } from "../../infra/job-queue.ts";
+import type { Job } from "../../infra/durable-queue.ts";
 import { queueEmail } from "../email/outbox.ts";
 import { usageWarningEmail } from "../email/templates.ts";
 import { rowsOf } from "../../infra/db.ts";

@@ -1,6 +1,11 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "./db.ts";
 
+/*
+ * The durable job queue: rows of the `jobs` table, shared by every instance. Jobs are enqueued (in the caller's
+ * transaction if it has one), claimed under leases with `skip locked`, retried with back-off, and pruned.
+ */
+
 /** A row of `jobs` as a worker sees it. */
 export interface Job {
   id: number;
