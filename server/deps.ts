@@ -6,7 +6,7 @@ import type { Mailer } from "./infra/mailer.ts";
 import type { Metrics } from "./infra/metrics.ts";
 import type { PeriodicScheduler } from "./infra/periodic-scheduler.ts";
 import type { ErrorTracker } from "./infra/sentry.ts";
-import type { SharedStore } from "./infra/store.ts";
+import type { SharedStore } from "./infra/store/index.ts";
 
 /** Everything a request handler or service may depend on, passed explicitly (no module-level singletons). */
 export interface AppDeps {

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Redis, type Result } from "ioredis";
-import type { TServiceState } from "../../shared/schemas/health.ts";
-import type { Logger } from "./logger.ts";
+import type { TServiceState } from "../../../shared/schemas/health.ts";
+import type { Logger } from "../logger.ts";
 
 /**
  * What the rest of the server needs from Redis: a pub/sub bus, counters with expiry (rate limits) and

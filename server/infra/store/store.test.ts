@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TEST_REDIS_URL } from "../../tests/helpers/env.ts";
-import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../tests/helpers/redis-server.ts";
-import { createLogger } from "./logger.ts";
+import { TEST_REDIS_URL } from "../../../tests/helpers/env.ts";
+import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../../tests/helpers/redis-server.ts";
+import { createLogger } from "../logger.ts";
 import {
   EMPTY_STREAM_ID,
   MemoryStore,
@@ -11,7 +11,7 @@ import {
   type StreamEntry,
   compareStreamIds,
   subscribeStream,
-} from "./store.ts";
+} from "./index.ts";
 
 const log = createLogger({ env: "test", log: { level: "error", dir: "", files: false, json: true } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
