@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { createDatabase, rowsOf } from "../server/infra/db.ts";
-import { MemoryStore } from "../server/infra/store/index.ts";
+import { MemoryStore } from "../server/infra/store/memory.ts";
 import { listRuns, overview, runListQuery } from "../server/modules/runs/service.ts";
 import { median, printTable, round } from "./lib/report.ts";
 

@@ -12,7 +12,7 @@ import { createMetrics } from "./infra/metrics.ts";
 import { PeriodicScheduler } from "./infra/periodic-scheduler.ts";
 import { createErrorTracker } from "./infra/sentry.ts";
 import type { Logger } from "./infra/logger.ts";
-import { createSharedStore } from "./infra/store/index.ts";
+import { createSharedStore } from "./infra/store/create.ts";
 import { decoyHash } from "./modules/auth/password.ts";
 import { connectDemoRuntime } from "./modules/dev-seed/demo-runtime.ts";
 import { seedDemoData, seedDevelopment } from "./modules/dev-seed/seed.ts";
