@@ -21,3 +21,19 @@ export interface AppDeps {
   errorTracker: ErrorTracker;
   instance: { id: string; hostname: string; version: string; startedAt: Date };
 }
+
+/**
+ * The same deps, logging through `log`: what a request hands the services it calls, so their lines carry the
+ * request's id, user and organisation. One spread per request; a child logger given as a function is made on
+ * first use only.
+ */
+export function withRequestLog<D extends Pick<AppDeps, "log">>(deps: D, log: Logger | (() => Logger)): D {
+  if (typeof log !== "function") return { ...deps, log };
+  let made: Logger | undefined;
+  return {
+    ...deps,
+    get log() {
+      return (made ??= log());
+    },
+  };
+}
