@@ -3,7 +3,7 @@ import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/s
 import type { AppDeps } from "../deps.ts";
 import { ingestBatch } from "../modules/ingest/service.ts";
 import { spanQuota } from "../modules/usage/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { limitBody, sendLimitReached } from "./usage-limit.ts";
 
 /**

@@ -14,7 +14,7 @@ import {
 } from "../modules/otlp/decode.ts";
 import { mapSpans } from "../modules/otlp/map.ts";
 import { type LimitState, spanQuota } from "../modules/usage/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { sendLimitReached } from "./usage-limit.ts";
 
 /** The largest request body, after decompression (gzip from the collector, say). */

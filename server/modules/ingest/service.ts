@@ -10,7 +10,8 @@ import {
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { publishRunChanges } from "../runs/events.ts";
-import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import { addUsage, lockUsage, noteThresholds } from "../usage/counters.ts";
 import { periodOf, resetsAt } from "../usage/period.ts";
 import { limitMessage } from "../usage/service.ts";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
 import { ingestBatch } from "../ingest/service.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { replayWriter } from "./stream.ts";
 
 /** A running replay refreshes this key; without it for this long, its instance is gone. */
