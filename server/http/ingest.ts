@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { ingest } from "../modules/ingest/ingest.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { limitBody, sendLimitReached } from "./usage-limit.ts";
 
 /**
@@ -23,7 +24,11 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
       });
     }
     const batch = ZIngestBatch.parse(req.body ?? {});
-    const { results, accepted, rejected, limited, limit, exhausted } = await ingest(deps, key.orgId, batch.items);
+    const { results, accepted, rejected, limited, limit, exhausted } = await ingest(
+      apiKeyDeps(deps, req, key),
+      key.orgId,
+      batch.items,
+    );
     if (exhausted && limit) return sendLimitReached(reply, limit);
     const body = { results, accepted, rejected, limited };
     return reply.code(207).send(limit ? { ...body, limit: limitBody(limit) } : body);

@@ -13,7 +13,8 @@ import {
   type OtlpSpan,
   type PartialSuccess,
 } from "../modules/otlp/decode.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { sendLimitReached } from "./usage-limit.ts";
 
 /** The largest request body, after decompression (gzip from the collector, say). */
@@ -69,7 +70,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
           });
         }
         const { items, rejected } = mapSpans(decode(req.body, protobuf));
-        const outcome = await ingest(deps, key.orgId, items);
+        const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items);
         // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
         if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
         return respond(reply, protobuf, partialSuccessOf(items, rejected, outcome.results));

@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Role } from "../../shared/roles.ts";
+import { withRequestLog } from "../deps.ts";
 import { DomainError } from "../lib/errors.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
@@ -86,6 +87,8 @@ export function orgProcedure(minRole: Role) {
     .input(z.object({ orgId: z.uuid("orgId must be an organisation id") }))
     .use(async ({ ctx, input, next }) => {
       const role = await requireRole(ctx.deps, input.orgId, ctx.session.userId, minRole);
-      return next({ ctx: { org: { id: input.orgId, role } } });
+      // From here on the request's lines, the services' included, name the organisation too.
+      const log = ctx.log.child({ orgId: input.orgId });
+      return next({ ctx: { org: { id: input.orgId, role }, log, deps: withRequestLog(ctx.deps, log) } });
     });
 }

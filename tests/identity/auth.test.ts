@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, sessions, users } from "../../db/schema.ts";
 import { hashPassword, verifyPassword } from "../../server/modules/auth/password.ts";
-import { SESSION_TTL_MS, validateSessionToken } from "../../server/modules/auth/sessions.ts";
+import { SESSION_TTL_MS, validateSessionToken } from "../../server/modules/sessions/service.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { PASSWORD, callerFor, createUser, uniqueEmail, codeOf } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs, spans } from "../../db/schema.ts";
 import { decodeJsonRequest, otlpProtobufTypes } from "../../server/modules/otlp/decode.ts";
 import { mapSpans } from "../../server/modules/ingest/formats/otlp-traces.ts";
-import { priceOf } from "../../server/modules/otlp/prices.ts";
+import { priceOf } from "../../server/modules/pricing/prices.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";

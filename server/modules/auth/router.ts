@@ -3,8 +3,8 @@ import { ZLoginInput, ZSignUpInput } from "../../../shared/schemas/identity.ts";
 import { notFound } from "../../lib/errors.ts";
 import { authedProcedure, publicProcedure, router } from "../../trpc/init.ts";
 import { listUserOrgs } from "../orgs/service.ts";
+import { invalidateSession, listUserSessions } from "../sessions/service.ts";
 import { login, signUp } from "./service.ts";
-import { invalidateSession, listUserSessions } from "./sessions.ts";
 
 export const authRouter = router({
   /** Who is signed in (null when nobody), with their organisations: the dashboard's first call. */

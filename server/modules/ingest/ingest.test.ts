@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../../tests/helpers/factories.ts";
 import { startTestServer } from "../../../tests/helpers/server.ts";
 import type { RunningServer } from "../../server.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { ingest } from "./ingest.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;

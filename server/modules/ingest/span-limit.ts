@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { INGEST_MAX_ITEMS, type TIngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { lockUsage } from "../usage/counters.ts";
 import type { Merged } from "./validate.ts";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TIngestSpan } from "../../../shared/schemas/ingest.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import type { Db } from "../../infra/db.ts";
 import { mergeColumns } from "./upsert-sql.ts";
 

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { Db } from "../../infra/db.ts";
-import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import type { Contribution, SpanChange } from "./spans-write.ts";
 
 interface Delta {

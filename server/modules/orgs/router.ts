@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 import { forbidden } from "../../lib/errors.ts";
 import { actorOf, authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
-import { setActiveOrg } from "../auth/sessions.ts";
-import { normaliseEmail } from "../auth/service.ts";
 import { inviteEmail } from "../email/templates.ts";
 import { queueEmailNow } from "../email/outbox.ts";
+import { setActiveOrg } from "../sessions/service.ts";
 import {
   acceptInvite,
   changeRole,

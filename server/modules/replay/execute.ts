@@ -6,7 +6,7 @@ import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ingest } from "../ingest/ingest.ts";
-import { priceOf } from "../otlp/prices.ts";
+import { priceOf } from "../pricing/prices.ts";
 import { REPLAY_ALIVE_MS, replayAliveKey } from "./interrupted.ts";
 import { replayWriter } from "./stream.ts";
 

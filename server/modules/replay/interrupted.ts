@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { TIngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../../deps.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { ingest } from "../ingest/ingest.ts";
-import { rowsOf } from "../runs/rows.ts";
 import { replayWriter } from "./stream.ts";
 
 /** A running replay refreshes this key; without it for this long, its instance is gone. */

@@ -13,7 +13,8 @@ import { compareSteps, type CompareStep } from "../../../shared/replay/compare.t
 import { hasSideEffects } from "../../../shared/workflow/define.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound } from "../../lib/errors.ts";
-import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import { getRun } from "../runs/service.ts";
 import { getWorkflowVersion } from "../workflows/service.ts";
 import { answerOf, configNumber, messagesOf, PLAYGROUND_STEP } from "./playground.ts";

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../infra/db.ts";
-import { enqueueJob } from "../../infra/job-queue.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { type Db, rowsOf } from "../../infra/db.ts";
+import { enqueueJob } from "../../infra/durable-queue.ts";
 import { dayOf, periodOf } from "./period.ts";
 
 export type Metric = "spans" | "replays";

@@ -3,7 +3,7 @@ import { orgs } from "../../../db/schema.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound, tooManyRequests } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { addUsage, lockUsage, noteThresholds } from "./counters.ts";
 import { orgLimits } from "./limits.ts";
 import { periodOf, resetsAt, secondsUntil } from "./period.ts";

@@ -3,8 +3,8 @@ import { CircleCheck, CircleDashed, CircleX, History, LoaderCircle, Zap } from "
 import { forwardRef, useState } from "react";
 import type { StepComparison, StepSnapshot, StepType, TStepPolicy } from "../../../../shared/schemas/replay.ts";
 import { Button } from "../../components/button.tsx";
-import { KIND_STYLES } from "../runs/run-detail/span-kind.ts";
-import { ErrorCallout } from "../runs/run-detail/span-panel.tsx";
+import { ErrorCallout } from "../../components/error-callout.tsx";
+import { KIND_STYLES } from "../../components/span-kind.ts";
 import { Delta, formatValue, sumTokens } from "./deltas.tsx";
 import { diffText, TextDiff } from "./text-diff.tsx";
 

@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { Lock, PencilLine } from "lucide-react";
 import type { PlanStep, TStepPolicy } from "../../../../shared/schemas/replay.ts";
-import { KIND_STYLES } from "../runs/run-detail/span-kind.ts";
+import { KIND_STYLES } from "../../components/span-kind.ts";
 import { Segmented } from "./fields.tsx";
 
 /** How a replay treats a later step unless the user says otherwise (DESIGN.md: side effects stay recorded). */

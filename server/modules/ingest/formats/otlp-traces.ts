@@ -1,6 +1,6 @@
 import type { TIngestRun, TIngestSpan } from "../../../../shared/schemas/ingest.ts";
 import { clean, type OtlpEvent, type OtlpSpan } from "../../otlp/decode.ts";
-import { priceOf } from "../../otlp/prices.ts";
+import { priceOf } from "../../pricing/prices.ts";
 
 /**
  * OTLP spans → Echos ingest items, following the OpenTelemetry GenAI semantic conventions (and, where they are

@@ -1,17 +1,11 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TEST_REDIS_URL } from "../../tests/helpers/env.ts";
-import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../tests/helpers/redis-server.ts";
-import { createLogger } from "./logger.ts";
-import {
-  EMPTY_STREAM_ID,
-  MemoryStore,
-  RedisStore,
-  type SharedStore,
-  type StreamEntry,
-  compareStreamIds,
-  subscribeStream,
-} from "./store.ts";
+import { TEST_REDIS_URL } from "../../../tests/helpers/env.ts";
+import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../../tests/helpers/redis-server.ts";
+import { createLogger } from "../logger.ts";
+import { EMPTY_STREAM_ID, type SharedStore, type StreamEntry, compareStreamIds, subscribeStream } from "./index.ts";
+import { MemoryStore } from "./memory.ts";
+import { RedisStore } from "./redis.ts";
 
 const log = createLogger({ env: "test", log: { level: "error", dir: "", files: false, json: true } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

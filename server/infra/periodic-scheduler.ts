@@ -1,6 +1,6 @@
 import type { Logger } from "./logger.ts";
 
-export interface JobState {
+export interface PeriodicJobState {
   name: string;
   intervalMs: number;
   runs: number;
@@ -13,20 +13,21 @@ export interface JobState {
 }
 
 /**
- * Periodic background work of this process. Jobs must be safe to run on every instance at once
- * (idempotent, or guarded in the database); state here is this instance's view for `/api/sync/health`.
+ * Periodic background work of this process, on timers (durable work goes through the queue in durable-queue.ts;
+ * one of these timers drains it). Jobs must be safe to run on every instance at once (idempotent, or guarded in
+ * the database); state here is this instance's view for `/api/sync/health`.
  */
-export class JobRunner {
+export class PeriodicScheduler {
   private readonly jobs = new Map<
     string,
-    { state: JobState; timer: NodeJS.Timeout; fn: () => Promise<void>; current: Promise<void> | null }
+    { state: PeriodicJobState; timer: NodeJS.Timeout; fn: () => Promise<void>; current: Promise<void> | null }
   >();
   private stopped = false;
 
   constructor(private readonly log: Logger) {}
 
   every(name: string, intervalMs: number, fn: () => Promise<void>, { runNow = true } = {}): void {
-    const state: JobState = {
+    const state: PeriodicJobState = {
       name,
       intervalMs,
       runs: 0,
@@ -50,7 +51,7 @@ export class JobRunner {
     return job.current;
   }
 
-  private async execute(job: { state: JobState; fn: () => Promise<void> }): Promise<void> {
+  private async execute(job: { state: PeriodicJobState; fn: () => Promise<void> }): Promise<void> {
     const { state } = job;
     state.running = true;
     state.lastRunAt = new Date().toISOString();
@@ -70,12 +71,12 @@ export class JobRunner {
     }
   }
 
-  states(): JobState[] {
+  states(): PeriodicJobState[] {
     return [...this.jobs.values()].map((j) => ({ ...j.state }));
   }
 
   /** A job is unhealthy after three failures in a row, or when it has not succeeded for three intervals. */
-  unhealthy(now = Date.now()): JobState[] {
+  unhealthy(now = Date.now()): PeriodicJobState[] {
     return this.states().filter((s) => {
       if (s.consecutiveFailures >= 3) return true;
       const since = s.lastSuccessAt ? Date.parse(s.lastSuccessAt) : null;

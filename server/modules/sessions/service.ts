@@ -113,6 +113,16 @@ export async function forgetCachedSession(deps: Deps, sessionId: string): Promis
   await deps.store.delete(cacheKey(sessionId));
 }
 
+/** After the user left an organisation: sessions that had it open fall back to none, cached copies included. */
+export async function leaveOrgInSessions(deps: Deps, userId: string, orgId: string): Promise<void> {
+  const affected = await deps.database.db
+    .update(sessions)
+    .set({ activeOrgId: null })
+    .where(and(eq(sessions.userId, userId), eq(sessions.activeOrgId, orgId)))
+    .returning({ id: sessions.id });
+  await Promise.all(affected.map((s) => forgetCachedSession(deps, s.id)));
+}
+
 export async function listUserSessions(deps: Deps, userId: string) {
   return deps.database.db
     .select({

@@ -1,5 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "./db.ts";
+import { type Db, rowsOf } from "./db.ts";
+
+/*
+ * The durable job queue: rows of the `jobs` table, shared by every instance. Jobs are enqueued (in the caller's
+ * transaction if it has one), claimed under leases with `skip locked`, retried with back-off, and pruned.
+ */
 
 /** A row of `jobs` as a worker sees it. */
 export interface Job {
@@ -27,9 +32,6 @@ type JobRow = {
   max_attempts: number;
 };
 
-const rows = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
-
 const toJob = (r: JobRow): Job => ({
   id: Number(r.id),
   kind: r.kind,
@@ -55,7 +57,7 @@ export async function enqueueJob(
       ${(options.runAt ?? new Date()).toISOString()}::timestamptz, ${options.maxAttempts ?? 5})
     on conflict (kind, dedupe_key) where status in ('pending', 'running') and dedupe_key is not null do nothing
     returning id`);
-  const [row] = rows<{ id: string }>(result);
+  const [row] = rowsOf<{ id: string }>(result);
   return row ? Number(row.id) : null;
 }
 
@@ -81,7 +83,7 @@ export async function enqueueForSlot(
     where not exists (select 1 from jobs where kind = ${kind} and dedupe_key = ${dedupeKey})
     on conflict (kind, dedupe_key) where status in ('pending', 'running') and dedupe_key is not null do nothing
     returning id`);
-  const [row] = rows<{ id: string }>(result);
+  const [row] = rowsOf<{ id: string }>(result);
   return row ? Number(row.id) : null;
 }
 
@@ -106,7 +108,7 @@ export async function claimJobs(
     ) picked
     where j.id = picked.id
     returning j.id, j.kind, j.dedupe_key, j.payload, j.attempts, j.max_attempts`);
-  return rows<JobRow>(result).map(toJob);
+  return rowsOf<JobRow>(result).map(toJob);
 }
 
 /** Keeps a long job's claim alive; false when the lease was lost (another worker took the job over). */
@@ -115,7 +117,7 @@ export async function extendLease(db: Db, jobId: number, workerId: string, lease
     update jobs set locked_until = now() + ${`${leaseMs} milliseconds`}::interval, updated_at = now()
     where id = ${jobId} and status = 'running' and locked_by = ${workerId}
     returning id`);
-  return rows(result).length > 0;
+  return rowsOf(result).length > 0;
 }
 
 export async function completeJob(db: Db, jobId: number, workerId: string): Promise<void> {
@@ -183,7 +185,7 @@ export async function jobStats(db: Db): Promise<JobKindStats[]> {
       (array_agg(last_error order by updated_at desc) filter (where last_error is not null))[1] as last_error
     from jobs group by kind order by kind`);
   const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
-  return rows<Row>(result).map((r) => ({
+  return rowsOf<Row>(result).map((r) => ({
     kind: r.kind,
     queued: Number(r.queued),
     running: Number(r.running),
@@ -206,7 +208,7 @@ export async function pruneJobs(db: Db, { batchSize = 5_000 } = {}): Promise<num
            or (status = 'failed' and failed_at < now() - interval '14 days')
         limit ${batchSize})
       returning id`);
-    const n = rows(result).length;
+    const n = rowsOf(result).length;
     total += n;
     if (n < batchSize) return total;
   }
