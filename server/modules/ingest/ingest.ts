@@ -1,6 +1,7 @@
 import { INGEST_MAX_ITEMS, type TIngestResult } from "../../../shared/schemas/ingest.ts";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
+import type { Db } from "../../infra/db.ts";
 import { recordReplays, sdkReplayRecords } from "../replay/records.ts";
 import { publishRunChanges } from "../runs/events.ts";
 import { addUsage, noteThresholds } from "../usage/counters.ts";
@@ -64,88 +65,143 @@ export async function ingest(
   return { results, accepted: results.length - rejected, rejected, limited, limit, exhausted: false };
 }
 
-/** One transaction: the batch's runs, spans, totals, conversations and usage; then the live event. */
+interface Written {
+  spans: ValidatedBatch["spans"];
+  /** Spans refused at the span limit. */
+  refusedResults: TIngestResult[];
+  limited: number;
+  outcomes: Map<string, Outcome>;
+  changedSpans: Map<string, string[]>;
+  summaries: RunSummary[];
+}
+
+/** One transaction, tried again when the database picked it to break a deadlock; then the live event. */
 async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null) {
-  const results: TIngestResult[] = [...batch.errors];
-  let spans = batch.spans;
-  const runItems = batch.runs.map((r) => r.item);
-  const period = periodOf();
-  const spanLimit = quota?.limit ?? 0;
-  let limited = 0;
-  const outcomes = new Map<string, Outcome>();
-  const changedSpans = new Map<string, string[]>();
-  let summaries: RunSummary[] = [];
-
-  if (spans.length + runItems.length > 0)
-    await deps.database.db.transaction(async (tx) => {
-      if (quota && spans.length > 0 && nearLimit(spanLimit, quota.usage)) {
-        const refused = await holdToSpanLimit(tx, orgId, period, spanLimit, spans);
-        if (refused.size > 0) {
-          const error = limitMessage({ ...quota, usage: spanLimit });
-          for (const { indexes, item } of spans.filter((s) => refused.has(s.item.id))) {
-            for (const index of indexes) results.push({ index, type: "span", id: item.id, status: "error", error });
-            limited += indexes.length;
-          }
-          spans = spans.filter((s) => !refused.has(s.item.id));
-        }
-      }
-      const spanItems = spans.map((s) => s.item);
-      // Row locks are taken in one order by every batch — run rows created, spans, run rows updated, usage — so
-      // concurrent batches sharing runs and spans queue behind each other instead of deadlocking.
-      const createdRuns = await createRuns(tx, orgId, runItems, spanItems);
-      const changes = await writeSpans(tx, orgId, spanItems);
-      const touched = new Set([...runItems.map((r) => r.id), ...spanItems.map((s) => s.runId)]);
-      await lockRuns(tx, orgId, [...touched].sort());
-      const updatedRuns = await updateRuns(
-        tx,
-        orgId,
-        runItems.filter((r) => !createdRuns.has(r.id)),
-      );
-      const sdkReplays = sdkReplayRecords(runItems);
-      if (sdkReplays.length > 0) await recordReplays(tx, orgId, sdkReplays);
-
-      for (const id of createdRuns) outcomes.set(`run:${id}`, "created");
-      for (const id of updatedRuns) outcomes.set(`run:${id}`, "updated");
-      for (const change of changes) {
-        outcomes.set(`span:${change.id}`, change.inserted ? "created" : "updated");
-        const ids = changedSpans.get(change.after.runId);
-        if (ids) ids.push(change.id);
-        else changedSpans.set(change.after.runId, [change.id]);
-      }
-      const changedRuns = new Set([...createdRuns, ...updatedRuns, ...changedSpans.keys()]);
-      if (changedRuns.size > 0) {
-        summaries = await applyTotals(tx, orgId, changedRuns, totalsDelta(changes));
-        const conversationIds = [...new Set(summaries.flatMap((r) => (r.conversationId ? [r.conversationId] : [])))];
-        await refreshConversations(tx, orgId, conversationIds);
-      }
-      // Placeholders count as runs when they are created, as the runs they stand for.
-      const newRuns = createdRuns.size;
-      const newSpans = changes.filter((c) => c.inserted).length;
-      if (newRuns + newSpans > 0) {
-        const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans });
-        if (spanLimit > 0 && newSpans > 0)
-          await noteThresholds(tx, {
-            orgId,
-            period,
-            metric: "spans",
-            before: after.spans - newSpans,
-            used: after.spans,
-            limit: spanLimit,
-          });
-      }
-    });
-
+  const written =
+    batch.spans.length + batch.runs.length > 0
+      ? await retryOnConflict(() => deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)))
+      : null;
+  const results: TIngestResult[] = [...batch.errors, ...(written?.refusedResults ?? [])];
   for (const [type, merged] of [
     ["run", batch.runs],
-    ["span", spans],
+    ["span", written?.spans ?? []],
   ] as const) {
     for (const { indexes, item } of merged) {
-      const outcome = outcomes.get(`${type}:${item.id}`) ?? "unchanged";
+      const outcome = written?.outcomes.get(`${type}:${item.id}`) ?? "unchanged";
       for (const index of indexes) results.push({ index, type, id: item.id, status: outcome });
     }
   }
   results.sort((a, b) => a.index - b.index);
-  if (summaries.length > 0)
-    await publishRunChanges(deps, orgId, { runs: summaries, spans: Object.fromEntries(changedSpans) });
-  return { results, limited };
+  if (written && written.summaries.length > 0)
+    await publishRunChanges(deps, orgId, {
+      runs: written.summaries,
+      spans: Object.fromEntries(written.changedSpans),
+    });
+  return { results, limited: written?.limited ?? 0 };
+}
+
+/** The batch's runs, spans, totals, conversations and usage. */
+async function writeInTransaction(
+  tx: Db,
+  orgId: string,
+  batch: ValidatedBatch,
+  quota: LimitState | null,
+): Promise<Written> {
+  const runItems = batch.runs.map((r) => r.item);
+  const period = periodOf();
+  const spanLimit = quota?.limit ?? 0;
+  const written: Written = {
+    spans: batch.spans,
+    refusedResults: [],
+    limited: 0,
+    outcomes: new Map(),
+    changedSpans: new Map(),
+    summaries: [],
+  };
+  if (quota && batch.spans.length > 0 && nearLimit(spanLimit, quota.usage)) {
+    const refused = await holdToSpanLimit(tx, orgId, period, spanLimit, batch.spans);
+    if (refused.size > 0) {
+      const error = limitMessage({ ...quota, usage: spanLimit });
+      for (const { indexes, item } of batch.spans.filter((s) => refused.has(s.item.id))) {
+        for (const index of indexes)
+          written.refusedResults.push({ index, type: "span", id: item.id, status: "error", error });
+        written.limited += indexes.length;
+      }
+      written.spans = batch.spans.filter((s) => !refused.has(s.item.id));
+    }
+  }
+  const spanItems = written.spans.map((s) => s.item);
+  // Rows are locked in one order by every batch: run rows created, spans, run rows updated, usage.
+  const createdRuns = await createRuns(tx, orgId, runItems, spanItems);
+  const changes = await writeSpans(tx, orgId, spanItems);
+  const touched = new Set([...runItems.map((r) => r.id), ...spanItems.map((s) => s.runId)]);
+  await lockRuns(tx, orgId, [...touched].sort());
+  const updatedRuns = await updateRuns(
+    tx,
+    orgId,
+    runItems.filter((r) => !createdRuns.has(r.id)),
+  );
+  const sdkReplays = sdkReplayRecords(runItems);
+  if (sdkReplays.length > 0) await recordReplays(tx, orgId, sdkReplays);
+
+  const { outcomes, changedSpans } = written;
+  for (const id of createdRuns) outcomes.set(`run:${id}`, "created");
+  for (const id of updatedRuns) outcomes.set(`run:${id}`, "updated");
+  for (const change of changes) {
+    outcomes.set(`span:${change.id}`, change.inserted ? "created" : "updated");
+    const ids = changedSpans.get(change.after.runId);
+    if (ids) ids.push(change.id);
+    else changedSpans.set(change.after.runId, [change.id]);
+  }
+  const changedRuns = new Set([...createdRuns, ...updatedRuns, ...changedSpans.keys()]);
+  if (changedRuns.size > 0) {
+    written.summaries = await applyTotals(tx, orgId, changedRuns, totalsDelta(changes));
+    const conversationIds = [
+      ...new Set(written.summaries.flatMap((r) => (r.conversationId ? [r.conversationId] : []))),
+    ];
+    await refreshConversations(tx, orgId, conversationIds);
+  }
+  // Placeholders count as runs when they are created, as the runs they stand for.
+  const newRuns = createdRuns.size;
+  const newSpans = changes.filter((c) => c.inserted).length;
+  if (newRuns + newSpans > 0) {
+    const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans });
+    if (spanLimit > 0 && newSpans > 0)
+      await noteThresholds(tx, {
+        orgId,
+        period,
+        metric: "spans",
+        before: after.spans - newSpans,
+        used: after.spans,
+        limit: spanLimit,
+      });
+  }
+  return written;
+}
+
+/** deadlock_detected, serialization_failure: the database undid the transaction, and trying it again is safe. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+const ATTEMPTS = 4;
+
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Batches that share new spans sent in different orders (two exporters retrying the same spans, say) can wait on
+ * each other's inserts; the database breaks the circle by failing one, which then runs again after a short pause.
+ */
+async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? "")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * n));
+    }
+  }
 }

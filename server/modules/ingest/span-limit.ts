@@ -39,8 +39,7 @@ export async function holdToSpanLimit(
   );
   let allowance = limit - current.spans;
   const refused = new Set<string>();
-  // In the order the spans were sent, not the id order they are written in.
-  for (const { item } of [...spans].sort((a, b) => a.indexes[0]! - b.indexes[0]!)) {
+  for (const { item } of spans) {
     if (stored.has(item.id)) continue;
     if (allowance > 0) allowance--;
     else refused.add(item.id);

@@ -85,10 +85,10 @@ function spanRows(orgId: string, items: TIngestSpan[]) {
 }
 
 /**
- * Writes the spans (sorted by id: concurrent batches take their row locks in one order) and returns those that
- * changed with their contributions before and after. New spans are inserted first; the ones already stored are
- * then locked, read and updated, so what they contributed before is exactly what the totals take back — whatever
- * other batches of the same run do meanwhile, on any instance.
+ * Writes the spans in the order they were sent and returns those that changed, with their contributions before and
+ * after. New spans are inserted first; the ones already stored are then locked (in id order), read and updated, so
+ * what they contributed before is exactly what the totals take back, whatever other batches of the same run do
+ * meanwhile, on any instance.
  */
 export async function writeSpans(tx: Db, orgId: string, items: TIngestSpan[]): Promise<SpanChange[]> {
   const changes: SpanChange[] = [];

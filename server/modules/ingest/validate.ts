@@ -39,10 +39,7 @@ export function validateItems(rawItems: readonly unknown[], offset = 0): Validat
   return { runs: mergeById(runs), spans: mergeById(spans), errors };
 }
 
-/**
- * Same id twice in one batch (a span's start and end): merged in order, as if sent one after the other. Sorted by
- * id, so that concurrent batches touching the same rows always take their locks in the same order.
- */
+/** Same id twice in one batch (a span's start and end): merged in order, as if sent one after the other. */
 export function mergeById<T extends { id: string; status?: string }>(items: { index: number; item: T }[]): Merged<T>[] {
   const byId = new Map<string, Merged<T>>();
   for (const { index, item } of items) {
@@ -59,5 +56,5 @@ export function mergeById<T extends { id: string; status?: string }>(items: { in
       };
     }
   }
-  return [...byId.values()].sort((a, b) => (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+  return [...byId.values()];
 }
