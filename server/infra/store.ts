@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { Redis, type Result } from "ioredis";
-import type { TServiceState } from "../../shared/schemas/health.ts";
+import type { ServiceState } from "../../shared/schemas/health.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -35,7 +35,7 @@ export interface SharedStore {
   readAfter(stream: string, afterId: string, limit: number): Promise<{ entries: StreamEntry[]; complete: boolean }>;
   /** The id of the newest entry, `0-0` for an empty log. */
   lastId(stream: string): Promise<string>;
-  health(): { state: TServiceState; detail: string };
+  health(): { state: ServiceState; detail: string };
   /** Called whenever `health()` changes (Redis lost or back). */
   onHealthChange(listener: () => void): () => void;
   close(): Promise<void>;
@@ -168,7 +168,7 @@ export class MemoryStore implements SharedStore {
     return this.liveStream(stream, Date.now())?.entries.at(-1)?.id ?? EMPTY_STREAM_ID;
   }
 
-  health(): { state: TServiceState; detail: string } {
+  health(): { state: ServiceState; detail: string } {
     return { state: "not_configured", detail: "REDIS_URL not set; in-memory store (single instance only)" };
   }
 
@@ -447,7 +447,7 @@ export class RedisStore implements SharedStore {
     );
   }
 
-  health(): { state: TServiceState; detail: string } {
+  health(): { state: ServiceState; detail: string } {
     return this.ready()
       ? { state: "ok", detail: "connected" }
       : { state: "degraded", detail: "Redis unreachable; using the in-memory fallback (not shared between instances)" };

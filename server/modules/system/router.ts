@@ -2,6 +2,7 @@ import { tracked } from "@trpc/server";
 import { EventEmitter, on } from "node:events";
 import { z } from "zod";
 import { ZHealthReport } from "../../../shared/schemas/health.ts";
+import { ZServerInstance } from "../../../shared/schemas/system.ts";
 import { publicProcedure, router } from "../../trpc/init.ts";
 import { getHealthReport } from "./health.ts";
 import { listRecentInstances } from "./instances.ts";
@@ -14,7 +15,10 @@ export const systemRouter = router({
     .output(ZHealthReport)
     .query(({ ctx }) => getHealthReport(ctx.deps)),
 
-  instances: publicProcedure.input(z.void()).query(({ ctx }) => listRecentInstances(ctx.deps)),
+  instances: publicProcedure
+    .input(z.void())
+    .output(z.array(ZServerInstance))
+    .query(({ ctx }) => listRecentInstances(ctx.deps)),
 
   /**
    * This instance's health, pushed at once, whenever a dependency changes state, and every few seconds.
