@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZRunStatus, ZRunSummary } from "./runs.ts";
+import { ZRunDetail, ZRunStatus } from "./runs.ts";
 
 /** Time travel: replaying a run from a step with a changed config, and comparing the result with the original. */
 
@@ -113,8 +113,8 @@ export type ReplayInfo = z.infer<typeof ZReplayInfo>;
 
 export const ZReplayResult = z.object({
   replay: ZReplayInfo,
-  run: ZRunSummary,
-  original: ZRunSummary,
+  run: ZRunDetail,
+  original: ZRunDetail,
   steps: z.array(ZStepComparison),
   /** The first step whose output differs from the original's; null when the replay reproduced it. */
   firstDivergence: z.string().nullable(),
@@ -149,9 +149,13 @@ export const ZLlmSpanPlan = z.object({
 });
 export type LlmSpanPlan = z.infer<typeof ZLlmSpanPlan>;
 
+/** The run a plan is for, with its place in its fork tree (the run it replays, and the tree's first run). */
+export const ZPlannedRun = ZRunDetail.extend({ replayOf: z.string().nullable(), rootRunId: z.string() });
+export type PlannedRun = z.infer<typeof ZPlannedRun>;
+
 export const ZReplayPlan = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("workflow"), run: ZRunSummary, workflowVersionId: z.string(), steps: z.array(ZPlanStep) }),
-  z.object({ mode: z.literal("span"), run: ZRunSummary, spans: z.array(ZLlmSpanPlan) }),
+  z.object({ mode: z.literal("workflow"), run: ZPlannedRun, workflowVersionId: z.string(), steps: z.array(ZPlanStep) }),
+  z.object({ mode: z.literal("span"), run: ZPlannedRun, spans: z.array(ZLlmSpanPlan) }),
 ]);
 export type ReplayPlan = z.infer<typeof ZReplayPlan>;
 
