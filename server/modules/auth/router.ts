@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ZMe, ZSignedIn, ZUserSession } from "../../../shared/schemas/auth.ts";
 import { ZLoginInput, ZSignUpInput } from "../../../shared/schemas/identity.ts";
 import { notFound } from "../../lib/errors.ts";
-import { authedProcedure, publicProcedure, router } from "../../trpc/init.ts";
+import { authedProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { listUserOrgs } from "../orgs/service.ts";
 import { login, signUp } from "./service.ts";
 import { invalidateSession, listUserSessions } from "./sessions.ts";
@@ -11,7 +11,7 @@ export const authRouter = router({
   /** Who is signed in (null when nobody), with their organisations: the dashboard's first call. */
   me: publicProcedure
     .input(z.void())
-    .output(ZMe.nullable())
+    .output(parseSync(ZMe.nullable()))
     .query(async ({ ctx }) => {
       if (!ctx.session) return null;
       const s = ctx.session;
@@ -24,7 +24,7 @@ export const authRouter = router({
 
   signUp: publicProcedure
     .input(ZSignUpInput)
-    .output(ZSignedIn)
+    .output(parseSync(ZSignedIn))
     .mutation(async ({ ctx, input }) => {
       const result = await signUp(ctx.deps, input, { ip: ctx.ip, userAgent: ctx.userAgent });
       ctx.cookies.setSession(result.token, result.expiresAt);
@@ -33,7 +33,7 @@ export const authRouter = router({
 
   login: publicProcedure
     .input(ZLoginInput)
-    .output(ZSignedIn)
+    .output(parseSync(ZSignedIn))
     .mutation(async ({ ctx, input }) => {
       const result = await login(ctx.deps, input, { ip: ctx.ip, userAgent: ctx.userAgent });
       ctx.cookies.setSession(result.token, result.expiresAt);
@@ -48,7 +48,7 @@ export const authRouter = router({
 
   sessions: authedProcedure
     .input(z.void())
-    .output(z.array(ZUserSession))
+    .output(parseSync(z.array(ZUserSession)))
     .query(async ({ ctx }) => {
       const rows = await listUserSessions(ctx.deps, ctx.session.userId);
       return rows.map((r) => ({ ...r, current: r.id === ctx.session.sessionId }));

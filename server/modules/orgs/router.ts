@@ -10,7 +10,7 @@ import {
   ZSentInvite,
 } from "../../../shared/schemas/orgs.ts";
 import { forbidden } from "../../lib/errors.ts";
-import { actorOf, authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
+import { actorOf, authedProcedure, orgProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { setActiveOrg } from "../auth/sessions.ts";
 import { normaliseEmail } from "../auth/service.ts";
 import { inviteEmail } from "../email/templates.ts";
@@ -32,13 +32,13 @@ import {
 export const orgsRouter = router({
   create: authedProcedure
     .input(z.object({ name: ZOrgName }))
-    .output(ZCreatedOrg)
+    .output(parseSync(ZCreatedOrg))
     .mutation(({ ctx, input }) => createOrg(ctx.deps, actorOf(ctx), input.name)),
 
   /** Makes an organisation the session's current one (kept server-side, so every tab agrees). */
   switch: authedProcedure
     .input(z.object({ orgId: z.uuid() }))
-    .output(ZActiveOrg)
+    .output(parseSync(ZActiveOrg))
     .mutation(async ({ ctx, input }) => {
       if (!(await roleOf(ctx.deps, input.orgId, ctx.session.userId)))
         throw forbidden("You are not a member of this organisation");
@@ -54,16 +54,16 @@ export const orgsRouter = router({
     }),
 
   members: orgProcedure("viewer")
-    .output(z.array(ZMember))
+    .output(parseSync(z.array(ZMember)))
     .query(({ ctx }) => listMembers(ctx.deps, ctx.org.id)),
 
   invites: orgProcedure("admin")
-    .output(z.array(ZPendingInvite))
+    .output(parseSync(z.array(ZPendingInvite)))
     .query(({ ctx }) => listPendingInvites(ctx.deps, ctx.org.id)),
 
   invite: orgProcedure("admin")
     .input(z.object({ email: ZEmail, role: ZRole.default("member") }))
-    .output(ZSentInvite)
+    .output(parseSync(ZSentInvite))
     .mutation(async ({ ctx, input }) => {
       const email = normaliseEmail(input.email);
       const invite = await createInvite(
@@ -111,7 +111,7 @@ export const orgsRouter = router({
   /** What an invitation link leads to, before accepting it. */
   inviteDetails: publicProcedure
     .input(z.object({ token: z.string().min(10).max(200) }))
-    .output(ZInviteDetails)
+    .output(parseSync(ZInviteDetails))
     .query(async ({ ctx, input }) => {
       const invite = await findInvite(ctx.deps, input.token);
       return {
@@ -125,7 +125,7 @@ export const orgsRouter = router({
 
   acceptInvite: authedProcedure
     .input(z.object({ token: z.string().min(10).max(200) }))
-    .output(ZJoinedOrg)
+    .output(parseSync(ZJoinedOrg))
     .mutation(async ({ ctx, input }) => {
       const joined = await acceptInvite(ctx.deps, actorOf(ctx), input.token);
       await setActiveOrg(ctx.deps, ctx.session.sessionId, joined.orgId);

@@ -3,7 +3,7 @@ import { EventEmitter, on } from "node:events";
 import { z } from "zod";
 import { ZHealthReport } from "../../../shared/schemas/health.ts";
 import { ZServerInstance } from "../../../shared/schemas/system.ts";
-import { publicProcedure, router } from "../../trpc/init.ts";
+import { parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { getHealthReport } from "./health.ts";
 import { listRecentInstances } from "./instances.ts";
 
@@ -12,12 +12,12 @@ const STATUS_INTERVAL_MS = 5_000;
 export const systemRouter = router({
   health: publicProcedure
     .input(z.void())
-    .output(ZHealthReport)
+    .output(parseSync(ZHealthReport))
     .query(({ ctx }) => getHealthReport(ctx.deps)),
 
   instances: publicProcedure
     .input(z.void())
-    .output(z.array(ZServerInstance))
+    .output(parseSync(z.array(ZServerInstance)))
     .query(({ ctx }) => listRecentInstances(ctx.deps)),
 
   /**
