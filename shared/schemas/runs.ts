@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * What the dashboard reads: runs, spans, conversations and the live events that keep them current.
- * These schemas describe what the server sends; every output is checked on every call, so they stay shallow:
- * timestamps the server wrote itself are plain strings, and payloads of runs and spans are `z.unknown()`.
+ * What the dashboard reads: runs, spans, conversations and the live events that keep them current, and the filters
+ * of the Runs view. Results are checked against these schemas on every call, so they stay shallow: timestamps the
+ * server wrote itself are plain strings, and the payloads of runs and spans are `z.unknown()`.
  */
 
 export const RUN_STATUSES = ["running", "success", "error"] as const;
