@@ -2,9 +2,9 @@ import { type SQL, sql } from "drizzle-orm";
 import { runs } from "../../../db/schema.ts";
 import {
   INGEST_MAX_ITEMS,
-  type TIngestResult,
-  type TIngestRun,
-  type TIngestSpan,
+  type IngestResult,
+  type IngestRun,
+  type IngestSpan,
   ZIngestItem,
 } from "../../../shared/schemas/ingest.ts";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
@@ -45,7 +45,7 @@ function mergeById<T extends { id: string }>(items: { index: number; item: T }[]
 
 const toDate = (v: string | null | undefined) => (v ? new Date(v) : null);
 
-function runRow(orgId: string, r: TIngestRun) {
+function runRow(orgId: string, r: IngestRun) {
   return {
     orgId,
     id: r.id,
@@ -142,7 +142,7 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
  * Spans are the volume: one statement whose parameters are one array per column (`unnest`), so the cost of a
  * batch does not grow with a placeholder per value — and it reads the same on PostgreSQL and PGlite.
  */
-async function upsertSpans(tx: Tx, orgId: string, items: TIngestSpan[]): Promise<{ id: string; inserted: boolean }[]> {
+async function upsertSpans(tx: Tx, orgId: string, items: IngestSpan[]): Promise<{ id: string; inserted: boolean }[]> {
   const columns: (string | number | null)[][] = SPAN_COLUMNS.map(() => []);
   for (const s of items) {
     const values = [
@@ -209,7 +209,7 @@ async function refreshRuns(tx: Tx, orgId: string, runIds: string[]): Promise<Run
 }
 
 /** Replays run by the SDK (`runtime.replay()`) join their parent's fork tree like the server's own. */
-async function recordReplays(tx: Tx, orgId: string, items: TIngestRun[]): Promise<void> {
+async function recordReplays(tx: Tx, orgId: string, items: IngestRun[]): Promise<void> {
   for (const r of items) {
     await tx.execute(sql`
       insert into replays (org_id, id, parent_run_id, root_run_id, mode, fork_step, overrides, policies, label, executor)
@@ -243,7 +243,7 @@ async function holdToSpanLimit(
   orgId: string,
   period: string,
   limit: number,
-  spans: { indexes: number[]; item: TIngestSpan }[],
+  spans: { indexes: number[]; item: IngestSpan }[],
 ): Promise<{ refused: Set<string> }> {
   const current = await lockUsage(tx, orgId, period);
   const ids = spans.map((s) => s.item.id);
@@ -288,9 +288,9 @@ export async function ingestBatch(
   rawItems: unknown[],
   options: { spanLimit?: number; spanUsage?: number } = {},
 ) {
-  const results = new Array<TIngestResult>(rawItems.length);
-  const runItems: { index: number; item: TIngestRun }[] = [];
-  const spanItems: { index: number; item: TIngestSpan }[] = [];
+  const results = new Array<IngestResult>(rawItems.length);
+  const runItems: { index: number; item: IngestRun }[] = [];
+  const spanItems: { index: number; item: IngestSpan }[] = [];
   rawItems.forEach((raw, index) => {
     const parsed = ZIngestItem.safeParse(raw);
     if (!parsed.success) {
@@ -345,7 +345,7 @@ export async function ingestBatch(
       );
     // Spans may arrive before their run: a placeholder run keeps the tree whole until the run itself arrives.
     const knownRuns = new Set(mergedRuns.map((r) => r.item.id));
-    const placeholders = new Map<string, TIngestSpan>();
+    const placeholders = new Map<string, IngestSpan>();
     for (const { item } of mergedSpans)
       if (!knownRuns.has(item.runId) && !placeholders.has(item.runId)) placeholders.set(item.runId, item);
     let placeholderCount = 0;
