@@ -33,7 +33,8 @@ const t = initTRPC
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+          // Issues of a rejected input only: a result failing its output schema is the server's own fault.
+          zodError: !internal && error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
         },
       };
     },
@@ -64,6 +65,14 @@ const base = t.procedure.use(domainErrors);
 /** Who did it, for the audit log: the signed-in user and their address. */
 export function actorOf(ctx: { session: { userId: string; email: string }; ip?: string }) {
   return { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip };
+}
+
+/**
+ * A procedure's output schema, checked with zod's synchronous `parse`. Given the schema itself, tRPC would call
+ * `parseAsync`, which skips zod's compiled object checks: ten times slower on the span list of a 10,000-span run.
+ */
+export function parseSync<T extends z.ZodType>(schema: T) {
+  return (value: unknown): z.output<T> => schema.parse(value);
 }
 
 export const router = t.router;

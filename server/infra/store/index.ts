@@ -1,4 +1,4 @@
-import type { TServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "../../../shared/schemas/health.ts";
 
 /**
  * What the rest of the server needs from Redis: a pub/sub bus, counters with expiry (rate limits) and
@@ -32,7 +32,7 @@ export interface SharedStore {
   readAfter(stream: string, afterId: string, limit: number): Promise<{ entries: StreamEntry[]; complete: boolean }>;
   /** The id of the newest entry, `0-0` for an empty log. */
   lastId(stream: string): Promise<string>;
-  health(): { state: TServiceState; detail: string };
+  health(): { state: ServiceState; detail: string };
   /** Called whenever `health()` changes (Redis lost or back). */
   onHealthChange(listener: () => void): () => void;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { TServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "../../../shared/schemas/health.ts";
 import { EMPTY_STREAM_ID, type SharedStore, type StreamEntry, type StreamOptions } from "./index.ts";
 
 function afterInLog(entries: StreamEntry[], afterId: string, limit: number) {
@@ -97,7 +97,7 @@ export class MemoryStore implements SharedStore {
     return this.liveStream(stream, Date.now())?.entries.at(-1)?.id ?? EMPTY_STREAM_ID;
   }
 
-  health(): { state: TServiceState; detail: string } {
+  health(): { state: ServiceState; detail: string } {
     return { state: "not_configured", detail: "REDIS_URL not set; in-memory store (single instance only)" };
   }
 

@@ -1,5 +1,5 @@
 import { Redis, type Result } from "ioredis";
-import type { TServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "../../../shared/schemas/health.ts";
 import type { Logger } from "../logger.ts";
 import { EMPTY_STREAM_ID, type SharedStore, type StreamOptions } from "./index.ts";
 import { MemoryStore } from "./memory.ts";
@@ -234,7 +234,7 @@ export class RedisStore implements SharedStore {
     );
   }
 
-  health(): { state: TServiceState; detail: string } {
+  health(): { state: ServiceState; detail: string } {
     return this.ready()
       ? { state: "ok", detail: "connected" }
       : { state: "degraded", detail: "Redis unreachable; using the in-memory fallback (not shared between instances)" };

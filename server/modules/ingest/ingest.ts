@@ -1,4 +1,4 @@
-import { INGEST_MAX_ITEMS, type TIngestResult } from "../../../shared/schemas/ingest.ts";
+import { INGEST_MAX_ITEMS, type IngestResult } from "../../../shared/schemas/ingest.ts";
 import type { RunSummary } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
@@ -26,7 +26,7 @@ export interface IngestOptions {
 
 export interface IngestOutcome {
   /** One per item, in order. */
-  results: TIngestResult[];
+  results: IngestResult[];
   accepted: number;
   rejected: number;
   /** New spans refused because the batch crossed the month's span limit. */
@@ -51,7 +51,7 @@ export async function ingest(
 ): Promise<IngestOutcome> {
   const quota = options.spanLimit === false ? null : await spanQuota(deps, orgId);
   if (quota?.exhausted) return { results: [], accepted: 0, rejected: 0, limited: 0, limit: quota, exhausted: true };
-  const results: TIngestResult[] = [];
+  const results: IngestResult[] = [];
   let limited = 0;
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const batch = validateItems(items.slice(start, start + INGEST_MAX_ITEMS), start);
@@ -68,7 +68,7 @@ export async function ingest(
 interface Written {
   spans: ValidatedBatch["spans"];
   /** Spans refused at the span limit. */
-  refusedResults: TIngestResult[];
+  refusedResults: IngestResult[];
   limited: number;
   outcomes: Map<string, Outcome>;
   changedSpans: Map<string, string[]>;
@@ -81,7 +81,7 @@ async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quot
     batch.spans.length + batch.runs.length > 0
       ? await retryOnConflict(() => deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)))
       : null;
-  const results: TIngestResult[] = [...batch.errors, ...(written?.refusedResults ?? [])];
+  const results: IngestResult[] = [...batch.errors, ...(written?.refusedResults ?? [])];
   for (const [type, merged] of [
     ["run", batch.runs],
     ["span", written?.spans ?? []],

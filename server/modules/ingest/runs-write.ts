@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { runs } from "../../../db/schema.ts";
-import type { TIngestRun, TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 import { mergeColumns } from "./upsert-sql.ts";
 
 const toDate = (v: string | null | undefined) => (v ? new Date(v) : null);
 
-function runRow(orgId: string, r: TIngestRun) {
+function runRow(orgId: string, r: IngestRun) {
   return {
     orgId,
     id: r.id,
@@ -28,7 +28,7 @@ function runRow(orgId: string, r: TIngestRun) {
 }
 
 /** Spans may arrive before their run: a placeholder keeps the tree whole until the run itself arrives. */
-function placeholderRow(orgId: string, span: TIngestSpan) {
+function placeholderRow(orgId: string, span: IngestSpan) {
   return {
     orgId,
     id: span.runId,
@@ -60,12 +60,7 @@ const { set: RUN_SET, changed: RUN_CHANGED } = mergeColumns(
  * Creates the rows of every run the batch touches that does not exist yet — the sent run, or a placeholder for a
  * run only its spans name — in one statement, in id order. Returns the ids it created: the rest already existed.
  */
-export async function createRuns(
-  tx: Db,
-  orgId: string,
-  items: TIngestRun[],
-  spans: TIngestSpan[],
-): Promise<Set<string>> {
+export async function createRuns(tx: Db, orgId: string, items: IngestRun[], spans: IngestSpan[]): Promise<Set<string>> {
   const rows = new Map<string, ReturnType<typeof runRow>>();
   for (const r of items) rows.set(r.id, runRow(orgId, r));
   for (const s of spans) if (!rows.has(s.runId)) rows.set(s.runId, placeholderRow(orgId, s));
@@ -84,7 +79,7 @@ export async function lockRuns(tx: Db, orgId: string, runIds: string[]): Promise
 }
 
 /** Applies sent runs to rows that already existed; returns the ids of those that changed. */
-export async function updateRuns(tx: Db, orgId: string, items: TIngestRun[]): Promise<Set<string>> {
+export async function updateRuns(tx: Db, orgId: string, items: IngestRun[]): Promise<Set<string>> {
   if (items.length === 0) return new Set();
   const written = await tx
     .insert(runs)

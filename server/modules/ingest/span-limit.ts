@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { INGEST_MAX_ITEMS, type TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import { INGEST_MAX_ITEMS, type IngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 import { rowsOf } from "../../infra/db.ts";
 import { lockUsage } from "../usage/counters.ts";
@@ -26,7 +26,7 @@ export async function holdToSpanLimit(
   orgId: string,
   period: string,
   limit: number,
-  spans: Merged<TIngestSpan>[],
+  spans: Merged<IngestSpan>[],
 ): Promise<Set<string>> {
   const current = await lockUsage(tx, orgId, period);
   const ids = spans.map((s) => s.item.id);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestSpan } from "../../../shared/schemas/ingest.ts";
 import { rowsOf } from "../../infra/db.ts";
 import type { Db } from "../../infra/db.ts";
 import { mergeColumns } from "./upsert-sql.ts";
@@ -79,7 +79,7 @@ const contributionOf = (r: ContributionRow): Contribution => ({
  * size of the batch, with the payloads (input, output, config, attributes) never encoded twice. It is sent as text
  * (then cast), so both drivers pass it through as it is. A JSON null or a missing field reads as SQL null.
  */
-function spanRows(orgId: string, items: TIngestSpan[]) {
+function spanRows(orgId: string, items: IngestSpan[]) {
   return sql`select ${orgId}::uuid as org_id, ${SELECT}
     from jsonb_to_recordset(${sql.param(JSON.stringify(items))}::text::jsonb) as u(${RECORD})`;
 }
@@ -90,7 +90,7 @@ function spanRows(orgId: string, items: TIngestSpan[]) {
  * what they contributed before is exactly what the totals take back, whatever other batches of the same run do
  * meanwhile, on any instance.
  */
-export async function writeSpans(tx: Db, orgId: string, items: TIngestSpan[]): Promise<SpanChange[]> {
+export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Promise<SpanChange[]> {
   const changes: SpanChange[] = [];
   const inserted = rowsOf<ContributionRow>(
     await tx.execute<ContributionRow>(sql`

@@ -1,4 +1,4 @@
-import { type TIngestResult, type TIngestRun, type TIngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
+import { type IngestResult, type IngestRun, type IngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
 
 export interface Merged<T> {
   /** Positions of the item in the request (one id sent twice: a span's start and its end). */
@@ -7,10 +7,10 @@ export interface Merged<T> {
 }
 
 export interface ValidatedBatch {
-  runs: Merged<TIngestRun>[];
-  spans: Merged<TIngestSpan>[];
+  runs: Merged<IngestRun>[];
+  spans: Merged<IngestSpan>[];
   /** Items refused by validation, by position. */
-  errors: Extract<TIngestResult, { status: "error" }>[];
+  errors: Extract<IngestResult, { status: "error" }>[];
 }
 
 const reasonOf = (issues: { path: PropertyKey[]; message: string }[]) =>
@@ -19,8 +19,8 @@ const reasonOf = (issues: { path: PropertyKey[]; message: string }[]) =>
 /** Each item on its own: a bad item gets its reason and never sinks its neighbours. Positions start at `offset`. */
 export function validateItems(rawItems: readonly unknown[], offset = 0): ValidatedBatch {
   const errors: ValidatedBatch["errors"] = [];
-  const runs: { index: number; item: TIngestRun }[] = [];
-  const spans: { index: number; item: TIngestSpan }[] = [];
+  const runs: { index: number; item: IngestRun }[] = [];
+  const spans: { index: number; item: IngestSpan }[] = [];
   rawItems.forEach((raw, i) => {
     const index = offset + i;
     const parsed = ZIngestItem.safeParse(raw);

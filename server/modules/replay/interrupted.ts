@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { TIngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../../deps.ts";
 import { rowsOf } from "../../infra/db.ts";
 import { ingest } from "../ingest/ingest.ts";
@@ -32,7 +32,7 @@ export async function finishInterruptedReplays(deps: Deps, now = Date.now()): Pr
     if (await deps.store.get(replayAliveKey(replay.org_id, replay.id))) continue;
     // Its running spans and the run itself end as failed, through ingest like every write of spans: totals,
     // live views and the run's seq follow.
-    type Open = { id: string; name: string; kind: TIngestSpan["kind"]; started_at: Date | string; attributes: unknown };
+    type Open = { id: string; name: string; kind: IngestSpan["kind"]; started_at: Date | string; attributes: unknown };
     const open = rowsOf<Open>(
       await deps.database.db.execute(sql`
         select id, name, kind, started_at, attributes from spans

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
+import type { IngestRun } from "../../../shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 
 /** How a replay was asked for, kept beside its run: the row that puts it in its parent's fork tree. */
@@ -34,7 +34,7 @@ export async function recordReplays(db: Db, orgId: string, records: ReplayRecord
 }
 
 /** Replays run by the SDK (`runtime.replay()`) arrive as runs carrying `replayOf`: they join the fork tree too. */
-export function sdkReplayRecords(runs: TIngestRun[]): ReplayRecord[] {
+export function sdkReplayRecords(runs: IngestRun[]): ReplayRecord[] {
   return runs.flatMap((r) =>
     r.replayOf
       ? [

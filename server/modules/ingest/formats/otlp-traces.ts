@@ -1,4 +1,4 @@
-import type { TIngestRun, TIngestSpan } from "../../../../shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "../../../../shared/schemas/ingest.ts";
 import { clean, type OtlpEvent, type OtlpSpan } from "../../otlp/decode.ts";
 import { priceOf } from "../../pricing/prices.ts";
 
@@ -11,7 +11,7 @@ import { priceOf } from "../../pricing/prices.ts";
  * placeholder run until the root arrives, so a later batch never renames a run after one of its children.
  */
 
-export type EchosItem = TIngestRun | TIngestSpan;
+export type EchosItem = IngestRun | IngestSpan;
 
 export interface MappedBatch {
   /** Run items first, then spans: a run and its spans may be split across ingest calls without a placeholder. */
@@ -242,9 +242,9 @@ function extractMessages(span: OtlpSpan): Extracted {
 
 const REQUEST_PREFIX = "gen_ai.request.";
 const AGENT_OPERATIONS = new Set(["invoke_agent", "create_agent"]);
-const OPENINFERENCE_KINDS: Record<string, TIngestSpan["kind"]> = { LLM: "llm", TOOL: "tool", RETRIEVER: "tool" };
+const OPENINFERENCE_KINDS: Record<string, IngestSpan["kind"]> = { LLM: "llm", TOOL: "tool", RETRIEVER: "tool" };
 
-function kindOf(a: Record<string, unknown>): TIngestSpan["kind"] {
+function kindOf(a: Record<string, unknown>): IngestSpan["kind"] {
   const keys = Object.keys(a);
   const operation = str(a["gen_ai.operation.name"]);
   if (a["gen_ai.tool.name"] !== undefined || operation === "execute_tool") return "tool";
@@ -269,7 +269,7 @@ function errorOf(span: OtlpSpan): string {
   return message && type ? `${type}: ${message}` : (message ?? type ?? "error");
 }
 
-function toSpanItem(span: OtlpSpan & { traceId: string; spanId: string }, startedAt: string): TIngestSpan {
+function toSpanItem(span: OtlpSpan & { traceId: string; spanId: string }, startedAt: string): IngestSpan {
   const a = span.attributes;
   const kind = kindOf(a);
   const endedAt = isoOf(span.endTimeUnixNano);
@@ -332,7 +332,7 @@ function toSpanItem(span: OtlpSpan & { traceId: string; spanId: string }, starte
 // ---------------------------------------------------------------------------------------------------------------
 // A batch
 
-function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: TIngestSpan, trace: TIngestSpan[]): TIngestRun {
+function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: IngestSpan, trace: IngestSpan[]): IngestRun {
   const service = str(root.resource["service.name"]);
   const conversationId = trace
     .map((s) => str(s.attributes?.["gen_ai.conversation.id"]) ?? str(s.attributes?.["session.id"]))
@@ -354,11 +354,11 @@ function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: TIngestSpan, 
 
 export function mapSpans(spans: OtlpSpan[]): MappedBatch {
   const rejected: MappedBatch["rejected"] = [];
-  const runs: TIngestRun[] = [];
-  const spanItems: TIngestSpan[] = [];
+  const runs: IngestRun[] = [];
+  const spanItems: IngestSpan[] = [];
   const byTrace = new Map<
     string,
-    { items: TIngestSpan[]; root?: { span: OtlpSpan & { traceId: string }; item: TIngestSpan } }
+    { items: IngestSpan[]; root?: { span: OtlpSpan & { traceId: string }; item: IngestSpan } }
   >();
 
   for (const span of spans) {
