@@ -9,6 +9,7 @@ export default defineConfig({
       "client/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
+    // Builds nothing: the production bundle is built by the first test that starts it (tests/helpers/dist.ts).
     globalSetup: ["tests/helpers/global-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,
