@@ -18,6 +18,7 @@ describe("durability across a server crash", () => {
     distDir = await builtDist();
   }, BUILD_TIMEOUT_MS);
 
+  // Starts the built server twice, one boot after the other: on a busy machine more than the default 30 s.
   it("keeps every acknowledged item, and the SDK's retries after the crash add no duplicates", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "echos-durable-"));
     const port = await freePort();
@@ -77,5 +78,5 @@ describe("durability across a server crash", () => {
     } finally {
       await database.close();
     }
-  });
+  }, 90_000);
 });
