@@ -1,5 +1,15 @@
 import { execFile } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { inject } from "vitest";
@@ -35,8 +45,9 @@ function alive(pid: number): boolean {
 /** The lock is a file holding the builder's pid, created exclusively; a dead builder's lock is taken over. */
 function takeLock(lock: string): boolean {
   try {
-    closeSync(openSync(lock, "wx"));
-    writeFileSync(lock, String(process.pid));
+    const fd = openSync(lock, "wx");
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
