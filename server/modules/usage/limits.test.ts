@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../server/infra/db.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DomainError } from "../../server/lib/errors.ts";
-import { consumeReplay } from "../../server/modules/usage/service.ts";
-import type { RunningServer } from "../../server/server.ts";
-import { callerFor, codeOf, createOrgWithRoles } from "../helpers/factories.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { DomainError } from "../../lib/errors.ts";
+import { consumeReplay } from "./service.ts";
+import type { RunningServer } from "../../server.ts";
+import { callerFor, codeOf, createOrgWithRoles } from "../../../tests/helpers/factories.ts";
+import { startTestServer } from "../../../tests/helpers/server.ts";
 
 describe("organisation limits and replays", () => {
   let server: RunningServer;

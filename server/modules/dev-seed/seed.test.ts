@@ -1,10 +1,10 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, runs, spans, workflowVersions } from "../../db/schema.ts";
-import { type DemoRunsResult, seedDemoRuns } from "../../server/modules/dev-seed/demo-runs.ts";
-import type { RunningServer } from "../../server/server.ts";
-import { createUser, type TestUser } from "../helpers/factories.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { apiKeys, runs, spans, workflowVersions } from "../../../db/schema.ts";
+import { type DemoRunsResult, seedDemoRuns } from "./demo-runs.ts";
+import type { RunningServer } from "../../server.ts";
+import { createUser, type TestUser } from "../../../tests/helpers/factories.ts";
+import { startTestServer } from "../../../tests/helpers/server.ts";
 
 describe("demo data", () => {
   let server: RunningServer;

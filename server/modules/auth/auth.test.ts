@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, sessions, users } from "../../db/schema.ts";
-import { hashPassword, verifyPassword } from "../../server/modules/auth/password.ts";
-import { SESSION_TTL_MS, validateSessionToken } from "../../server/modules/sessions/service.ts";
-import type { RunningServer } from "../../server/server.ts";
-import { PASSWORD, callerFor, createUser, uniqueEmail, codeOf } from "../helpers/factories.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { auditLog, sessions, users } from "../../../db/schema.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
+import { SESSION_TTL_MS, validateSessionToken } from "../sessions/service.ts";
+import type { RunningServer } from "../../server.ts";
+import { PASSWORD, callerFor, createUser, uniqueEmail, codeOf } from "../../../tests/helpers/factories.ts";
+import { startTestServer } from "../../../tests/helpers/server.ts";
 
 describe("accounts and sessions", () => {
   let server: RunningServer;

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../server/infra/db.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingest } from "../../server/modules/ingest/ingest.ts";
-import { applyRetention } from "../../server/modules/retention/service.ts";
-import type { RunningServer } from "../../server/server.ts";
-import { callerFor, createUser } from "../helpers/factories.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { ingest } from "../ingest/ingest.ts";
+import { applyRetention } from "./service.ts";
+import type { RunningServer } from "../../server.ts";
+import { callerFor, createUser } from "../../../tests/helpers/factories.ts";
+import { startTestServer } from "../../../tests/helpers/server.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeDiff, diffText } from "../../client/src/features/replay/text-diff.tsx";
-import { applyReplayEvent, type ReplayLiveState } from "../../client/src/features/replay/use-replay-live.ts";
-import { flattenForks } from "../../client/src/features/replay/fork-tree.tsx";
-import { withField } from "../../client/src/features/replay/fork-step-form.tsx";
-import { defaultPolicy } from "../../client/src/features/replay/step-policies.tsx";
-import { replayTarget } from "../../client/src/features/replay/replay-entry.tsx";
-import type { ForkNode, PlanStep, StepSnapshot } from "../../shared/schemas/replay.ts";
+import { computeDiff, diffText } from "./text-diff.tsx";
+import { applyReplayEvent, type ReplayLiveState } from "./use-replay-live.ts";
+import { flattenForks } from "./fork-tree.tsx";
+import { withField } from "./fork-step-form.tsx";
+import { defaultPolicy } from "./step-policies.tsx";
+import { replayTarget } from "./replay-entry.tsx";
+import type { ForkNode, PlanStep, StepSnapshot } from "../../../../shared/schemas/replay.ts";
 
 const snapshot = (status: StepSnapshot["status"], output: unknown = null): StepSnapshot => ({
   spanId: "s",
