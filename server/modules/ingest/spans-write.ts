@@ -92,19 +92,32 @@ function spanRows(orgId: string, items: IngestSpan[]) {
  */
 export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Promise<SpanChange[]> {
   const changes: SpanChange[] = [];
-  const inserted = rowsOf<ContributionRow>(
-    await tx.execute<ContributionRow>(sql`
-      insert into spans (org_id, ${sql.raw(NAMES)}, updated_at)
-      select *, now() from (${spanRows(orgId, items)}) n
-      on conflict (org_id, id) do nothing
-      returning ${CONTRIBUTION}`),
+  const created = new Set(
+    rowsOf<{ id: string }>(
+      await tx.execute<{ id: string }>(sql`
+        insert into spans (org_id, ${sql.raw(NAMES)}, updated_at)
+        select *, now() from (${spanRows(orgId, items)}) n
+        on conflict (org_id, id) do nothing
+        returning id`),
+    ).map((r) => r.id),
   );
-  const created = new Set<string>();
-  for (const row of inserted) {
-    created.add(row.id);
-    changes.push({ id: row.id, inserted: true, before: null, after: contributionOf(row) });
+  const stored: IngestSpan[] = [];
+  for (const s of items) {
+    if (!created.has(s.id)) stored.push(s);
+    else
+      changes.push({
+        id: s.id,
+        inserted: true,
+        before: null,
+        after: {
+          runId: s.runId,
+          inputTokens: s.inputTokens ?? 0,
+          outputTokens: s.outputTokens ?? 0,
+          costUsd: s.costUsd ?? 0,
+          error: s.status === "error",
+        },
+      });
   }
-  const stored = items.filter((s) => !created.has(s.id));
   if (stored.length === 0) return changes;
 
   const ids = stored.map((s) => s.id);
