@@ -17,7 +17,8 @@ export async function spawnServer(
 ): Promise<SpawnedServer> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), ...env },
+    // A high rate limit unless the test sets one: every test server on the machine shares the counter of 127.0.0.1.
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), RATE_LIMIT_MAX: "100000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
