@@ -8,7 +8,7 @@ import type {
 } from "../../../../shared/schemas/replay.ts";
 import type { AppClientError } from "../../lib/errors.ts";
 import { trpc } from "../../lib/trpc.ts";
-import type { SubscriptionStatus } from "../runs/use-resume.ts";
+import type { SubscriptionStatus } from "../../lib/live/live-connection.ts";
 
 /** Every call the Test fix views make to the `replays` router, in one place. */
 

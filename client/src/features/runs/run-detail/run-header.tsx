@@ -5,10 +5,10 @@ import type { RunData } from "./types.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../../lib/format.ts";
+import { LiveBadge } from "../../../lib/live/live-badge.tsx";
+import type { LiveConnection } from "../../../lib/live/live-connection.ts";
 import { formatCost, formatCostExact, formatInteger, formatTokens } from "../../../lib/run-format.ts";
-import { LiveBadge } from "../live-badge.tsx";
 import { Ago, LiveDuration, TagChips } from "../run-cells.tsx";
-import type { LiveConnection } from "../use-resume.ts";
 import { ErrorCallout } from "./span-panel.tsx";
 
 function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
