@@ -76,9 +76,16 @@ export function useLiveSubscription<TInput extends object, TEvent extends Tracke
     else reset();
   }, [lastEventId, reset, startId]);
 
+  // Back online, the old connection may be dead without knowing it yet: start again at once, from the last event.
   useEffect(() => {
-    if (online) failures.current = 0;
-  }, [online]);
+    if (!enabled) return;
+    const onOnline = () => {
+      failures.current = 0;
+      restart();
+    };
+    window.addEventListener("online", onOnline);
+    return () => window.removeEventListener("online", onOnline);
+  }, [enabled, restart]);
 
   const connectedAt = useRef<number | null>(null);
   useEffect(() => {
@@ -94,22 +101,23 @@ export function useLiveSubscription<TInput extends object, TEvent extends Tracke
     if (status !== "idle" && status !== "error") return;
     if (connectedAt.current !== null && Date.now() - connectedAt.current > HEALTHY_AFTER_MS) failures.current = 0;
     connectedAt.current = null;
-    // Offline, retrying is pointless: this runs again when the browser is back online.
-    if (!online) return;
     const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures.current);
-    failures.current += 1;
-    const timer = setTimeout(restart, delay);
+    // Counted when the attempt is made: a timer cleared by a re-render was no attempt.
+    const timer = setTimeout(() => {
+      failures.current += 1;
+      restart();
+    }, delay);
     return () => clearTimeout(timer);
-  }, [enabled, status, online, restart]);
+  }, [enabled, status, restart]);
 
   const error = subscription.error?.message ?? null;
-  const state: LiveState =
-    enabled && status === "pending"
+  // Offline first: a connection that looks open carries nothing without a network.
+  const state: LiveState = !online
+    ? "offline"
+    : enabled && status === "pending"
       ? "live"
-      : !online
-        ? "offline"
-        : !enabled || (status === "connecting" && !error && !restarted)
-          ? "connecting"
-          : "reconnecting";
+      : !enabled || (status === "connecting" && !error && !restarted)
+        ? "connecting"
+        : "reconnecting";
   return useMemo(() => ({ state, error: state === "live" ? null : error }), [state, error]);
 }
