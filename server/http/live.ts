@@ -41,8 +41,9 @@ export function registerLiveRoutes(app: FastifyInstance, deps: AppDeps): void {
     reply.hijack();
     const stream = openEventStream(reply.raw, deps);
     try {
-      for await (const { id, batch } of followRuns(deps, input.orgId, lastEventId, stream.signal))
+      await followRuns(deps, input.orgId, lastEventId, stream.signal).forEach(({ id, batch }) => {
         for (const message of runsLiveMessages(id, batch)) stream.write(message.frame);
+      });
       stream.end();
     } catch (error) {
       // The browser reconnects from its last event id; nothing is lost by dropping the connection.

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { Lifecycle } from "../../infra/lifecycle.ts";
 import { EMPTY_STREAM_ID, MemoryStore, type StreamEntry } from "../../infra/store.ts";
-import { type FollowOptions, followLog, hubsOf } from "./follow.ts";
+import { type FollowOptions, type Followed, followLog, hubsOf } from "./follow.ts";
 
 const store = new MemoryStore();
 const lifecycle = new Lifecycle();
@@ -17,7 +17,7 @@ const append = (stream: string, ...messages: string[]) =>
     Promise.resolve([]),
   );
 
-type Follow = ReturnType<typeof followLog<{ id: string; message: string }>>;
+type Follow = AsyncIterator<Followed<{ id: string; message: string }>>;
 async function next(follow: Follow) {
   const { value, done } = await follow.next();
   if (done) throw new Error("the follower ended");
@@ -27,7 +27,7 @@ async function next(follow: Follow) {
 }
 
 function follow(stream: string, lastEventId: string | null, options: FollowOptions, signal?: AbortSignal) {
-  return followLog(deps, hub, stream, lastEventId, signal, options);
+  return followLog(deps, hub, stream, lastEventId, signal, options)[Symbol.asyncIterator]();
 }
 
 describe("following a log", () => {
@@ -36,17 +36,19 @@ describe("following a log", () => {
   it("catches up page by page from the start, then follows live without repeating what arrived meanwhile", async () => {
     const stream = newStream();
     await append(stream, "a", "b", "c", "d", "e");
-    const follower = follow(stream, null, { from: "start", pageSize: 2 });
-    expect(await next(follower)).toMatchObject({ messages: ["a", "b"] });
-    // Appended while the follower catches up: in the log it still reads, and in its live buffer.
-    const [, g] = await append(stream, "f", "g");
-    expect(await next(follower)).toMatchObject({ messages: ["c", "d"] });
-    expect(await next(follower)).toMatchObject({ messages: ["e", "f"] });
-    expect(await next(follower)).toEqual({ id: g, messages: ["g"] });
-    const pending = next(follower);
-    const [h] = await append(stream, "h");
-    expect(await pending).toEqual({ id: h, messages: ["h"] });
-    await follower.return(undefined);
+    const controller = new AbortController();
+    const received: string[][] = [];
+    const follower = followLog(deps, hub, stream, null, controller.signal, { from: "start", pageSize: 2 });
+    void follower.forEach(({ batch }) => {
+      if (batch.kind === "reset") throw new Error("unexpected reset");
+      received.push(batch.entries.map((e) => e.message));
+      // Appended while the follower is still catching up: in the log it reads next, and in its live buffer.
+      if (received.length === 1) void append(stream, "f", "g");
+    });
+    await vi.waitFor(() => expect(received.flat()).toContain("g"));
+    await append(stream, "h");
+    expect(received).toEqual([["a", "b"], ["c", "d"], ["e", "f"], ["g"], ["h"]]);
+    controller.abort();
   });
 
   it("from the head, sends only what comes next; with a last event id, what came after it", async () => {
@@ -86,6 +88,31 @@ describe("following a log", () => {
     const ids = await append(stream, "c", "d", "e");
     expect(await next(follower)).toEqual({ id: ids.at(-1), reset: true });
     await follower.return(undefined);
+  });
+
+  it("with forEach, catches up alike and then hands each entry over as the log delivers it", async () => {
+    const stream = newStream();
+    const [a, b] = await append(stream, "a", "b");
+    const controller = new AbortController();
+    const received: { id: string; messages?: string[]; reset?: true }[] = [];
+    const caughtUp = new Promise<void>((resolve) => {
+      void followLog(deps, hub, stream, a, controller.signal, { from: "head", pageSize: 10 }).forEach(
+        ({ id, batch }) => {
+          received.push(
+            batch.kind === "reset" ? { id, reset: true } : { id, messages: batch.entries.map((e) => e.message) },
+          );
+          if (id === b) resolve();
+        },
+      );
+    });
+    await caughtUp;
+    const [c] = await append(stream, "c");
+    // No await between the append and this check: the entry was handed over in the same turn.
+    expect(received).toEqual([
+      { id: b, messages: ["b"] },
+      { id: c, messages: ["c"] },
+    ]);
+    controller.abort();
   });
 
   it("ends when its signal aborts, and every follower ends when the process drains", async () => {

@@ -66,6 +66,11 @@ export function hubsOf<T extends LogItem>(parse: (entry: StreamEntry) => T): (st
 }
 
 export type Batch<T> = { kind: "entries"; entries: T[] } | { kind: "reset" };
+/** A batch with the id of its last entry (of a reset: the position the follower goes on from). */
+export interface Followed<T> {
+  id: string;
+  batch: Batch<T>;
+}
 
 export interface FollowOptions {
   /** Where a follower without a last event id starts: after the newest entry, or at the first. */
@@ -79,72 +84,136 @@ export interface FollowOptions {
 }
 
 /**
- * Follows `stream` from `lastEventId` (exclusive) until `signal` or the process's lifecycle aborts. Yields batches
- * with the id of their last entry; `reset` (with the log's newest id, from which it goes on) when the gap cannot be
- * filled: the position is no longer in the log, or it is too far behind.
+ * Follows `stream` from `lastEventId` (exclusive) until `signal` or the process's lifecycle aborts. `reset` comes
+ * when the gap cannot be filled: the position is no longer in the log, or it is too far behind.
  */
-export async function* followLog<T extends LogItem>(
+export function followLog<T extends LogItem>(
   deps: Pick<AppDeps, "store" | "lifecycle">,
   hub: LogHub<T>,
   stream: string,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
-  { from, pageSize, maxBehind = Infinity, maxBuffered = Infinity }: FollowOptions,
-): AsyncGenerator<{ id: string; batch: Batch<T> }> {
-  const stop = AbortSignal.any([deps.lifecycle.signal, ...(signal ? [signal] : [])]);
-  let buffer: T[] = [];
-  let overflow = false;
-  let wake: (() => void) | null = null;
-  const off = await hub.listen(stream, (item) => {
-    if (buffer.length >= maxBuffered) overflow = true;
-    else buffer.push(item);
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  stop.addEventListener("abort", onAbort);
-  try {
-    const head = await deps.store.lastId(stream);
-    let last = lastEventId || (from === "head" ? head : EMPTY_STREAM_ID);
-    if (lastEventId || from === "start") {
-      let read = 0;
+  options: FollowOptions,
+): LogFollower<T> {
+  return new LogFollower(deps, hub, stream, lastEventId, signal, options);
+}
+
+/**
+ * Consumed once, either way: `for await` (tRPC's procedures), or `forEach`, which hands each entry over in the
+ * same turn as the log delivers it — no promise per entry and follower, which is what lets one process stream to
+ * thousands of browsers.
+ */
+export class LogFollower<T extends LogItem> implements AsyncIterable<Followed<T>> {
+  constructor(
+    private readonly deps: Pick<AppDeps, "store" | "lifecycle">,
+    private readonly hub: LogHub<T>,
+    private readonly stream: string,
+    private readonly lastEventId: string | null | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly options: FollowOptions,
+  ) {}
+
+  /** Resolves when the follower stops. */
+  forEach(deliver: (followed: Followed<T>) => void): Promise<void> {
+    return this.run(deliver, undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Followed<T>> {
+    const maxBuffered = this.options.maxBuffered ?? Infinity;
+    // Whatever the consumer has not taken yet: a reset makes everything before it moot.
+    let resetAt: string | null = null;
+    let entries: T[] = [];
+    let ended = null as { error?: unknown } | null;
+    let wake: (() => void) | null = null;
+    const left = new AbortController();
+    const running = this.run(({ id, batch }) => {
+      if (batch.kind === "reset" || entries.length + batch.entries.length > maxBuffered) {
+        resetAt = id;
+        entries = [];
+      } else for (const entry of batch.entries) entries.push(entry);
+      wake?.();
+    }, left.signal).then(
+      () => void (ended = {}),
+      (error: unknown) => void (ended = { error }),
+    );
+    void running.finally(() => wake?.());
+    try {
       for (;;) {
-        const { entries, complete } = await deps.store.readAfter(stream, last, pageSize);
-        read += entries.length;
-        if (!complete && (entries.length === 0 || read >= maxBehind)) {
-          last = head;
-          yield { id: head, batch: { kind: "reset" } };
-          break;
+        if (resetAt !== null) {
+          const id: string = resetAt;
+          resetAt = null;
+          yield { id, batch: { kind: "reset" } };
+        } else if (entries.length > 0) {
+          const batch = entries;
+          entries = [];
+          yield { id: batch.at(-1)!.id, batch: { kind: "entries", entries: batch } };
+        } else if (ended) {
+          if ("error" in ended) throw ended.error;
+          return;
+        } else {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
         }
-        if (entries.length > 0) {
-          const items = entries.map(hub.parse);
-          last = items.at(-1)!.id;
-          yield { id: last, batch: { kind: "entries", entries: items } };
-        }
-        if (complete) break;
       }
+    } finally {
+      left.abort();
+      await running;
     }
-    while (!stop.aborted) {
-      if (overflow) {
+  }
+
+  /** The one implementation: subscribe, catch up from the log, then pass live entries on, skipping repeats. */
+  private async run(deliver: (followed: Followed<T>) => void, left: AbortSignal | undefined): Promise<void> {
+    const { deps, hub, stream, lastEventId } = this;
+    const { from, pageSize, maxBehind = Infinity, maxBuffered = Infinity } = this.options;
+    const stop = AbortSignal.any([deps.lifecycle.signal, ...[this.signal, left].filter((s) => s !== undefined)]);
+    let last = "";
+    // Live entries wait here until the follower has caught up; from then on they are passed on as they come.
+    let pending: T[] | null = [];
+    let overflow = false;
+    const off = await hub.listen(stream, (item) => {
+      if (pending === null) {
+        if (compareStreamIds(item.id, last) <= 0) return;
+        last = item.id;
+        deliver({ id: last, batch: { kind: "entries", entries: [item] } });
+      } else if (pending.length < maxBuffered) pending.push(item);
+      else overflow = true;
+    });
+    try {
+      const head = await deps.store.lastId(stream);
+      last = lastEventId || (from === "head" ? head : EMPTY_STREAM_ID);
+      if (lastEventId || from === "start") {
+        let read = 0;
+        while (!stop.aborted) {
+          const { entries, complete } = await deps.store.readAfter(stream, last, pageSize);
+          read += entries.length;
+          if (!complete && (entries.length === 0 || read >= maxBehind)) {
+            last = head;
+            deliver({ id: head, batch: { kind: "reset" } });
+            break;
+          }
+          if (entries.length > 0) {
+            const items = entries.map((entry) => hub.parse(entry));
+            last = items.at(-1)!.id;
+            deliver({ id: last, batch: { kind: "entries", entries: items } });
+          }
+          if (complete) break;
+        }
+      }
+      while (overflow) {
         overflow = false;
-        buffer = [];
+        pending = [];
         last = await deps.store.lastId(stream);
-        yield { id: last, batch: { kind: "reset" } };
-        continue;
+        deliver({ id: last, batch: { kind: "reset" } });
       }
-      if (buffer.length > 0) {
-        const fresh = buffer.filter((item) => compareStreamIds(item.id, last) > 0);
-        buffer = [];
-        if (fresh.length > 0) {
-          last = fresh.at(-1)!.id;
-          yield { id: last, batch: { kind: "entries", entries: fresh } };
-        }
-        continue;
+      const fresh = pending.filter((item) => compareStreamIds(item.id, last) > 0);
+      pending = null;
+      if (fresh.length > 0) {
+        last = fresh.at(-1)!.id;
+        deliver({ id: last, batch: { kind: "entries", entries: fresh } });
       }
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+      if (!stop.aborted) await new Promise((resolve) => stop.addEventListener("abort", resolve, { once: true }));
+    } finally {
+      off();
     }
-  } finally {
-    stop.removeEventListener("abort", onAbort);
-    off();
   }
 }

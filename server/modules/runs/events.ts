@@ -1,7 +1,7 @@
 import type { RunSummary, RunsEvent } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { StreamEntry } from "../../infra/store.ts";
-import { type Batch, followLog, hubsOf } from "../live/follow.ts";
+import { type Batch, type LogFollower, followLog, hubsOf } from "../live/follow.ts";
 import { sseFrame } from "../live/sse.ts";
 
 /**
@@ -66,7 +66,7 @@ export function followRuns(
   orgId: string,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
-): AsyncGenerator<{ id: string; batch: Batch<LiveEntry> }> {
+): LogFollower<LiveEntry> {
   return followLog(deps, runsHub(deps.store), runsStream(orgId), lastEventId, signal, {
     from: "head",
     pageSize: RESUME_LIMIT,
