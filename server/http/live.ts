@@ -1,20 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { RunsEvent } from "../../shared/schemas/runs.ts";
 import type { AppDeps } from "../deps.ts";
-import { compareStreamIds } from "../infra/store/index.ts";
 import { badRequest, unauthorized } from "../lib/errors.ts";
+import { ZLastEventId } from "../modules/live/follow.ts";
+import { openEventStream } from "../modules/live/sse.ts";
 import { requireRole } from "../modules/orgs/service.ts";
-import { type LiveEntry, RESUME_LIMIT, hubOf, runsStream, sseFrame } from "../modules/runs/events.ts";
-
-const PING_MS = 15_000;
-const RECONNECT_AFTER_INACTIVITY_MS = 20_000;
-/** A browser this far behind (a frozen tab on a slow link) is disconnected; it resumes from the log on return. */
-const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+import { followRuns, runsLiveMessages } from "../modules/runs/events.ts";
 
 const ZInput = z.object({
   orgId: z.uuid("orgId must be an organisation id"),
-  lastEventId: z.string().max(64).nullish(),
+  lastEventId: ZLastEventId,
 });
 
 function parseJson(text: string | undefined): unknown {
@@ -29,8 +24,8 @@ function parseJson(text: string | undefined): unknown {
  * `runs.live` — every dashboard's Runs view — served outside tRPC's subscription machinery, in tRPC's SSE wire
  * format, so the browser's `httpSubscriptionLink` is unchanged. Through tRPC each event costs every subscriber a
  * chain of web streams, timers and its own JSON serialisation (bench:live measured ~0.4 ms of CPU per event per
- * subscriber); here an entry of the log is serialised once and written to every connected response. Access and
- * resume rules are the procedure's (`runs.live` in modules/runs/router.ts, which tRPC callers still use).
+ * subscriber); here each entry of the log is serialised once and written to every connected response. Access,
+ * following and the messages sent are the procedure's (`runs.live` in modules/runs/router.ts).
  */
 export function registerLiveRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get("/trpc/runs.live", async (req, reply) => {
@@ -44,67 +39,16 @@ export function registerLiveRoutes(app: FastifyInstance, deps: AppDeps): void {
     const lastEventId = (typeof header === "string" && header) || query.lastEventId || input.lastEventId || null;
 
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      "content-type": "text/event-stream",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    deps.metrics.liveConnections.inc();
-    res.once("close", () => deps.metrics.liveConnections.dec());
-    res.write(
-      `event: connected\ndata: ${JSON.stringify({ reconnectAfterInactivityMs: RECONNECT_AFTER_INACTIVITY_MS })}\n\n`,
-    );
-
-    const stream = runsStream(input.orgId);
-    let last = "";
-    let pending: LiveEntry[] | null = [];
-    const send = (frame: string) => {
-      if (res.writableLength > MAX_UNSENT_BYTES) res.destroy();
-      else res.write(frame);
-    };
-    const off = await hubOf(deps.store).listen(stream, (entry) => {
-      if (pending) pending.push(entry);
-      else if (compareStreamIds(entry.id, last) > 0) {
-        last = entry.id;
-        send(entry.frame);
-      }
-    });
-    const ping = setInterval(() => send("event: ping\ndata: \n\n"), PING_MS);
-    const end = () => {
-      if (!res.writableEnded) res.end("event: return\ndata: \n\n");
-    };
-    deps.lifecycle.signal.addEventListener("abort", end);
-    res.once("close", () => {
-      off();
-      clearInterval(ping);
-      deps.lifecycle.signal.removeEventListener("abort", end);
-    });
-
-    // Replay what the client missed, then hand over to the live entries gathered meanwhile, skipping repeats.
-    const head = await deps.store.lastId(stream);
-    last = lastEventId ?? head;
-    if (lastEventId) {
-      const { entries, complete } = await deps.store.readAfter(stream, lastEventId, RESUME_LIMIT);
-      if (!complete) {
-        last = head;
-        send(sseFrame(head, { type: "reset" } satisfies RunsEvent));
-      } else {
-        for (const entry of entries) {
-          const runs = (JSON.parse(entry.message) as { runs: unknown }).runs;
-          send(sseFrame(entry.id, { type: "runs", runs }));
-          last = entry.id;
-        }
-      }
+    const stream = openEventStream(reply.raw, deps);
+    try {
+      await followRuns(deps, input.orgId, lastEventId, stream.signal).forEach(({ id, batch }) => {
+        for (const message of runsLiveMessages(id, batch)) stream.write(message.frame);
+      });
+      stream.end();
+    } catch (error) {
+      // The browser reconnects from its last event id; nothing is lost by dropping the connection.
+      deps.log.warn("Live stream failed", { route: "/trpc/runs.live", error });
+      reply.raw.destroy();
     }
-    const gathered = pending;
-    pending = null;
-    for (const entry of gathered)
-      if (compareStreamIds(entry.id, last) > 0) {
-        last = entry.id;
-        send(entry.frame);
-      }
-    if (deps.lifecycle.signal.aborted) end();
   });
 }

@@ -3,6 +3,7 @@ import { ZodError, z } from "zod";
 import type { Role } from "../../shared/roles.ts";
 import { withRequestLog } from "../deps.ts";
 import { DomainError } from "../lib/errors.ts";
+import { SSE_OPTIONS } from "../modules/live/sse.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
 
@@ -19,10 +20,7 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    sse: {
-      ping: { enabled: true, intervalMs: 15_000 },
-      client: { reconnectAfterInactivityMs: 20_000 },
-    },
+    sse: SSE_OPTIONS,
     errorFormatter({ shape, error }) {
       const internal = shape.data.httpStatus >= 500;
       return {

@@ -1,6 +1,7 @@
 import type { ReplayEvent } from "../../../shared/schemas/replay.ts";
 import type { AppDeps } from "../../deps.ts";
-import { EMPTY_STREAM_ID, compareStreamIds, subscribeStream } from "../../infra/store/index.ts";
+import type { StreamEntry } from "../../infra/store/index.ts";
+import { followLog, hubsOf } from "../live/follow.ts";
 
 /**
  * Each replay's events (steps as they start and end, LLM tokens, the end) go to a log of their own on the shared
@@ -25,9 +26,14 @@ export function replayWriter(deps: Pick<AppDeps, "store" | "log">, orgId: string
   return { write, flushed: () => chain };
 }
 
+const replayHub = hubsOf(({ id, message }: StreamEntry): ReplayLogEntry => ({
+  id,
+  event: JSON.parse(message) as ReplayEvent,
+}));
+
 /**
  * The replay's events after `lastEventId` (none = from its beginning) and then as they come, without gaps or
- * repeats; ends after the `finished` event. Subscribes before reading the backlog so nothing falls between.
+ * repeats (see live/follow.ts); ends after the `finished` event, or after `reset` when the log no longer holds them.
  */
 export async function* followReplay(
   deps: Pick<AppDeps, "store" | "lifecycle">,
@@ -37,46 +43,15 @@ export async function* followReplay(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ReplayLogEntry> {
   const stream = replayStream(orgId, replayId);
-  const stop = AbortSignal.any([deps.lifecycle.signal, ...(signal ? [signal] : [])]);
-  let buffer: ReplayLogEntry[] = [];
-  let wake: (() => void) | null = null;
-  const off = await subscribeStream(deps.store, stream, (entry) => {
-    buffer.push({ id: entry.id, event: JSON.parse(entry.message) as ReplayEvent });
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  stop.addEventListener("abort", onAbort);
-  try {
-    let last = lastEventId ?? EMPTY_STREAM_ID;
-    for (;;) {
-      const { entries, complete } = await deps.store.readAfter(stream, last, READ_LIMIT);
-      if (!complete && entries.length === 0 && last !== EMPTY_STREAM_ID) {
-        yield { id: last, event: { type: "reset" } };
-        return;
-      }
-      for (const entry of entries) {
-        const event = JSON.parse(entry.message) as ReplayEvent;
-        last = entry.id;
-        yield { id: entry.id, event };
-        if (event.type === "finished") return;
-      }
-      if (complete) break;
+  const options = { from: "start", pageSize: READ_LIMIT } as const;
+  for await (const { id, batch } of followLog(deps, replayHub(deps.store), stream, lastEventId, signal, options)) {
+    if (batch.kind === "reset") {
+      yield { id, event: { type: "reset" } };
+      return;
     }
-    while (!stop.aborted) {
-      const fresh = buffer.filter((e) => compareStreamIds(e.id, last) > 0);
-      buffer = [];
-      for (const entry of fresh) {
-        last = entry.id;
-        yield entry;
-        if (entry.event.type === "finished") return;
-      }
-      if (fresh.length === 0) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-      }
+    for (const entry of batch.entries) {
+      yield entry;
+      if (entry.event.type === "finished") return;
     }
-  } finally {
-    stop.removeEventListener("abort", onAbort);
-    off();
   }
 }

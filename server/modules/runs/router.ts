@@ -3,7 +3,6 @@ import { z } from "zod";
 import {
   OVERVIEW_RANGES,
   type RunEvent,
-  type RunsEvent,
   ZOverview,
   ZRunFacets,
   ZRunListInput,
@@ -12,11 +11,11 @@ import {
   ZSpanDetail,
 } from "../../../shared/schemas/runs.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
-import { followRuns, latestRuns } from "./events.ts";
+import { ZLastEventId } from "../live/follow.ts";
+import { followRuns, latestRuns, runsLiveMessages } from "./events.ts";
 import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
 
 const ZRunId = z.string().min(1).max(128);
-const ZLastEventId = z.string().max(64).nullish();
 
 export const runsRouter = router({
   list: orgProcedure("viewer")
@@ -46,15 +45,13 @@ export const runsRouter = router({
   /**
    * The organisation's runs as they change. Start from the `eventId` of the `list` you rendered; a reconnecting
    * client resumes from the last event it received. `reset` means the gap could not be filled: reload the list.
+   * Browsers reach this through the hand-written event stream in http/live.ts, which sends the same messages.
    */
   live: orgProcedure("viewer")
     .input(z.object({ lastEventId: ZLastEventId }))
     .subscription(async function* ({ ctx, input, signal }) {
-      for await (const { id, batch } of followRuns(ctx.deps, ctx.org.id, input.lastEventId, signal)) {
-        const event: RunsEvent =
-          batch.kind === "reset" ? { type: "reset" } : { type: "runs", runs: latestRuns(batch.entries) };
-        yield tracked(id, event);
-      }
+      for await (const { id, batch } of followRuns(ctx.deps, ctx.org.id, input.lastEventId, signal))
+        for (const message of runsLiveMessages(id, batch)) yield tracked(message.id, message.event);
     }),
 
   /** One run as it changes: its summary and the spans that started or ended, from `get`'s `eventId` on. */

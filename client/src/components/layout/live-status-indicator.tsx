@@ -10,8 +10,9 @@ import { StatusDot, toneFor, type Tone } from "../status-badge.tsx";
 const Tooltip = lazy(() => import("../tooltip.tsx"));
 
 function summarise({ connection, report }: LiveStatus): { tone: Tone; text: string } {
-  if (connection === "error") return { tone: "danger", text: "Down" };
-  if (connection === "connecting" || !report) return { tone: "neutral", text: "Connecting…" };
+  if (connection.state === "offline") return { tone: "danger", text: "Offline" };
+  if (connection.state === "reconnecting") return { tone: "warning", text: "Reconnecting…" };
+  if (connection.state === "connecting" || !report) return { tone: "neutral", text: "Connecting…" };
   switch (report.status) {
     case "ok":
       return { tone: "success", text: "All systems operational" };
@@ -23,8 +24,10 @@ function summarise({ connection, report }: LiveStatus): { tone: Tone; text: stri
 }
 
 function TooltipBody({ status }: { status: LiveStatus }) {
-  const { connection, report, error } = status;
-  if (connection === "error") return <p>Lost the live connection to the server{error ? `: ${error}` : "."}</p>;
+  const { connection, report } = status;
+  if (connection.state === "offline") return <p>This browser is offline; the status resumes when it is back.</p>;
+  if (connection.state === "reconnecting")
+    return <p>Lost the live connection to the server{connection.error ? `: ${connection.error}` : "."}</p>;
   if (!report) return <p>Connecting to the live status stream…</p>;
   return (
     <div className="min-w-52 space-y-2">
@@ -40,7 +43,7 @@ function TooltipBody({ status }: { status: LiveStatus }) {
         ))}
       </ul>
       <p className="border-t border-white/10 pt-2 text-zinc-400">
-        {connection === "live" ? "Live" : "Reconnecting"} · click for details
+        {connection.state === "live" ? "Live" : "Reconnecting"} · click for details
       </p>
     </div>
   );
@@ -62,7 +65,7 @@ export function LiveStatusIndicator() {
       onFocus={() => setHovered(true)}
       className="inline-flex items-center gap-2 rounded-full border border-zinc-200 bg-white px-3 py-1 text-xs font-medium text-zinc-700 shadow-xs transition-colors hover:bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800"
     >
-      <StatusDot tone={tone} pulse={status.connection === "live" && tone === "success"} />
+      <StatusDot tone={tone} pulse={status.connection.state === "live" && tone === "success"} />
       <span aria-live="polite" className="sr-only whitespace-nowrap sm:not-sr-only">
         {text}
       </span>

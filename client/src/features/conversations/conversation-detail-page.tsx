@@ -7,10 +7,10 @@ import { CopyButton } from "../../components/copy-button.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";
 import { errorMessage, errorStatus } from "../../lib/errors.ts";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
+import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { formatCost, formatCostExact, formatInteger, formatMs, formatTokens } from "../../lib/run-format.ts";
 import { trpc, type RouterOutputs } from "../../lib/trpc.ts";
 import { useClock } from "../../lib/use-clock.ts";
-import { LiveIndicator } from "../overview/live-indicator.tsx";
 import { useCurrentOrg } from "../session/use-current-org.ts";
 import { formatSpan } from "./conversation-format.ts";
 import { ConversationRuns } from "./conversation-runs.tsx";
@@ -158,7 +158,7 @@ export default function ConversationDetailPage() {
             <span>{formatSpan(conversation.firstAt, conversation.lastAt)}</span>
           </p>
         </div>
-        <LiveIndicator connection={connection} testId="conversation-live" />
+        <LiveBadge connection={connection} testId="conversation-live" />
       </header>
 
       <Facts detail={detail.data} />

@@ -9,10 +9,10 @@ import { Button } from "../../components/button.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
+import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { formatInteger } from "../../lib/run-format.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { useClock } from "../../lib/use-clock.ts";
-import { LiveIndicator } from "../overview/live-indicator.tsx";
 import { useCurrentOrg } from "../session/use-current-org.ts";
 import { summaryPreview } from "./conversation-format.ts";
 import { ConversationsEmpty } from "./conversations-empty.tsx";
@@ -178,7 +178,7 @@ export default function ConversationsPage() {
       <PageHeader
         title="Conversations"
         description="Multi-turn runs read as transcripts, turn by turn."
-        actions={<LiveIndicator connection={connection} testId="conversations-live" />}
+        actions={<LiveBadge connection={connection} testId="conversations-live" />}
       />
       {noneAtAll ? (
         <ConversationsEmpty />

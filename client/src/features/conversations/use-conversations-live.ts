@@ -1,6 +1,8 @@
 import { useCallback } from "react";
+import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { LiveConnection } from "../../lib/live/live-connection.ts";
+import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";
-import { useRunsLive } from "../../lib/use-runs-live.ts";
 import { useThrottledCallback } from "../../lib/use-throttled-callback.ts";
 
 /** Live events refresh a conversation view at most this often while they keep coming. */
@@ -11,7 +13,7 @@ const REFRESH_MS = 5_000;
  * that conversation changed, the list (wherever it is cached) when any run of any conversation did. A reset or a
  * restarted stream may have missed anything, so it refreshes both.
  */
-export function useConversationsLive(orgId: string, conversationId?: string) {
+export function useConversationsLive(orgId: string, conversationId?: string): LiveConnection {
   const utils = trpc.useUtils();
   const refreshList = useThrottledCallback(
     useCallback(() => void utils.conversations.list.invalidate({ orgId }), [utils, orgId]),
@@ -23,14 +25,17 @@ export function useConversationsLive(orgId: string, conversationId?: string) {
     }, [utils, orgId, conversationId]),
     REFRESH_MS,
   );
-  return useRunsLive(
-    orgId,
-    useCallback(
-      (runs) => {
-        if (runs === null || runs.some((r) => r.conversationId)) refreshList();
-        if (conversationId && (runs === null || runs.some((r) => r.conversationId === conversationId))) refreshOne();
-      },
-      [refreshList, refreshOne, conversationId],
-    ),
+  /** `null`: anything may have changed. */
+  const changed = (runs: RunSummary[] | null) => {
+    if (runs === null || runs.some((r) => r.conversationId)) refreshList();
+    if (conversationId && (runs === null || runs.some((r) => r.conversationId === conversationId))) refreshOne();
+  };
+  return useLiveSubscription(
+    trpc.runs.live,
+    { orgId },
+    {
+      onData: (event) => changed(event.type === "reset" ? null : event.runs),
+      onGap: () => changed(null),
+    },
   );
 }

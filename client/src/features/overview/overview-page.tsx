@@ -10,11 +10,11 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { SetupSteps } from "../../components/setup-steps.tsx";
 import { errorMessage } from "../../lib/errors.ts";
+import { LiveBadge } from "../../lib/live/live-badge.tsx";
+import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";
-import { useRunsLive } from "../../lib/use-runs-live.ts";
 import { useThrottledCallback } from "../../lib/use-throttled-callback.ts";
 import { useCurrentOrg } from "../session/use-current-org.ts";
-import { LiveIndicator } from "./live-indicator.tsx";
 import { OverviewStats, OverviewStatsSkeleton } from "./overview-stats.tsx";
 import { OVERVIEW_RANGES, parseRange, RANGE_LABELS } from "./time-axis.ts";
 import "./overview.css";
@@ -93,9 +93,14 @@ export default function OverviewPage() {
     }, [utils, orgId]),
     REFRESH_MS,
   );
-  const connection = useRunsLive(
-    orgId,
-    useCallback((runs) => (runs === null || runs.length > 0 ? refresh() : undefined), [refresh]),
+  // Followed from now on: any change, a reset or a restart that may have missed some refreshes the page.
+  const connection = useLiveSubscription(
+    trpc.runs.live,
+    { orgId },
+    {
+      onData: (event) => (event.type === "reset" || event.runs.length > 0 ? refresh() : undefined),
+      onGap: refresh,
+    },
   );
 
   const setRange = (next: OverviewRange) =>
@@ -114,7 +119,7 @@ export default function OverviewPage() {
       description="How your agents are doing at a glance, in your local time."
       actions={
         <>
-          <LiveIndicator connection={connection} testId="overview-live" />
+          <LiveBadge connection={connection} testId="overview-live" />
           {!neverHadRuns && <RangeSwitcher value={range} onChange={setRange} />}
         </>
       }

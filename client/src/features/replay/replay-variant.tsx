@@ -7,7 +7,7 @@ import type { RunStatus } from "../../../../shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { errorMessage } from "../../lib/errors.ts";
-import { LiveBadge } from "../runs/live-badge.tsx";
+import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { Delta, formatValue } from "./deltas.tsx";
 import { useReplayResult, type ReplayInfo } from "./replay-api.ts";
 import { ReplayStepCard } from "./replay-step-card.tsx";

@@ -1,8 +1,9 @@
 import { skipToken } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import type { StepPolicy, StepType } from "../../../../shared/schemas/replay.ts";
 import type { RunStatus } from "../../../../shared/schemas/runs.ts";
-import { useRestartWithBackoff, useResumableStream, type LiveConnection } from "../runs/use-resume.ts";
+import type { LiveConnection } from "../../lib/live/live-connection.ts";
+import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { useReplayStream, type ReplayEvent, type StepSnapshot } from "./replay-api.ts";
 
 export interface LiveStep {
@@ -55,20 +56,11 @@ export function applyReplayEvent(state: ReplayLiveState, event: ReplayEvent): Re
 /** Follows a replay from its first event to `finished`, resuming from the last event id after a dropped stream. */
 export function useReplayLive(orgId: string, replayId: string): ReplayLiveState & { connection: LiveConnection } {
   const [state, setState] = useState<ReplayLiveState>(EMPTY);
-  const stream = useResumableStream(null);
   const enabled = state.finished === null && !state.lost;
-  const { track } = stream;
-  const onData = useCallback(
-    ({ id, data }: { id: string; data: ReplayEvent }) => {
-      track(id);
-      setState((prev) => applyReplayEvent(prev, data));
-    },
-    [track],
+  const connection = useLiveSubscription(
+    { useSubscription: useReplayStream },
+    enabled ? { orgId, replayId } : skipToken,
+    { onData: (event: ReplayEvent) => setState((prev) => applyReplayEvent(prev, event)) },
   );
-  const subscription = useReplayStream(
-    enabled ? { orgId, replayId, ...(stream.lastEventId ? { lastEventId: stream.lastEventId } : {}) } : skipToken,
-    { onData },
-  );
-  const connection = useRestartWithBackoff(stream, subscription.status, subscription.reset, enabled);
   return { ...state, connection };
 }

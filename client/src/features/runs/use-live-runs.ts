@@ -1,8 +1,9 @@
 import { skipToken } from "@tanstack/react-query";
 import { useState } from "react";
+import type { LiveConnection } from "../../lib/live/live-connection.ts";
+import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { applyLiveRuns, type LiveRun } from "./merge-runs.ts";
-import { type LiveConnection, useRestartWithBackoff, useResumableStream } from "./use-resume.ts";
 
 /**
  * The organisation's runs as they change, from `runs.live`: an overlay of the newest copy of each run seen since
@@ -15,21 +16,15 @@ export function useLiveRuns(
   onReset: () => void,
 ): { overlay: ReadonlyMap<string, LiveRun>; connection: LiveConnection } {
   const [overlay, setOverlay] = useState<ReadonlyMap<string, LiveRun>>(() => new Map());
-  const stream = useResumableStream(startId);
-  const enabled = startId !== null;
-  const subscription = trpc.runs.live.useSubscription(
-    enabled ? { orgId, lastEventId: stream.lastEventId } : skipToken,
-    {
-      onData: ({ id, data }) => {
-        stream.track(id);
-        if (data.type === "reset") onReset();
-        else {
-          const receivedAt = Date.now();
-          setOverlay((prev) => applyLiveRuns(prev, data.runs, receivedAt));
-        }
-      },
+  const connection = useLiveSubscription(trpc.runs.live, startId !== null ? { orgId } : skipToken, {
+    startId,
+    onData: (event) => {
+      if (event.type === "reset") onReset();
+      else {
+        const receivedAt = Date.now();
+        setOverlay((prev) => applyLiveRuns(prev, event.runs, receivedAt));
+      }
     },
-  );
-  const connection = useRestartWithBackoff(stream, subscription.status, subscription.reset, enabled);
+  });
   return { overlay, connection };
 }

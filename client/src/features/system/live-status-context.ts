@@ -1,8 +1,6 @@
 import { createContext } from "react";
+import type { LiveConnection } from "../../lib/live/live-connection.ts";
 import type { HealthReport } from "../../lib/service-meta.ts";
-
-/** `live`: connected and at least one report received. `connecting` also covers automatic reconnects. */
-export type LiveConnection = "connecting" | "live" | "error";
 
 export interface LiveStatus {
   connection: LiveConnection;
@@ -10,7 +8,6 @@ export interface LiveStatus {
   report: HealthReport | null;
   /** Client clock (epoch ms) when `report` arrived. */
   receivedAt: number | null;
-  error: string | null;
 }
 
 export const LiveStatusContext = createContext<LiveStatus | null>(null);

@@ -2,11 +2,11 @@ import { RefreshCw, ServerCrash, WifiOff } from "lucide-react";
 import type { ReactNode } from "react";
 import { PageHeader } from "../../components/page-header.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";
+import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { SERVICE_NAMES } from "../../lib/service-meta.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { useNow } from "../../lib/use-now.ts";
 import { InstancesTable } from "./instances-table.tsx";
-import { LiveStreamBadge } from "./live-stream-badge.tsx";
 import { ServiceCard } from "./service-card.tsx";
 import { SystemSummary } from "./system-summary.tsx";
 import { useLiveStatus } from "./use-live-status.ts";
@@ -55,9 +55,9 @@ export default function SystemPage() {
       <PageHeader
         title="System"
         description="Health of this Echos instance and the services it depends on, streamed live."
-        actions={<LiveStreamBadge connection={live.connection} />}
+        actions={<LiveBadge connection={live.connection} testId="live-indicator" />}
       />
-      {live.connection !== "live" && live.receivedAt !== null && (
+      {live.connection.state !== "live" && live.receivedAt !== null && (
         <p className="mb-4 flex items-center gap-2 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-900 dark:border-amber-900/60 dark:bg-amber-950/30 dark:text-amber-200">
           <WifiOff aria-hidden="true" className="size-4" />
           Live updates interrupted; showing the last known state while reconnecting.
@@ -71,7 +71,12 @@ export default function SystemPage() {
         )
       ) : (
         <>
-          <SystemSummary report={report} updatedAt={health.dataUpdatedAt} now={now} live={live.connection === "live"} />
+          <SystemSummary
+            report={report}
+            updatedAt={health.dataUpdatedAt}
+            now={now}
+            live={live.connection.state === "live"}
+          />
           <Section title="Services" description="Dependencies of this instance, checked on every report.">
             <div className="grid gap-4 md:grid-cols-3">
               {SERVICE_NAMES.map((name) => (

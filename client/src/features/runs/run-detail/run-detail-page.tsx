@@ -7,12 +7,12 @@ import { Alert } from "../../../components/alert.tsx";
 import { Button } from "../../../components/button.tsx";
 import { EmptyState } from "../../../components/empty-state.tsx";
 import { errorMessage, errorStatus } from "../../../lib/errors.ts";
+import { useLiveSubscription } from "../../../lib/live/use-live-subscription.ts";
 import { formatInteger } from "../../../lib/run-format.ts";
 import { trpc } from "../../../lib/trpc.ts";
 import { useClock } from "../../../lib/use-clock.ts";
 import type { Role } from "../../../../../shared/roles.ts";
 import { useCurrentOrg } from "../../session/use-current-org.ts";
-import { useRestartWithBackoff, useResumableStream } from "../use-resume.ts";
 import { RunHeader } from "./run-header.tsx";
 import { RunPanel, SpanPanel } from "./span-panel.tsx";
 import type { RunData } from "./types.ts";
@@ -111,31 +111,25 @@ function RunDetailView({
   const [live, setLive] = useState<LiveState>(NO_LIVE);
   const [startId, setStartId] = useState<string | null>(null);
   if (startId === null && data) setStartId(data.eventId);
-  const stream = useResumableStream(startId);
-  const enabled = startId !== null;
   const { refetch } = query;
-  const subscription = trpc.runs.liveRun.useSubscription(
-    enabled ? { orgId, runId, lastEventId: stream.lastEventId } : skipToken,
-    {
-      onData: ({ id, data: event }) => {
-        stream.track(id);
-        if (event.type === "reset") {
-          void refetch();
-          return;
-        }
-        setLive((prev) => ({
-          spans: upsertSpans(prev.spans, event.spans),
-          run: !prev.run || event.run.seq > prev.run.seq ? event.run : prev.run,
-        }));
-        // A span whose details are open changed: load its payloads again (only the open one refetches).
-        if (selectedId && event.spans.some((s) => s.id === selectedId))
-          void utils.runs.span.invalidate({ orgId, runId, spanId: selectedId });
-        // The run just finished: its output and full error are only in the detail.
-        if (data?.run.status === "running" && event.run.status !== "running") void refetch();
-      },
+  const connection = useLiveSubscription(trpc.runs.liveRun, startId !== null ? { orgId, runId } : skipToken, {
+    startId,
+    onData: (event) => {
+      if (event.type === "reset") {
+        void refetch();
+        return;
+      }
+      setLive((prev) => ({
+        spans: upsertSpans(prev.spans, event.spans),
+        run: !prev.run || event.run.seq > prev.run.seq ? event.run : prev.run,
+      }));
+      // A span whose details are open changed: load its payloads again (only the open one refetches).
+      if (selectedId && event.spans.some((s) => s.id === selectedId))
+        void utils.runs.span.invalidate({ orgId, runId, spanId: selectedId });
+      // The run just finished: its output and full error are only in the detail.
+      if (data?.run.status === "running" && event.run.status !== "running") void refetch();
     },
-  );
-  const connection = useRestartWithBackoff(stream, subscription.status, subscription.reset, enabled);
+  });
 
   const baseSpans = useMemo(() => new Map(data?.spans.map((s) => [s.id, s])), [data]);
   const spans = useMemo(

@@ -7,10 +7,10 @@ import { CopyButton } from "../../../components/copy-button.tsx";
 import { ErrorCallout } from "../../../components/error-callout.tsx";
 import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../../lib/format.ts";
+import { LiveBadge } from "../../../lib/live/live-badge.tsx";
+import type { LiveConnection } from "../../../lib/live/live-connection.ts";
 import { formatCost, formatCostExact, formatInteger, formatTokens } from "../../../lib/run-format.ts";
-import { LiveBadge } from "../live-badge.tsx";
 import { LiveDuration, TagChips } from "../run-cells.tsx";
-import type { LiveConnection } from "../use-resume.ts";
 
 function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
