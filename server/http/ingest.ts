@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, type IngestResponse, ZIngestBatch } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { ingestBatch } from "../modules/ingest/service.ts";
 import { spanQuota } from "../modules/usage/service.ts";
@@ -21,13 +22,18 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
         statusCode: 413,
         error: "Payload Too Large",
         message: `A batch holds at most ${INGEST_MAX_ITEMS} items (got ${items.length}); split it`,
-      });
+      } satisfies ErrorBody);
     }
     const batch = ZIngestBatch.parse(req.body ?? {});
     const quota = await spanQuota(deps, key.orgId);
     if (quota.exhausted) return sendLimitReached(reply, quota);
     const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit, spanUsage: quota.usage });
-    if (outcome.limited === 0) return reply.code(207).send(outcome);
-    return reply.code(207).send({ ...outcome, limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }) });
+    if (outcome.limited === 0) return reply.code(207).send(outcome satisfies IngestResponse);
+    return reply
+      .code(207)
+      .send({
+        ...outcome,
+        limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }),
+      } satisfies IngestResponse);
   });
 }
