@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
 import { type SpawnedServer, spawnServer } from "./helpers/spawn-server.ts";
+import { ZLivenessHealthy } from "../shared/schemas/health.ts";
 
 const SECRET = "b".repeat(48);
 
@@ -40,7 +41,7 @@ describe("the built server (dist/index.js)", () => {
 
   it("starts and answers readiness and health", async () => {
     expect(await (await fetch(`${server.url}/api/health/ready`)).json()).toEqual({ status: "ready" });
-    const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; environment: string };
+    const health = ZLivenessHealthy.parse(await (await fetch(`${server.url}/health`)).json());
     expect(health.status).toBe("healthy");
     expect(health.environment).toBe(TEST_DATABASE_URL ? "production" : "test");
   });

@@ -26,16 +26,19 @@ export const ZHealthReport = z.object({
 export type HealthReport = z.infer<typeof ZHealthReport>;
 
 /** `GET /health`, the liveness probe in the deployment guides' shape: unhealthy (503) only without a database. */
-export const ZLiveness = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("healthy"),
-    timestamp: z.string(),
-    uptime: z.number(),
-    environment: z.string(),
-    version: z.string(),
-  }),
-  z.object({ status: z.literal("unhealthy"), error: z.string(), timestamp: z.string() }),
-]);
+export const ZLivenessHealthy = z.object({
+  status: z.literal("healthy"),
+  timestamp: z.string(),
+  uptime: z.number(),
+  environment: z.string(),
+  version: z.string(),
+});
+export const ZLivenessUnhealthy = z.object({
+  status: z.literal("unhealthy"),
+  error: z.string(),
+  timestamp: z.string(),
+});
+export const ZLiveness = z.discriminatedUnion("status", [ZLivenessHealthy, ZLivenessUnhealthy]);
 export type Liveness = z.infer<typeof ZLiveness>;
 
 /** `GET /api/health/ready`: not ready (503) before the migrations are applied and while shutting down, with why. */

@@ -5,6 +5,7 @@ import { HAS_CHROMIUM } from "../helpers/browser.ts";
 import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import type { SpawnedServer } from "../helpers/spawn-server.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 
@@ -69,7 +70,7 @@ async function ingest(url: string, key: string, items: unknown[]) {
     body: JSON.stringify({ items }),
   });
   expect(res.status).toBe(207);
-  const body = (await res.json()) as { results: { status: string; error?: string }[] };
+  const body = ZIngestResponse.parse(await res.json());
   expect(body.results.filter((r) => r.status === "error")).toEqual([]);
 }
 

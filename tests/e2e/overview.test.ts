@@ -4,6 +4,7 @@ import { HAS_CHROMIUM } from "../helpers/browser.ts";
 import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import type { SpawnedServer } from "../helpers/spawn-server.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 const HOUR = 3600_000;
 
@@ -79,7 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Overview (built server, headless Chromium)",
       body: JSON.stringify({ items: runs(Date.now()) }),
     });
     expect(ingest.status).toBe(207);
-    const body = (await ingest.json()) as { rejected: number };
+    const body = ZIngestResponse.parse(await ingest.json());
     expect(body.rejected).toBe(0);
 
     await page.getByTestId("stat-runs").waitFor({ timeout: 15_000 });
