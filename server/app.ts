@@ -78,13 +78,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     if (error instanceof DomainError) {
       if (error.retryAfterSeconds) void reply.header("retry-after", String(error.retryAfterSeconds));
       const status = HTTP_STATUS[error.kind];
-      return reply
-        .code(status)
-        .send({
-          statusCode: status,
-          error: STATUS_CODES[status] ?? "Error",
-          message: error.message,
-        } satisfies ErrorBody);
+      return reply.code(status).send({
+        statusCode: status,
+        error: STATUS_CODES[status] ?? "Error",
+        message: error.message,
+      } satisfies ErrorBody);
     }
     if (error instanceof ZodError) {
       return reply.code(400).send({

@@ -29,11 +29,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
     if (quota.exhausted) return sendLimitReached(reply, quota);
     const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit, spanUsage: quota.usage });
     if (outcome.limited === 0) return reply.code(207).send(outcome satisfies IngestResponse);
-    return reply
-      .code(207)
-      .send({
-        ...outcome,
-        limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }),
-      } satisfies IngestResponse);
+    return reply.code(207).send({
+      ...outcome,
+      limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }),
+    } satisfies IngestResponse);
   });
 }
