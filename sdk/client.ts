@@ -1,4 +1,6 @@
-import type { IngestItem, IngestResult } from "../shared/schemas/ingest.ts";
+import type { ErrorBody } from "../shared/schemas/errors.ts";
+import type { IngestItem, IngestResponse, IngestResult } from "../shared/schemas/ingest.ts";
+import type { UsageLimit } from "../shared/schemas/usage.ts";
 
 export interface EchosClientOptions {
   /** Defaults to the ECHOS_API_KEY environment variable. */
@@ -29,13 +31,7 @@ export interface EchosClientStats {
 }
 
 /** What the server says at its usage limit (HTTP 429, or `limit` beside the results of a batch that crossed it). */
-export interface UsageLimitInfo {
-  error: "usage_limit_reached";
-  message: string;
-  limit: number;
-  usage: number;
-  resetsAt: string;
-}
+export type UsageLimitInfo = Pick<UsageLimit, "error" | "message" | "limit" | "usage" | "resetsAt">;
 
 /** Passed to `onError` once when the limit is reached; the client then drops items until `resetsAt`. */
 export class UsageLimitError extends Error {
@@ -218,7 +214,7 @@ export class EchosClient {
       let body: unknown;
       try {
         body = JSON.parse(text);
-        message = (body as { message?: string }).message ?? text;
+        message = (body as Partial<ErrorBody>).message ?? text;
       } catch {
         // not JSON: keep the text
       }
@@ -229,7 +225,7 @@ export class EchosClient {
         body,
       );
     }
-    const body = (await res.json()) as { results: IngestResult[]; limit?: unknown };
+    const body = (await res.json()) as IngestResponse;
     return { results: body.results, limit: isLimitInfo(body.limit) ? body.limit : undefined };
   }
 }

@@ -1,3 +1,4 @@
+import type { ErrorBody } from "../shared/schemas/errors.ts";
 import type {
   RuntimeCancelEvent,
   RuntimeConnectedEvent,
@@ -51,7 +52,7 @@ const backoff = (failures: number) =>
 async function reasonOf(res: Response): Promise<string> {
   const text = await res.text().catch(() => "");
   try {
-    return (JSON.parse(text) as { message?: string }).message ?? text;
+    return (JSON.parse(text) as Partial<ErrorBody>).message ?? text;
   } catch {
     return text.slice(0, 300);
   }

@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import type { IngestRun, IngestSpan } from "../shared/schemas/ingest.ts";
 import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
 import { compareSteps } from "../shared/replay/compare.ts";
-import type { StepSnapshot } from "../shared/schemas/replay.ts";
+import type { ErrorBody } from "../shared/schemas/errors.ts";
+import type { RunRecording } from "../shared/schemas/workflows.ts";
 import { errorText, replayPolicy, runWorkflow } from "../shared/workflow/engine.ts";
 import { hashDefinition, workflowVersionId } from "../shared/workflow/hash.ts";
 import type {
@@ -59,12 +60,6 @@ export interface RuntimeReplayOptions {
 export interface RuntimeReplayResult extends RuntimeRunResult {
   /** Per step, the original beside the replay, and the first step whose output differs. */
   comparison: ReturnType<typeof compareSteps>;
-}
-
-interface Recording {
-  run: { id: string; name: string; input: unknown; workflowVersionId: string | null };
-  definition: WorkflowDefinitionInput;
-  steps: Record<string, StepSnapshot>;
 }
 
 export interface RuntimeRunResult extends WorkflowResult {
@@ -279,19 +274,19 @@ export class EchosRuntime {
     return { ...result, comparison };
   }
 
-  private async fetchRecording(runId: string): Promise<Recording> {
+  private async fetchRecording(runId: string): Promise<RunRecording> {
     if (!this.apiKey) throw new Error("runtime.replay() needs a full API key (apiKey or ECHOS_API_KEY)");
     const res = await fetch(`${this.apiUrl}/api/v1/runs/${encodeURIComponent(runId)}/recording`, {
       headers: { "x-api-key": this.apiKey },
       signal: AbortSignal.timeout(30_000),
     });
     if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+      const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new Error(
         `Could not fetch the recording of run ${runId}: HTTP ${res.status}: ${body.message ?? body.error ?? res.statusText}`,
       );
     }
-    return (await res.json()) as Recording;
+    return (await res.json()) as RunRecording;
   }
 
   /**

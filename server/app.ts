@@ -3,6 +3,7 @@ import { STATUS_CODES } from "node:http";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
+import type { ErrorBody } from "../shared/schemas/errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
 import { cookieJar, registerAuth } from "./http/auth.ts";
@@ -77,7 +78,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     if (error instanceof DomainError) {
       if (error.retryAfterSeconds) void reply.header("retry-after", String(error.retryAfterSeconds));
       const status = HTTP_STATUS[error.kind];
-      return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message: error.message });
+      return reply.code(status).send({
+        statusCode: status,
+        error: STATUS_CODES[status] ?? "Error",
+        message: error.message,
+      } satisfies ErrorBody);
     }
     if (error instanceof ZodError) {
       return reply.code(400).send({
@@ -85,7 +90,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         error: "Bad Request",
         message: z.prettifyError(error),
         issues: z.flattenError(error),
-      });
+      } satisfies ErrorBody);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
@@ -95,13 +100,15 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         statusCode: status,
         error: "Internal Server Error",
         message: "Something went wrong; the error was logged.",
-      });
+      } satisfies ErrorBody);
     }
     const message =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
         ? `Request body is larger than the limit of ${config.bodyLimitBytes} bytes`
         : error.message;
-    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? "Error", message });
+    return reply
+      .code(status)
+      .send({ statusCode: status, error: STATUS_CODES[status] ?? "Error", message } satisfies ErrorBody);
   });
 
   registerMetrics(app, deps);

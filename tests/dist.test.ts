@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILD_TIMEOUT_MS, builtDist } from "./helpers/dist.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
 import { type SpawnedServer, spawnServer } from "./helpers/spawn-server.ts";
+import { ZLivenessHealthy } from "../shared/schemas/health.ts";
 
 const SECRET = "b".repeat(48);
 
@@ -42,7 +43,7 @@ describe("the built server (dist/index.js)", () => {
 
   it("starts and answers readiness and health", async () => {
     expect(await (await fetch(`${server.url}/api/health/ready`)).json()).toEqual({ status: "ready" });
-    const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; environment: string };
+    const health = ZLivenessHealthy.parse(await (await fetch(`${server.url}/health`)).json());
     expect(health.status).toBe("healthy");
     expect(health.environment).toBe(TEST_DATABASE_URL ? "production" : "test");
   });

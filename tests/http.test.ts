@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../server/server.ts";
 import { TEST_REDIS_URL } from "./helpers/env.ts";
 import { startTestServer } from "./helpers/server.ts";
+import { ZHealthReport, ZLivenessHealthy, ZSyncHealth } from "../shared/schemas/health.ts";
+import { ZTrpcError } from "./helpers/trpc-wire.ts";
 
 /** A random private address: one of 16 million, so runs sharing a Redis within a window do not collide. */
 function uniqueClient(): string {
@@ -38,7 +40,7 @@ describe("HTTP surface", () => {
   it("answers /health in the deployment guide's shape, with the version", async () => {
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, unknown>;
+    const body = ZLivenessHealthy.parse(await res.json());
     expect(body).toMatchObject({
       status: "healthy",
       environment: "test",
@@ -51,7 +53,8 @@ describe("HTTP surface", () => {
   it("reports each service on /api/health and readiness on /api/health/ready", async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; services: Record<string, string> };
+    // Strict services: the equality below also proves there is no service beyond the three.
+    const body = ZHealthReport.extend({ services: ZHealthReport.shape.services.strict() }).parse(await res.json());
     expect(body.status).toBe("ok");
     expect(body.services).toEqual({
       database: "ok",
@@ -66,7 +69,7 @@ describe("HTTP surface", () => {
   it("reports background jobs on /api/sync/health", async () => {
     const res = await fetch(`${server.url}/api/sync/health`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; jobs: { name: string }[] };
+    const body = ZSyncHealth.parse(await res.json());
     expect(body.status).toBe("healthy");
     expect(body.jobs.map((j) => j.name)).toContain("instance-heartbeat");
   });
@@ -149,7 +152,7 @@ describe("HTTP surface", () => {
     expect(wrongMethod.status).toBe(405);
     const badInput = await fetch(`${server.url}/trpc/system.health?input=${encodeURIComponent("{broken")}`);
     expect(badInput.status).toBe(400);
-    const body = (await badInput.json()) as { error: { message: string } };
+    const body = ZTrpcError.parse(await badInput.json());
     expect(body.error.message).toMatch(/JSON/);
   });
 

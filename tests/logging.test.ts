@@ -17,6 +17,8 @@ import { authedProcedure, createCallerFactory, orgProcedure, router } from "../s
 import { type TestUser, callerFor, createUser } from "./helpers/factories.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { eventually } from "./helpers/smtp-server.ts";
+import { ZSummaryWritten } from "../shared/schemas/conversations.ts";
+import { trpcResult } from "./helpers/trpc-wire.ts";
 
 const CANARY = {
   bearer: "canary-bearer-7f3a9c1d2e",
@@ -219,7 +221,7 @@ describe("per-request logging", () => {
       body: JSON.stringify({ orgId: owner.orgId, conversationId }),
     });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { result: { data: { source: string } } }).result.data.source).toBe("extractive");
+    expect(trpcResult(ZSummaryWritten).parse(await res.json()).result.data.source).toBe("extractive");
 
     // By request id: the background summary job may have summarised the same conversation meanwhile.
     const line = await lineSaying("Conversation summary: provider failed, extracted instead", id);

@@ -6,6 +6,7 @@ import { createInnerContext } from "../server/trpc/context.ts";
 import { type AppRouter, createCaller } from "../server/trpc/router.ts";
 import type { RunningServer } from "../server/server.ts";
 import { startTestServer } from "./helpers/server.ts";
+import { ZTrpcError } from "./helpers/trpc-wire.ts";
 
 describe("tRPC", () => {
   let server: RunningServer;
@@ -65,7 +66,7 @@ describe("tRPC", () => {
   it("answers invalid input with BAD_REQUEST and the flattened zod issues", async () => {
     const res = await fetch(`${server.url}/trpc/system.health?input=${encodeURIComponent('"unexpected"')}`);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { data: { code: string; zodError: unknown } } };
+    const body = ZTrpcError.parse(await res.json());
     expect(body.error.data.code).toBe("BAD_REQUEST");
     expect(body.error.data.zodError).not.toBeNull();
   });

@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import type {
+  ApiKeyCreatedResponse,
+  ApiKeyListResponse,
+  ApiKeyRevokedResponse,
+  WhoAmI,
+} from "../../shared/schemas/api-keys.ts";
 import { ZCreateApiKeyInput } from "../../shared/schemas/identity.ts";
+import type { MemberList } from "../../shared/schemas/orgs.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, forbidden, unauthorized } from "../lib/errors.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../modules/api-keys/service.ts";
@@ -47,29 +54,31 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void 
         createdAt: created.createdAt,
         expiresAt: created.expiresAt,
       },
-    });
+    } satisfies ApiKeyCreatedResponse);
   });
 
   app.get("/api/keys", async (req) => {
     const { orgId, scoped } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "viewer");
-    return { success: true, apiKeys: await listApiKeys(scoped, orgId) };
+    return { success: true, apiKeys: await listApiKeys(scoped, orgId) } satisfies ApiKeyListResponse;
   });
 
   app.delete("/api/keys/:id", async (req) => {
     const { id } = z.object({ id: z.uuid("Not an API key id") }).parse(req.params);
     const { orgId, actor, scoped } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "admin");
-    return { success: true, apiKey: await revokeApiKey(scoped, actor, orgId, id) };
+    return { success: true, apiKey: await revokeApiKey(scoped, actor, orgId, id) } satisfies ApiKeyRevokedResponse;
   });
 
   /** Lets an SDK check its configuration: which organisation and key it is talking as. Any valid key. */
   app.get("/api/v1/whoami", async (req) => {
     const key = await requireApiKey(deps, req, "ingest");
-    return { orgId: key.orgId, key: { id: key.id, name: key.name, scope: key.scope } };
+    return { orgId: key.orgId, key: { id: key.id, name: key.name, scope: key.scope } } satisfies WhoAmI;
   });
 
   /** The organisation's members, for scripts: a read, so only full keys. */
   app.get("/api/v1/members", async (req) => {
     const key = await requireApiKey(deps, req, "read");
-    return { members: await listMembers(apiKeyDeps(deps, req, key), key.orgId) };
+    const members = await listMembers(apiKeyDeps(deps, req, key), key.orgId);
+    // What JSON.stringify would write for the Date, spelled out so the type says it too.
+    return { members: members.map((m) => ({ ...m, joinedAt: m.joinedAt.toISOString() })) } satisfies MemberList;
   });
 }

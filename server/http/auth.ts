@@ -1,5 +1,6 @@
 import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
 import type { Config } from "../config.ts";
 import type { AppDeps } from "../deps.ts";
 import { type SessionUser, validateSessionToken } from "../modules/sessions/service.ts";
@@ -90,7 +91,7 @@ export async function registerAuth(app: FastifyInstance, deps: AppDeps): Promise
         statusCode: 403,
         error: "Forbidden",
         message: "Cross-site request refused: cookie-authenticated changes must come from the Echos dashboard itself",
-      });
+      } satisfies ErrorBody);
     }
     if (!token) return;
     const result = await validateSessionToken(deps, token);

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type {} from "@fastify/middie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** Paths that belong to machines, never to the SPA: unknown ones answer JSON 404, not index.html. */
@@ -23,9 +24,11 @@ function wantsHtml(req: FastifyRequest): boolean {
 }
 
 function notFound(req: FastifyRequest, reply: FastifyReply) {
-  return reply
-    .code(404)
-    .send({ statusCode: 404, error: "Not Found", message: `No route for ${req.method} ${req.url.split("?")[0]}` });
+  return reply.code(404).send({
+    statusCode: 404,
+    error: "Not Found",
+    message: `No route for ${req.method} ${req.url.split("?")[0]}`,
+  } satisfies ErrorBody);
 }
 
 /** `dist/public` beside the bundle, or under the project root when run from sources. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { Liveness, Readiness, SyncHealth } from "../../shared/schemas/health.ts";
 import type { AppDeps } from "../deps.ts";
 import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { getHealthReport } from "../modules/system/health.ts";
@@ -11,7 +12,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get("/health", { config }, async (req, reply) => {
     const report = await getHealthReport(requestDeps(deps, req));
     if (report.services.database === "error") {
-      return reply.code(503).send({ status: "unhealthy", error: report.details.database, timestamp: report.timestamp });
+      return reply
+        .code(503)
+        .send({ status: "unhealthy", error: report.details.database, timestamp: report.timestamp } satisfies Liveness);
     }
     return {
       status: "healthy",
@@ -19,7 +22,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
       uptime: report.uptime,
       environment: report.environment,
       version: report.version,
-    };
+    } satisfies Liveness;
   });
 
   app.get("/api/health", { config }, async (req, reply) => {
@@ -29,8 +32,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   app.get("/api/health/ready", { config }, async (_req, reply) => {
     const reason = deps.lifecycle.notReadyReason();
-    if (reason) return reply.code(503).send({ status: "not_ready", reason });
-    return { status: "ready" };
+    if (reason) return reply.code(503).send({ status: "not_ready", reason } satisfies Readiness);
+    return { status: "ready" } satisfies Readiness;
   });
 
   // `jobs`: this instance's loops (heartbeat, queue polling, scheduling). `queue`: the shared job queue per kind,
@@ -54,6 +57,6 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
       queue,
       ...(queueError ? { queueError } : {}),
       email: deps.mailer.status(),
-    });
+    } satisfies SyncHealth);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, type IngestResponse, ZIngestBatch } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { ingest } from "../modules/ingest/ingest.ts";
 import { apiKeyDeps } from "./request-deps.ts";
@@ -21,7 +22,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
         statusCode: 413,
         error: "Payload Too Large",
         message: `A batch holds at most ${INGEST_MAX_ITEMS} items (got ${items.length}); split it`,
-      });
+      } satisfies ErrorBody);
     }
     const batch = ZIngestBatch.parse(req.body ?? {});
     const { results, accepted, rejected, limited, limit, exhausted } = await ingest(
@@ -31,6 +32,6 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
     );
     if (exhausted && limit) return sendLimitReached(reply, limit);
     const body = { results, accepted, rejected, limited };
-    return reply.code(207).send(limit ? { ...body, limit: limitBody(limit) } : body);
+    return reply.code(207).send((limit ? { ...body, limit: limitBody(limit) } : body) satisfies IngestResponse);
   });
 }

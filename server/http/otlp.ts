@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { INGEST_MAX_BYTES } from "../../shared/schemas/ingest.ts";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import { INGEST_MAX_BYTES, type OtlpExportResponse } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../lib/errors.ts";
 import type { AuthenticatedKey } from "../modules/api-keys/service.ts";
@@ -43,7 +44,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
           statusCode: 413,
           error: "Payload Too Large",
           message: `An OTLP export is at most ${OTLP_MAX_BYTES} bytes (after decompression); lower the batch size of the span processor`,
-        });
+        } satisfies ErrorBody);
       }
       throw error; // everything else: the application's error handler
     });
@@ -67,7 +68,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
             statusCode: 415,
             error: "Unsupported Media Type",
             message: `Unsupported content type "${type || "(none)"}": send application/json or application/x-protobuf`,
-          });
+          } satisfies ErrorBody);
         }
         const { items, rejected } = mapSpans(decode(req.body, protobuf));
         const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items);
@@ -118,5 +119,5 @@ function respond(reply: FastifyReply, protobuf: boolean, partialSuccess: Partial
       .type("application/x-protobuf")
       .send(Buffer.from(encodeProtobufResponse(partialSuccess)));
   }
-  return reply.code(200).send(partialSuccess ? { partialSuccess } : {});
+  return reply.code(200).send((partialSuccess ? { partialSuccess } : {}) satisfies OtlpExportResponse);
 }

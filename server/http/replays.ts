@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { ZSpanReplayInput, ZWorkflowReplayInput } from "../../shared/schemas/replay.ts";
+import { type ReplayAccepted, ZSpanReplayInput, ZWorkflowReplayInput } from "../../shared/schemas/replay.ts";
+import type { RunRecording } from "../../shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { getReplayResult } from "../modules/replay/queries.ts";
 import { loadWorkflowRecording, snapshotOf } from "../modules/replay/recording.ts";
@@ -40,7 +41,7 @@ export function registerReplayRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
       definition,
       steps: Object.fromEntries([...steps].map(([stepId, span]) => [stepId, snapshotOf(span)])),
-    };
+    } satisfies RunRecording;
   });
 
   app.post("/api/v1/runs/:runId/replays", async (req, reply) => {
@@ -57,7 +58,9 @@ export function registerReplayRoutes(app: FastifyInstance, deps: AppDeps): void 
       req.auth?.credentials ?? new Map(),
     );
     if (wait !== "true")
-      return reply.code(202).send({ replayId, status: "running", result: `/api/v1/replays/${replayId}` });
+      return reply
+        .code(202)
+        .send({ replayId, status: "running", result: `/api/v1/replays/${replayId}` } satisfies ReplayAccepted);
     const timeout = AbortSignal.timeout(WAIT_LIMIT_MS);
     for await (const { event } of followReplay(scoped, key.orgId, replayId, null, timeout))
       if (event.type === "finished") break;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { ZRuntimeConnectQuery, ZRuntimeJobResult } from "../../shared/schemas/runtimes.ts";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import { type JobResultAccepted, ZRuntimeConnectQuery, ZRuntimeJobResult } from "../../shared/schemas/runtimes.ts";
 import type { AppDeps } from "../deps.ts";
 import { forbidden } from "../lib/errors.ts";
 import { serveRuntimeStream } from "../modules/runtimes/connection.ts";
@@ -31,7 +32,13 @@ export function registerRuntimeRoutes(app: FastifyInstance, deps: AppDeps): void
     } catch (error) {
       scoped.log.error("Runtime stream failed", { error });
       if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/json" });
-      reply.raw.end(JSON.stringify({ statusCode: 500, error: "Internal Server Error", message: "Stream failed" }));
+      reply.raw.end(
+        JSON.stringify({
+          statusCode: 500,
+          error: "Internal Server Error",
+          message: "Stream failed",
+        } satisfies ErrorBody),
+      );
     }
   });
 
@@ -40,6 +47,6 @@ export function registerRuntimeRoutes(app: FastifyInstance, deps: AppDeps): void
     const { jobId } = z.object({ jobId: z.uuid("Not a job id") }).parse(req.params);
     const result = ZRuntimeJobResult.parse(req.body ?? {});
     await acceptJobResult(apiKeyDeps(deps, req, key), key.orgId, jobId, result);
-    return reply.code(202).send({ accepted: true });
+    return reply.code(202).send({ accepted: true } satisfies JobResultAccepted);
   });
 }

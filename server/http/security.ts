@@ -3,6 +3,7 @@ import cors from "@fastify/cors";
 import helmet from "helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
+import type { ErrorBody } from "../../shared/schemas/errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { sharedRateLimitStore } from "./rate-limit-store.ts";
 
@@ -51,10 +52,11 @@ export async function registerSecurity(app: FastifyInstance, { config, store }: 
     store: sharedRateLimitStore(store),
     skipOnError: true,
     enableDraftSpec: true,
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      error: "Too Many Requests",
-      message: `Rate limit exceeded: ${context.max} requests per ${context.after}. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
-    }),
+    errorResponseBuilder: (_req, context) =>
+      ({
+        statusCode: 429,
+        error: "Too Many Requests",
+        message: `Rate limit exceeded: ${context.max} requests per ${context.after}. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
+      }) satisfies ErrorBody,
   });
 }

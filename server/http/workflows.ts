@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { RegisteredWorkflowVersion, WorkflowVersion } from "../../shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { notFound } from "../lib/errors.ts";
 import { getWorkflowVersion, registerWorkflowVersion } from "../modules/workflows/service.ts";
@@ -18,7 +19,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
     const key = await requireApiKey(deps, req, "ingest");
     const scoped = apiKeyDeps(deps, req, key);
     const version = await registerWorkflowVersion(scoped, key.orgId, ZRegister.parse(req.body ?? {}));
-    return reply.code(version.created ? 201 : 200).send(version);
+    return reply.code(version.created ? 201 : 200).send(version satisfies RegisteredWorkflowVersion);
   });
 
   app.get("/api/v1/workflows/versions/:id", async (req) => {
@@ -26,6 +27,6 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
     const { id } = z.object({ id: z.string().min(1).max(300) }).parse(req.params);
     const version = await getWorkflowVersion(apiKeyDeps(deps, req, key), key.orgId, id);
     if (!version) throw notFound(`No workflow version ${id}`);
-    return version;
+    return version satisfies WorkflowVersion;
   });
 }

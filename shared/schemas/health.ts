@@ -24,3 +24,71 @@ export const ZHealthReport = z.object({
   }),
 });
 export type HealthReport = z.infer<typeof ZHealthReport>;
+
+/** `GET /health`, the liveness probe in the deployment guides' shape: unhealthy (503) only without a database. */
+export const ZLivenessHealthy = z.object({
+  status: z.literal("healthy"),
+  timestamp: z.string(),
+  uptime: z.number(),
+  environment: z.string(),
+  version: z.string(),
+});
+export const ZLivenessUnhealthy = z.object({
+  status: z.literal("unhealthy"),
+  error: z.string(),
+  timestamp: z.string(),
+});
+export const ZLiveness = z.discriminatedUnion("status", [ZLivenessHealthy, ZLivenessUnhealthy]);
+export type Liveness = z.infer<typeof ZLiveness>;
+
+/** `GET /api/health/ready`: not ready (503) before the migrations are applied and while shutting down, with why. */
+export const ZReadiness = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("ready") }),
+  z.object({ status: z.literal("not_ready"), reason: z.string() }),
+]);
+export type Readiness = z.infer<typeof ZReadiness>;
+
+/** One of this instance's periodic loops (heartbeat, queue polling, scheduling). */
+export const ZPeriodicJobState = z.object({
+  name: z.string(),
+  intervalMs: z.number(),
+  runs: z.number(),
+  failures: z.number(),
+  consecutiveFailures: z.number(),
+  lastRunAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  running: z.boolean(),
+});
+
+/** The shared job queue, per kind, across all instances. */
+export const ZJobKindStats = z.object({
+  kind: z.string(),
+  queued: z.number(),
+  running: z.number(),
+  failed: z.number(),
+  retrying: z.number(),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+});
+
+/** This instance's view of the SMTP server. */
+export const ZMailerStatus = z.object({
+  state: z.enum(["ok", "degraded", "not_configured"]),
+  detail: z.string(),
+  lastSuccessAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+});
+
+/** `GET /api/sync/health`: unhealthy (503) when a loop is failing or the queue cannot be read (`queue` null). */
+export const ZSyncHealth = z.object({
+  status: z.enum(["healthy", "unhealthy"]),
+  timestamp: z.string(),
+  instanceId: z.string(),
+  jobs: z.array(ZPeriodicJobState),
+  queue: z.array(ZJobKindStats).nullable(),
+  queueError: z.string().optional(),
+  email: ZMailerStatus,
+});
+export type SyncHealth = z.infer<typeof ZSyncHealth>;

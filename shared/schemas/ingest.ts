@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZUsageLimit } from "./usage.ts";
 
 export const INGEST_MAX_ITEMS = 1000;
 export const INGEST_MAX_BYTES = 5 * 1024 * 1024;
@@ -71,6 +72,36 @@ export const ZIngestBatch = z.object({
     .max(INGEST_MAX_ITEMS, `at most ${INGEST_MAX_ITEMS} items per request`),
 });
 
-export type IngestResult =
-  | { index: number; type: "run" | "span"; id: string; status: "created" | "updated" | "unchanged" }
-  | { index: number; type?: string; id?: string; status: "error"; error: string };
+/** One item's outcome, by its index in the batch; a refused item's `type` and `id` are what it sent, if anything. */
+export const ZIngestResult = z.discriminatedUnion("status", [
+  z.object({
+    index: z.number(),
+    type: z.enum(["run", "span"]),
+    id: z.string(),
+    status: z.enum(["created", "updated", "unchanged"]),
+  }),
+  z.object({
+    index: z.number(),
+    type: z.string().optional(),
+    id: z.string().optional(),
+    status: z.literal("error"),
+    error: z.string(),
+  }),
+]);
+export type IngestResult = z.infer<typeof ZIngestResult>;
+
+/** The 207 of `POST /api/v1/ingest`; `limit` only when the batch crossed the month's span limit. */
+export const ZIngestResponse = z.object({
+  results: z.array(ZIngestResult),
+  accepted: z.number(),
+  rejected: z.number(),
+  limited: z.number(),
+  limit: ZUsageLimit.optional(),
+});
+export type IngestResponse = z.infer<typeof ZIngestResponse>;
+
+/** The JSON `ExportTraceServiceResponse` of `POST /v1/traces`: empty when every span was taken. */
+export const ZOtlpExportResponse = z.object({
+  partialSuccess: z.object({ rejectedSpans: z.number(), errorMessage: z.string() }).optional(),
+});
+export type OtlpExportResponse = z.infer<typeof ZOtlpExportResponse>;

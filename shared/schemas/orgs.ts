@@ -46,3 +46,7 @@ export type InviteDetails = z.infer<typeof ZInviteDetails>;
 
 export const ZJoinedOrg = z.object({ orgId: z.string(), orgName: z.string(), role: ZRole });
 export type JoinedOrg = z.infer<typeof ZJoinedOrg>;
+
+/** `GET /api/v1/members`: the organisation's members for scripts; over REST the join date is an ISO string. */
+export const ZMemberList = z.object({ members: z.array(ZMember.extend({ joinedAt: z.string() })) });
+export type MemberList = z.infer<typeof ZMemberList>;

@@ -194,3 +194,7 @@ export type StreamToken = z.infer<typeof ZStreamToken>;
 
 export const ZReplayStarted = z.object({ replayId: z.string() });
 export type ReplayStarted = z.infer<typeof ZReplayStarted>;
+
+/** `POST /api/v1/runs/:id/replays` without `?wait=true`: 202, and where to read the result. */
+export const ZReplayAccepted = z.object({ replayId: z.string(), status: z.literal("running"), result: z.string() });
+export type ReplayAccepted = z.infer<typeof ZReplayAccepted>;

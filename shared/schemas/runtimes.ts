@@ -59,3 +59,7 @@ export const ZConnectedRuntime = z.object({
   lastSeenAt: z.string(),
 });
 export type ConnectedRuntime = z.infer<typeof ZConnectedRuntime>;
+
+/** 202 to `POST /api/v1/runtimes/jobs/:jobId/result`. */
+export const ZJobResultAccepted = z.object({ accepted: z.literal(true) });
+export type JobResultAccepted = z.infer<typeof ZJobResultAccepted>;

@@ -50,3 +50,18 @@ export const ZUsageReport = z.object({
   ),
 });
 export type UsageReport = z.infer<typeof ZUsageReport>;
+
+/** The month's limit as REST answers report it: `limit` beside the results of a batch that crossed it. */
+export const ZUsageLimit = z.object({
+  error: z.literal("usage_limit_reached"),
+  message: z.string(),
+  metric: z.enum(["spans", "replays"]),
+  limit: z.number(),
+  usage: z.number(),
+  resetsAt: z.string(),
+});
+export type UsageLimit = z.infer<typeof ZUsageLimit>;
+
+/** The body of a 429 at the limit (sent with `Retry-After`, in seconds to `resetsAt`). */
+export const ZUsageLimitReached = ZUsageLimit.extend({ statusCode: z.literal(429) });
+export type UsageLimitReached = z.infer<typeof ZUsageLimitReached>;

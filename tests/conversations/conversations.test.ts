@@ -16,6 +16,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { TEST_DATABASE_URL, testEnv } from "../helpers/env.ts";
 import { callerFor, codeOf, createOrgWithRoles, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 // Ids are unique per test run: with TEST_DATABASE_URL the database is shared with earlier runs and other files.
 const tag = `cv${Math.random().toString(36).slice(2, 8)}`;
@@ -35,8 +36,9 @@ async function ingest(url: string, apiKey: string, items: unknown[]) {
     headers: { "content-type": "application/json", "x-api-key": apiKey },
     body: JSON.stringify({ items }),
   });
-  const body = (await res.json()) as { rejected: number; results: unknown[] };
-  expect(res.status, JSON.stringify(body)).toBe(207);
+  const json: unknown = await res.json();
+  expect(res.status, JSON.stringify(json)).toBe(207);
+  const body = ZIngestResponse.parse(json);
   expect(body.rejected, JSON.stringify(body.results)).toBe(0);
 }
 

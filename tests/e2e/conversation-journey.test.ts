@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 
@@ -67,7 +68,7 @@ async function ingest(url: string, key: string, items: unknown[]) {
     body: JSON.stringify({ items }),
   });
   expect(res.status).toBe(207);
-  const body = (await res.json()) as { results: { status: string; error?: string }[] };
+  const body = ZIngestResponse.parse(await res.json());
   expect(body.results.filter((r) => r.status === "error")).toEqual([]);
 }
 

@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 const HOUR = 3600_000;
 
@@ -63,7 +64,7 @@ describeInBrowser("the Overview", (server) => {
       body: JSON.stringify({ items: runs(Date.now()) }),
     });
     expect(ingest.status).toBe(207);
-    const body = (await ingest.json()) as { rejected: number };
+    const body = ZIngestResponse.parse(await ingest.json());
     expect(body.rejected).toBe(0);
 
     await page.getByTestId("stat-runs").waitFor({ timeout: 15_000 });

@@ -6,6 +6,9 @@ import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
 import { SIM_MODEL } from "../../shared/workflow/sim-model.ts";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
+import { ZCreatedApiKey } from "../../shared/schemas/api-keys.ts";
+import { ZRunPage } from "../../shared/schemas/runs.ts";
+import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 /** Signs up in `context` (keeping the session cookie) and returns an ingest key for the new organisation. */
 async function signUpForKey(context: BrowserContext, baseUrl: string, label: string): Promise<string> {
@@ -14,15 +17,13 @@ async function signUpForKey(context: BrowserContext, baseUrl: string, label: str
     data: { email: uniqueEmail(label), password: "a long enough password" },
   });
   expect(signUp.status()).toBe(200);
-  const me = (await (await request.get(`${baseUrl}/trpc/auth.me`)).json()) as {
-    result: { data: { orgs: { id: string }[] } };
-  };
+  const me = trpcResult(ZMeOverHttp).parse(await (await request.get(`${baseUrl}/trpc/auth.me`)).json());
   const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
     data: { orgId: me.result.data.orgs[0]!.id, name: `${label} agent`, scope: "ingest" },
     headers: { origin: baseUrl },
   });
   expect(created.status()).toBe(200);
-  return ((await created.json()) as { result: { data: { key: string } } }).result.data.key;
+  return trpcResult(ZCreatedApiKey).parse(await created.json()).result.data.key;
 }
 
 /** A refund helper whose last step rejects the reply it drafted: a failed run worth a Test fix. */
@@ -154,11 +155,13 @@ describeInBrowser("Test fix and the playground", (server) => {
       { client },
     );
     await client.flush();
-    const list = (await (
-      await context.request.get(
-        `${server.url}/trpc/runs.list?input=${encodeURIComponent(JSON.stringify({ orgId: await orgIdOf(context, server.url) }))}`,
-      )
-    ).json()) as { result: { data: { items: { id: string; name: string }[] } } };
+    const list = trpcResult(ZRunPage).parse(
+      await (
+        await context.request.get(
+          `${server.url}/trpc/runs.list?input=${encodeURIComponent(JSON.stringify({ orgId: await orgIdOf(context, server.url) }))}`,
+        )
+      ).json(),
+    );
     runId = list.result.data.items.find((r) => r.name === "inbox digest")!.id;
 
     await page.goto(`${server.url}/runs/${runId}`);
@@ -183,8 +186,6 @@ describeInBrowser("Test fix and the playground", (server) => {
 });
 
 async function orgIdOf(context: BrowserContext, baseUrl: string): Promise<string> {
-  const me = (await (await context.request.get(`${baseUrl}/trpc/auth.me`)).json()) as {
-    result: { data: { orgs: { id: string }[] } };
-  };
+  const me = trpcResult(ZMeOverHttp).parse(await (await context.request.get(`${baseUrl}/trpc/auth.me`)).json());
   return me.result.data.orgs[0]!.id;
 }

@@ -1,6 +1,11 @@
 import type { BrowserContext } from "playwright-core";
 import { expect } from "vitest";
 import { uniqueEmail } from "../helpers/factories.ts";
+import { z } from "zod";
+import { ZCreatedApiKey } from "../../shared/schemas/api-keys.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 /** Shared by the Runs and Run detail browser journeys: an account with an ingest key. */
 
@@ -17,9 +22,7 @@ export async function signUpWithKey(context: BrowserContext, baseUrl: string, la
     data: { email: uniqueEmail(label), password: "a long enough password" },
   });
   expect(signUp.status()).toBe(200);
-  const me = (await (await request.get(`${baseUrl}/trpc/auth.me`)).json()) as {
-    result: { data: { orgs: { id: string }[] } };
-  };
+  const me = trpcResult(ZMeOverHttp).parse(await (await request.get(`${baseUrl}/trpc/auth.me`)).json());
   const orgId = me.result.data.orgs[0]!.id;
   // Cookie-authenticated changes must come from the dashboard's own origin.
   const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
@@ -27,7 +30,7 @@ export async function signUpWithKey(context: BrowserContext, baseUrl: string, la
     headers: { origin: baseUrl },
   });
   expect(created.status()).toBe(200);
-  const key = ((await created.json()) as { result: { data: { key: string } } }).result.data.key;
+  const key = trpcResult(ZCreatedApiKey).parse(await created.json()).result.data.key;
 
   return {
     orgId,
@@ -37,9 +40,10 @@ export async function signUpWithKey(context: BrowserContext, baseUrl: string, la
         headers: { "content-type": "application/json", "x-api-key": key },
         body: JSON.stringify({ items }),
       });
-      const body = (await res.json()) as { rejected?: number; results?: { status: string; error?: string }[] };
+      // A refusal of the whole batch (an error body) has no results, and fails the check below with its status.
+      const body = z.union([ZIngestResponse, ZErrorBody]).parse(await res.json());
       expect(
-        body.results?.filter((r) => r.status === "error"),
+        "results" in body ? body.results.filter((r) => r.status === "error") : undefined,
         `ingest answered ${res.status}`,
       ).toEqual([]);
     },

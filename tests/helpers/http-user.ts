@@ -1,4 +1,5 @@
 import { PASSWORD, uniqueEmail } from "./factories.ts";
+import { ZApiKeyCreatedResponse, ZWhoAmI } from "../../shared/schemas/api-keys.ts";
 
 /**
  * Signs up over HTTP and mints an API key over the REST API, as a script would, against a server in another
@@ -20,9 +21,9 @@ export async function signUpOverHttp(
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ name: label }),
   });
-  const { apiKey } = (await created.json()) as { apiKey: { key: string } };
-  const whoami = (await (await fetch(`${url}/api/v1/whoami`, { headers: { "x-api-key": apiKey.key } })).json()) as {
-    orgId: string;
-  };
+  const { apiKey } = ZApiKeyCreatedResponse.parse(await created.json());
+  const whoami = ZWhoAmI.parse(
+    await (await fetch(`${url}/api/v1/whoami`, { headers: { "x-api-key": apiKey.key } })).json(),
+  );
   return { token, key: apiKey.key, orgId: whoami.orgId };
 }

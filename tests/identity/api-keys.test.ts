@@ -7,6 +7,9 @@ import { hashToken } from "../../server/lib/tokens.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { type TestUser, callerFor, createOrgWithRoles, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZApiKeyCreatedResponse, ZApiKeyListResponse } from "../../shared/schemas/api-keys.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZMemberList } from "../../shared/schemas/orgs.ts";
 
 describe("API key format", () => {
   it("is echos_<scope>_ + 32 base62 + a 6-character CRC32 checksum", () => {
@@ -53,22 +56,25 @@ describe("API keys over REST", () => {
       body: JSON.stringify({ name: "CI key", expiresInDays: 30 }),
     });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { success: boolean; apiKey: Record<string, string> };
+    // Strict: the key list below is then also what the answer holds.
+    const body = ZApiKeyCreatedResponse.extend({ apiKey: ZApiKeyCreatedResponse.shape.apiKey.strict() }).parse(
+      await res.json(),
+    );
     expect(body.success).toBe(true);
     expect(Object.keys(body.apiKey).sort()).toEqual(["createdAt", "expiresAt", "id", "key", "name", "prefix", "scope"]);
     expect(body.apiKey.key).toMatch(/^echos_i_/);
-    expect(body.apiKey.prefix).toBe(body.apiKey.key!.slice(0, 16));
+    expect(body.apiKey.prefix).toBe(body.apiKey.key.slice(0, 16));
     expect(Date.parse(body.apiKey.expiresAt!) - Date.now()).toBeGreaterThan(29 * 86_400_000);
 
-    const [row] = await server.deps.database.db.select().from(apiKeys).where(eq(apiKeys.id, body.apiKey.id!));
+    const [row] = await server.deps.database.db.select().from(apiKeys).where(eq(apiKeys.id, body.apiKey.id));
     expect(JSON.stringify(row)).not.toContain(body.apiKey.key);
 
-    const list = (await (await rest("/api/keys", { token: team.viewer.token })).json()) as {
-      apiKeys: Record<string, unknown>[];
-    };
-    const listed = list.apiKeys.find((k) => k.id === body.apiKey.id);
-    expect(listed).toMatchObject({ name: "CI key", prefix: body.apiKey.prefix, scope: "ingest", lastUsedAt: null });
-    expect(JSON.stringify(list)).not.toContain(body.apiKey.key);
+    // The answer as sent, for the leak check: parsing drops fields the schema does not name.
+    const listed: unknown = await (await rest("/api/keys", { token: team.viewer.token })).json();
+    const list = ZApiKeyListResponse.parse(listed);
+    const mine = list.apiKeys.find((k) => k.id === body.apiKey.id);
+    expect(mine).toMatchObject({ name: "CI key", prefix: body.apiKey.prefix, scope: "ingest", lastUsedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(body.apiKey.key);
   });
 
   it("accepts a key in X-API-Key or Authorization: Bearer, and says why it refuses one", async () => {
@@ -86,7 +92,7 @@ describe("API keys over REST", () => {
     const probe = async (label: string, presented: string | undefined) => {
       const res = await rest("/api/v1/whoami", presented === undefined ? {} : { key: presented });
       expect(res.status, label).toBe(401);
-      messages[label] = ((await res.json()) as { message: string }).message;
+      messages[label] = ZErrorBody.parse(await res.json()).message;
     };
     await probe("missing", undefined);
     await probe("malformed", "not-a-key");
@@ -126,7 +132,7 @@ describe("API keys over REST", () => {
     await server.deps.store.delete(`api-key:${hashToken(expiring.key)}`);
     const expired = await rest("/api/v1/whoami", { key: expiring.key });
     expect(expired.status).toBe(401);
-    expect(((await expired.json()) as { message: string }).message).toMatch(/^This API key expired on /);
+    expect(ZErrorBody.parse(await expired.json()).message).toMatch(/^This API key expired on /);
   });
 
   it("lets ingest-only keys write but not read", async () => {
@@ -135,10 +141,10 @@ describe("API keys over REST", () => {
     const full = await admin.apiKeys.create({ orgId: team.orgId, name: "full", scope: "full" });
     const denied = await rest("/api/v1/members", { key: ingest.key });
     expect(denied.status).toBe(403);
-    expect(((await denied.json()) as { message: string }).message).toMatch(/ingest-only/);
+    expect(ZErrorBody.parse(await denied.json()).message).toMatch(/ingest-only/);
     const allowed = await rest("/api/v1/members", { key: full.key });
     expect(allowed.status).toBe(200);
-    const { members } = (await allowed.json()) as { members: { email: string }[] };
+    const { members } = ZMemberList.parse(await allowed.json());
     expect(members.map((m) => m.email).sort()).toEqual(
       [team.owner.email, team.admin.email, team.member.email, team.viewer.email].sort(),
     );
@@ -183,7 +189,7 @@ describe("API keys over REST", () => {
       body: JSON.stringify({ name: "x" }),
     });
     expect(ingestAsMember.status).toBe(201);
-    const { apiKey } = (await ingestAsMember.json()) as { apiKey: { id: string; key: string } };
+    const { apiKey } = ZApiKeyCreatedResponse.parse(await ingestAsMember.json());
     // The stranger cannot revoke it, even by naming its id, and a key cannot mint keys.
     expect((await rest(`/api/keys/${apiKey.id}`, { method: "DELETE", token: stranger.token })).status).toBe(404);
     expect(

@@ -3,6 +3,8 @@ import { buildApp } from "../../server/app.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { PASSWORD, uniqueEmail } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 describe("sessions over HTTP", () => {
   let server: RunningServer;
@@ -43,19 +45,19 @@ describe("sessions over HTTP", () => {
   it("recognises the cookie, and logging out clears it and ends the session", async () => {
     const { cookie, email } = await signUp();
     const me = await fetch(`${server.url}/trpc/auth.me`, { headers: { cookie } });
-    expect(((await me.json()) as { result: { data: { user: { email: string } } } }).result.data.user.email).toBe(email);
+    expect(trpcResult(ZMeOverHttp).parse(await me.json()).result.data.user.email).toBe(email);
     const out = await trpcPost("auth.logout", undefined, { cookie });
     expect(out.status).toBe(200);
     expect(out.headers.get("set-cookie")).toMatch(/echos_session=;/);
     const after = await fetch(`${server.url}/trpc/auth.me`, { headers: { cookie } });
-    expect(((await after.json()) as { result: { data: unknown } }).result.data).toBeNull();
+    expect(trpcResult(ZMeOverHttp.nullable()).parse(await after.json()).result.data).toBeNull();
   });
 
   it("refuses cookie-authenticated changes from another site (CSRF)", async () => {
     const { cookie } = await signUp();
     const crossSite = await trpcPost("orgs.create", { name: "Evil Corp" }, { cookie, "sec-fetch-site": "cross-site" });
     expect(crossSite.status).toBe(403);
-    expect(((await crossSite.json()) as { message: string }).message).toMatch(/^Cross-site request refused/);
+    expect(ZErrorBody.parse(await crossSite.json()).message).toMatch(/^Cross-site request refused/);
 
     const foreignOrigin = await fetch(`${server.url}/trpc/orgs.create`, {
       method: "POST",

@@ -21,6 +21,8 @@ import { priceOf } from "../../server/modules/pricing/prices.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZOtlpExportResponse } from "../../shared/schemas/ingest.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 const hex = (bytes: number) =>
@@ -217,20 +219,18 @@ describe("POST /v1/traces (OTLP/HTTP)", () => {
   it("answers 400 with a message for malformed JSON and garbage protobuf, 413 above 5 MB, 415 for other types", async () => {
     const broken = await post("{not json", "application/json");
     expect(broken.status).toBe(400);
-    expect(((await broken.json()) as { message: string }).message).toMatch(/JSON/);
+    expect(ZErrorBody.parse(await broken.json()).message).toMatch(/JSON/);
 
     const wrongShape = await post(JSON.stringify({ resourceSpans: { not: "an array" } }), "application/json");
     expect(wrongShape.status).toBe(400);
-    expect(((await wrongShape.json()) as { message: string }).message).toBe("resourceSpans must be an array");
+    expect(ZErrorBody.parse(await wrongShape.json()).message).toBe("resourceSpans must be an array");
 
     const notAnObject = await post(JSON.stringify([1, 2, 3]), "application/json");
     expect(notAnObject.status).toBe(400);
 
     const garbage = await post(Buffer.from("this is not protobuf at all"), "application/x-protobuf");
     expect(garbage.status).toBe(400);
-    expect(((await garbage.json()) as { message: string }).message).toMatch(
-      /not a valid protobuf ExportTraceServiceRequest/,
-    );
+    expect(ZErrorBody.parse(await garbage.json()).message).toMatch(/not a valid protobuf ExportTraceServiceRequest/);
     const truncated = await post(new Uint8Array([0x0a, 0x05, 0x01]), "application/x-protobuf");
     expect(truncated.status).toBe(400);
 
@@ -239,7 +239,7 @@ describe("POST /v1/traces (OTLP/HTTP)", () => {
       "application/json",
     );
     expect(huge.status).toBe(413);
-    expect(((await huge.json()) as { message: string }).message).toMatch(/at most 5242880 bytes/);
+    expect(ZErrorBody.parse(await huge.json()).message).toMatch(/at most 5242880 bytes/);
     const hugeProto = await post(new Uint8Array(5 * 1024 * 1024 + 10), "application/x-protobuf");
     expect(hugeProto.status).toBe(413);
 
@@ -322,10 +322,10 @@ describe("POST /v1/traces (OTLP/HTTP)", () => {
     };
     const res = await post(JSON.stringify(request), "application/json");
     expect(res.status).toBe(200);
-    const answer = (await res.json()) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
-    expect(answer.partialSuccess.rejectedSpans).toBe(2);
-    expect(answer.partialSuccess.errorMessage).toMatch(/spanId is missing or invalid/);
-    expect(answer.partialSuccess.errorMessage).toMatch(/startTimeUnixNano is missing or out of range/);
+    const answer = ZOtlpExportResponse.parse(await res.json());
+    expect(answer.partialSuccess?.rejectedSpans).toBe(2);
+    expect(answer.partialSuccess?.errorMessage).toMatch(/spanId is missing or invalid/);
+    expect(answer.partialSuccess?.errorMessage).toMatch(/startTimeUnixNano is missing or out of range/);
     const { run, spans: stored } = await rowsOf(traceId);
     // The root is in the batch but nameless resource: the run takes the root span's name.
     expect(run).toMatchObject({ name: "step", status: "error", error: "tool timed out" });

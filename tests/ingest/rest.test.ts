@@ -4,6 +4,7 @@ import { runs, spans, usage } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 const now = () => new Date().toISOString();
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
@@ -45,16 +46,13 @@ describe("POST /api/v1/ingest", () => {
       { type: "nonsense" },
     ]);
     expect(res.status).toBe(207);
-    const body = (await res.json()) as {
-      results: { status: string; error?: string }[];
-      accepted: number;
-      rejected: number;
-    };
+    const body = ZIngestResponse.parse(await res.json());
+    const errors = body.results.map((r) => (r.status === "error" ? r.error : undefined));
     expect(body.accepted).toBe(2);
     expect(body.rejected).toBe(2);
     expect(body.results.map((r) => r.status)).toEqual(["created", "created", "error", "error"]);
-    expect(body.results[2]?.error).toMatch(/name: .*; startedAt: must be an ISO 8601 timestamp/);
-    expect(body.results[3]?.error).toMatch(/^type: /);
+    expect(errors[2]).toMatch(/name: .*; startedAt: must be an ISO 8601 timestamp/);
+    expect(errors[3]).toMatch(/^type: /);
     const [stored] = await server.deps.database.db
       .select()
       .from(runs)
@@ -75,8 +73,8 @@ describe("POST /api/v1/ingest", () => {
       },
       { type: "span", id: uid("span"), runId, name: "step", startedAt: "2026-01-01T00:00:00.000Z", status: "success" },
     ];
-    const first = (await (await ingest(items)).json()) as { results: { status: string }[] };
-    const again = (await (await ingest(items)).json()) as { results: { status: string }[] };
+    const first = ZIngestResponse.parse(await (await ingest(items)).json());
+    const again = ZIngestResponse.parse(await (await ingest(items)).json());
     expect(first.results.map((r) => r.status)).toEqual(["created", "created"]);
     expect(again.results.map((r) => r.status)).toEqual(["unchanged", "unchanged"]);
     const count = await server.deps.database.db.$count(spans, and(eq(spans.orgId, user.orgId), eq(spans.runId, runId)));
@@ -121,7 +119,7 @@ describe("POST /api/v1/ingest", () => {
       { type: "span", id: parent, runId, name: "agent", startedAt: now() },
       { type: "run", id: runId, name: "late run", startedAt: now() },
     ]);
-    expect(((await end.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+    expect(ZIngestResponse.parse(await end.json()).results.map((r) => r.status)).toEqual([
       "updated",
       "created",
       "updated",
@@ -195,9 +193,9 @@ describe("POST /api/v1/ingest", () => {
       await callerFor(server.deps, other).apiKeys.create({ orgId: other.orgId, name: "k", scope: "ingest" })
     ).key;
     await ingest([{ type: "run", id: runId, name: "mine", startedAt: now() }]);
-    const theirs = (await (
-      await ingest([{ type: "run", id: runId, name: "theirs", startedAt: now() }], otherKey)
-    ).json()) as { results: { status: string }[] };
+    const theirs = ZIngestResponse.parse(
+      await (await ingest([{ type: "run", id: runId, name: "theirs", startedAt: now() }], otherKey)).json(),
+    );
     expect(theirs.results[0]?.status).toBe("created");
     const [mine] = await server.deps.database.db
       .select()

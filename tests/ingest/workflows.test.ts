@@ -4,6 +4,8 @@ import { hashDefinition } from "../../shared/workflow/hash.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZRegisteredWorkflowVersion } from "../../shared/schemas/workflows.ts";
 
 describe("workflow versions", () => {
   let server: RunningServer;
@@ -34,7 +36,7 @@ describe("workflow versions", () => {
     const hash = hashDefinition(definition);
     const first = await post({ name: definition.name, hash, definition });
     expect(first.status).toBe(201);
-    const { id } = (await first.json()) as { id: string };
+    const { id } = ZRegisteredWorkflowVersion.parse(await first.json());
     expect(id).toBe(`${definition.name}@${hash.slice(0, 12)}`);
     const again = await post({ name: definition.name, hash, definition });
     expect(again.status).toBe(200);
@@ -55,13 +57,13 @@ describe("workflow versions", () => {
     const definition = defineWorkflow({ name: "mismatch", steps: [{ id: "a", type: "code", code: "return 1" }] });
     const wrong = await post({ name: "mismatch", hash: "0".repeat(64), definition });
     expect(wrong.status).toBe(400);
-    expect(((await wrong.json()) as { message: string }).message).toMatch(/hash does not match/);
+    expect(ZErrorBody.parse(await wrong.json()).message).toMatch(/hash does not match/);
     const invalid = await post({
       name: "bad",
       hash: "0".repeat(64),
       definition: { name: "bad", steps: [{ id: "x", type: "teleport" }] },
     });
     expect(invalid.status).toBe(400);
-    expect(((await invalid.json()) as { message: string }).message).toMatch(/^Invalid workflow definition/);
+    expect(ZErrorBody.parse(await invalid.json()).message).toMatch(/^Invalid workflow definition/);
   });
 });

@@ -6,6 +6,8 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
 import { messages, openSubscription, type TestStream } from "../helpers/sse.ts";
+import { ZRunPage } from "../../shared/schemas/runs.ts";
+import { trpcResult } from "../helpers/trpc-wire.ts";
 
 const runIds = (stream: TestStream) =>
   messages<RunsEvent>(stream).flatMap(({ data }) => (data.type === "runs" ? data.runs.map((r) => r.id) : []));
@@ -37,9 +39,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("live events across two s
     const { token, key, orgId } = await signUpOverHttp(a.url, "two-instances");
     const cookie = { cookie: `echos_session=${token}` };
     const listUrl = `${b.url}/trpc/runs.list?input=${encodeURIComponent(JSON.stringify({ orgId, limit: 1 }))}`;
-    const list = (await (await fetch(listUrl, { headers: cookie })).json()) as {
-      result: { data: { eventId: string } };
-    };
+    const list = trpcResult(ZRunPage).parse(await (await fetch(listUrl, { headers: cookie })).json());
 
     const ids = Array.from({ length: 40 }, (_, i) => `two-${Date.now()}-${i}`);
     const ingest = async (id: string) => {

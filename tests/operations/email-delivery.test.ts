@@ -7,17 +7,18 @@ import { PASSWORD, callerFor, createOrgWithRoles, uniqueEmail } from "../helpers
 import { isolatedDatabase } from "../helpers/isolated-database.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually, startSmtpServer } from "../helpers/smtp-server.ts";
+import { z } from "zod";
+import { ZHealthReport, ZJobKindStats, ZSyncHealth } from "../../shared/schemas/health.ts";
 
 describe("e-mail through the job queue", () => {
   let server: RunningServer;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let database: Awaited<ReturnType<typeof isolatedDatabase>>;
-  const health = async () =>
-    (await (await fetch(`${server.url}/api/health`)).json()) as { status: string; services: { email: string } };
+  const health = async () => ZHealthReport.parse(await (await fetch(`${server.url}/api/health`)).json());
   const queue = async () => {
-    const body = (await (await fetch(`${server.url}/api/sync/health`)).json()) as {
-      queue: { kind: string; queued: number; retrying: number; lastError: string | null }[];
-    };
+    const body = ZSyncHealth.extend({ queue: z.array(ZJobKindStats) }).parse(
+      await (await fetch(`${server.url}/api/sync/health`)).json(),
+    );
     return body.queue.find((q) => q.kind === "email.send");
   };
 

@@ -4,6 +4,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { openSubscription } from "../helpers/sse.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 
@@ -97,13 +98,13 @@ describe("GET /metrics", () => {
   it("refuses a loopback request that came through a proxy, without a token", async () => {
     const res = await scrape({ "x-forwarded-for": "203.0.113.9" });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { message: string }).message).toContain("METRICS_TOKEN");
+    expect(ZErrorBody.parse(await res.json()).message).toContain("METRICS_TOKEN");
   });
 
   it("refuses a wrong token with 401", async () => {
     const res = await scrape({ authorization: "Bearer not-the-token-at-all" });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { message: string }).message).toBe("The metrics token is not valid");
+    expect(ZErrorBody.parse(await res.json()).message).toBe("The metrics token is not valid");
   });
 
   // Needs a second, non-loopback interface on this machine to call from.
@@ -128,6 +129,6 @@ describe("GET /metrics without METRICS_TOKEN", () => {
   it.skipIf(!externalAddress)("answers a remote caller 403 with how to allow it", async () => {
     const res = await fetch(`http://${externalAddress}:${new URL(bare.url).port}/metrics`);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { message: string }).message).toContain("set METRICS_TOKEN");
+    expect(ZErrorBody.parse(await res.json()).message).toContain("set METRICS_TOKEN");
   });
 });

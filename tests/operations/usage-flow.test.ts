@@ -5,6 +5,7 @@ import { callerFor, createOrgWithRoles } from "../helpers/factories.ts";
 import { isolatedDatabase } from "../helpers/isolated-database.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually, startSmtpServer } from "../helpers/smtp-server.ts";
+import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 const now = () => new Date().toISOString();
@@ -55,7 +56,7 @@ describe("usage limits end to end", () => {
     const runId = uid("run");
     const first = await ingest([{ type: "run", id: runId, name: "agent", startedAt: now() }, ...spanItems(runId, 18)]);
     expect(first.status).toBe(207);
-    expect(((await first.json()) as { accepted: number }).accepted).toBe(19);
+    expect(ZIngestResponse.parse(await first.json()).accepted).toBe(19);
 
     const warning = "Usage limit warning: 90 % of spans ingested";
     await eventually("the 90 % warning to the owner and the admin", () =>
@@ -71,12 +72,7 @@ describe("usage limits end to end", () => {
     expect((await ingest(spanItems(runId, 1))).status).toBe(207);
     const crossing = await ingest(spanItems(runId, 4));
     expect(crossing.status).toBe(207);
-    const body = (await crossing.json()) as {
-      accepted: number;
-      rejected: number;
-      results: { status: string; error?: string }[];
-      limit: { limit: number; usage: number; resetsAt: string };
-    };
+    const body = ZIngestResponse.parse(await crossing.json());
     expect(body).toMatchObject({
       accepted: 1,
       rejected: 3,

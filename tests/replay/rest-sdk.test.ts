@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReplayResult } from "../../shared/schemas/replay.ts";
+import { type ReplayResult, ZReplayAccepted, ZReplayResult } from "../../shared/schemas/replay.ts";
 import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
 import { EchosRuntime } from "../../sdk/runtime.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createOrgWithRoles, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { fullKey, recordRun } from "./helpers.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
 
 const workflow: WorkflowDefinitionInput = {
   name: "rest-replay",
@@ -50,12 +51,12 @@ describe("replays for scripts: REST with a full API key, and runtime.replay() in
       overrides: { answer: { prompt: "Apologise for order {{steps.lookup.output.status}}" } },
     });
     expect(started.status).toBe(202);
-    const { replayId } = (await started.json()) as { replayId: string };
+    const { replayId } = ZReplayAccepted.parse(await started.json());
     let result: ReplayResult;
     for (;;) {
       const res = await fetch(`${server.url}/api/v1/replays/${replayId}`, { headers: { "x-api-key": key } });
       expect(res.status).toBe(200);
-      result = (await res.json()) as ReplayResult;
+      result = ZReplayResult.parse(await res.json());
       if (result.run.status !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -71,7 +72,7 @@ describe("replays for scripts: REST with a full API key, and runtime.replay() in
   it("waits for the result with ?wait=true", async () => {
     const res = await post(`/api/v1/runs/${runId}/replays?wait=true`, { forkStep: "answer" });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as ReplayResult;
+    const result = ZReplayResult.parse(await res.json());
     expect(result.run.status).toBe("success");
     expect(result.firstDivergence).toBeNull();
   });
@@ -84,7 +85,7 @@ describe("replays for scripts: REST with a full API key, and runtime.replay() in
     });
     const refused = await post(`/api/v1/runs/${runId}/replays`, { forkStep: "answer" }, ingestKey);
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/ingest-only/);
+    expect(ZErrorBody.parse(await refused.json()).message).toMatch(/ingest-only/);
     const other = await createUser(server.deps, "other");
     const otherKey = await fullKey(server.deps, other);
     expect((await post(`/api/v1/runs/${runId}/replays`, { forkStep: "answer" }, otherKey)).status).toBe(404);

@@ -5,6 +5,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { EchosRuntime, type RuntimeConnectionStatus } from "../../sdk/index.ts";
 import { type TestUser, callerFor, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { ZErrorBody } from "../../shared/schemas/errors.ts";
 
 const call = (tool: string) => ({ tool, args: { n: 1 }, stepId: `step-${tool}`, runId: "run-http" });
 
@@ -53,10 +54,10 @@ describe("runtime connections over HTTP", () => {
   it("refuses a connection without a key with 401 and an ingest-only key with 403, saying why", async () => {
     const anonymous = await connect({});
     expect(anonymous.status).toBe(401);
-    expect(((await anonymous.json()) as { message: string }).message).toMatch(/Missing API key/);
+    expect(ZErrorBody.parse(await anonymous.json()).message).toMatch(/Missing API key/);
     const ingest = await connect({ "x-api-key": ingestKey });
     expect(ingest.status).toBe(403);
-    expect(((await ingest.json()) as { message: string }).message).toBe(
+    expect(ZErrorBody.parse(await ingest.json()).message).toBe(
       "This API key is ingest-only and cannot connect a runtime; create a full key for runtimes",
     );
   });
@@ -70,7 +71,7 @@ describe("runtime connections over HTTP", () => {
     const tooMany = Array.from({ length: 101 }, (_, i) => `tool=t${i}`).join("&");
     const res = await connect({ authorization: `Bearer ${fullKey}` }, tooMany);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/at most 100 tools/);
+    expect(ZErrorBody.parse(await res.json()).message).toMatch(/at most 100 tools/);
   });
 
   it("lists a connection through runtimes.list and accepts its result only from the job's organisation", async () => {
