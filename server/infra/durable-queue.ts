@@ -141,10 +141,11 @@ export async function failJob(
   baseBackoffMs?: number,
 ): Promise<"retry" | "failed"> {
   const final = job.attempts >= job.maxAttempts;
-  const retryAt = new Date(Date.now() + backoffMs(job.attempts, baseBackoffMs)).toISOString();
+  // The retry is timed by the database's clock, like every other time of the queue: instances' clocks may differ.
+  const retryMs = backoffMs(job.attempts, baseBackoffMs);
   await db.execute(sql`
     update jobs set last_error = ${error.slice(0, 2000)}, locked_until = null, updated_at = now(),
-      ${final ? sql`status = 'failed', failed_at = now()` : sql`status = 'pending', run_at = ${retryAt}::timestamptz`}
+      ${final ? sql`status = 'failed', failed_at = now()` : sql`status = 'pending', run_at = now() + ${retryMs}::int * interval '1 millisecond'`}
     where id = ${job.id} and status = 'running' and locked_by = ${workerId}`);
   return final ? "failed" : "retry";
 }
