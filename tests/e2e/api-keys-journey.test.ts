@@ -6,6 +6,9 @@ import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
 import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
+/** The page's globals this file reads inside `page.evaluate` (tests are typed without the DOM library). */
+type InPage = { navigator: { clipboard: { readText(): Promise<string> } } };
+
 // Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
 describe.skipIf(!HAS_CHROMIUM)(
   "sign up, create an API key, copy it, revoke it (built server, headless Chromium)",
@@ -51,7 +54,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       const key = (await page.getByTestId("new-key-value").textContent())?.trim() ?? "";
       expect(parseApiKey(key)).toMatchObject({ ok: true, scope: "ingest" });
       await page.getByTestId("copy-key-button").click();
-      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+      await expect
+        .poll(() => page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText()))
+        .toBe(key);
 
       const whoami = await fetch(`${server.url}/api/v1/whoami`, { headers: { "x-api-key": key } });
       expect(whoami.status).toBe(200);

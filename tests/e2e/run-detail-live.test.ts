@@ -59,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Run detail page, live (built server, headles
     expect(await spanRow(page, "decide").locator('[data-testid="running-bar"]').count()).toBe(1);
     expect(await spanRow(page, "decide").getAttribute("aria-level")).toBe("2");
     await expect.poll(() => page.getByTestId("run-live").getAttribute("data-state")).toBe("live");
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = "same page"));
 
     // More spans arrive while the page is open: the LLM call ends, a tool starts, an HTTP call fails, and a span
     // whose parent has not been sent yet hangs from the top level until it is.
@@ -208,7 +208,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Run detail page, live (built server, headles
     await page.keyboard.press("Escape");
     await page.getByTestId("run-panel").waitFor();
     await expect.poll(() => page.getByTestId("run-output-json").textContent()).toContain("refunded");
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("same page");
 
     expect(problems).toEqual([]);
     await context.close();

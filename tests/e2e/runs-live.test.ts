@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Runs page, live (built server, headless Chro
     await page.getByRole("heading", { name: "No runs yet" }).waitFor();
     await expect.poll(() => page.getByTestId("runs-live").getAttribute("data-state")).toBe("live");
     // Set on this document only: still there at the end means nothing reloaded the page.
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = "same page"));
 
     // A run that has started: it appears, running, without a reload.
     await ingest([
@@ -71,7 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Runs page, live (built server, headless Chro
     expect(await alpha.textContent()).toContain("Upstream timed out after 30 s");
     expect(await alpha.textContent()).not.toContain("callModel");
     expect(await rowIds(page)).toEqual(["run-beta", "run-alpha"]);
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("same page");
 
     // A filter in the URL applies on load, and the live stream respects it.
     await page.goto(`${server.url}/runs?status=error`);

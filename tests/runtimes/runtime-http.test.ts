@@ -11,7 +11,7 @@ const call = (tool: string) => ({ tool, args: { n: 1 }, stepId: `step-${tool}`, 
 /** A runtime speaking the protocol by hand: the stream, and the events it has received. */
 async function rawRuntime(url: string, key: string, tools: string[]) {
   const events: SseEvent[] = [];
-  const query = new URLSearchParams([["name", "raw"], ...tools.map((t) => ["tool", t])]);
+  const query = new URLSearchParams([["name", "raw"], ...tools.map((t): [string, string] => ["tool", t])]);
   const connection = await openSse(`${url}/api/v1/runtimes/connect?${query}`, { "x-api-key": key }, (e) =>
     events.push(e),
   );
