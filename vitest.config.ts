@@ -1,10 +1,21 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["server/**/*.test.ts", "shared/**/*.test.ts", "sdk/**/*.test.ts", "tests/**/*.test.ts"],
+    include: [
+      "server/**/*.test.ts",
+      "shared/**/*.test.ts",
+      "sdk/**/*.test.ts",
+      "client/**/*.test.ts",
+      "tests/**/*.test.ts",
+    ],
+    // Builds nothing: the production bundle is built by the first test that starts it (tests/helpers/dist.ts).
     globalSetup: ["tests/helpers/global-setup.ts"],
     pool: "forks",
+    // A test file spends most of its time waiting on servers, child processes and timers, so two files at a
+    // time pay off even on two cores, where vitest's default (cores - 1) would run one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     // Embedded Postgres takes a few seconds to boot in each test file.
     hookTimeout: 120_000,

@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { otlpProtobufTypes } from "../server/modules/otlp/decode.ts";
 import { ensureBundle } from "./lib/bundle.ts";
 import { freePort, killAllChildren, startChild, stopChild, waitFor200 } from "./lib/children.ts";
+import { backendPids, cpuMeter, processCpuMs } from "./lib/cpu.ts";
 import { printTable, round } from "./lib/report.ts";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -98,9 +99,11 @@ async function load(
   url: string,
   headers: Record<string, string>,
   ok: (res: Response) => Promise<boolean>,
+  meters: Meters,
 ) {
   const latencies: number[] = [];
   let next = 0;
+  meters.start();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -118,8 +121,42 @@ async function load(
     }),
   );
   const rate = (bodies.length * BATCH) / ((performance.now() - started) / 1000);
-  return { rate, latencies: latencies.sort((a, b) => a - b) };
+  return { rate, latencies: latencies.sort((a, b) => a - b), cpu: meters.stop(bodies.length * BATCH) };
 }
+
+/** CPU per 1,000 spans of the server process, the database's backends and this process (the client). */
+interface CpuPer1k {
+  server: number;
+  db: number;
+  client: number;
+}
+type Meters = { start(): void; stop(items: number): CpuPer1k };
+
+function meters(serverPid: number | undefined, dbName: string): Meters {
+  const server = cpuMeter(() => (serverPid ? [serverPid] : []));
+  const db = cpuMeter(() => backendPids(dbName));
+  const client = cpuMeter(() => [process.pid]);
+  return {
+    start() {
+      server.start();
+      db.start();
+      client.start();
+    },
+    stop(items) {
+      const per1k = (ms: number) => (ms * 1000) / items;
+      return { server: per1k(server.stop()), db: per1k(db.stop()), client: per1k(client.stop()) };
+    },
+  };
+}
+const cpuTotal = (c: CpuPer1k) => c.server + c.db + c.client;
+
+/** CPU per 1,000 spans by process, and how COPY's total compares: the throughput ratio on an idle machine. */
+const cpuCells = (c: CpuPer1k, copy: CpuPer1k) => [
+  Math.round(c.server),
+  Math.round(c.db),
+  Math.round(c.client),
+  round(cpuTotal(copy) / cpuTotal(c)),
+];
 
 async function main() {
   process.on("exit", killAllChildren);
@@ -144,6 +181,7 @@ async function main() {
     ROOT,
   );
   const base = `http://127.0.0.1:${port}`;
+  const meter = meters(child.proc.pid, dbName);
   try {
     await waitFor200(`${base}/api/health/ready`, child, performance.now());
     const signUp = await fetch(`${base}/trpc/auth.signUp`, {
@@ -182,6 +220,7 @@ async function main() {
         const result = (await res.json()) as { rejected: number };
         return res.status === 207 && result.rejected === 0;
       },
+      meter,
     );
     const ingestRate = rest.rate;
     const latencies = rest.latencies;
@@ -190,10 +229,16 @@ async function main() {
     const otlpHeaders = { "content-type": "application/x-protobuf", "x-api-key": key };
     for (const body of Array.from({ length: 4 }, () => makeOtlpBatch()))
       await fetch(`${base}/v1/traces`, { method: "POST", headers: otlpHeaders, body });
-    const otlp = await load(otlpBodies, `${base}/v1/traces`, otlpHeaders, async (res) => {
-      await res.arrayBuffer();
-      return res.status === 200;
-    });
+    const otlp = await load(
+      otlpBodies,
+      `${base}/v1/traces`,
+      otlpHeaders,
+      async (res) => {
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      meter,
+    );
 
     // Baseline: the same rows through COPY on one connection of the same database.
     const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
@@ -226,16 +271,26 @@ async function main() {
           .map(escape)
           .join("\t") + "\n",
     );
+    const [copyBackend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const copyPid = copyBackend!.pid;
+    const copyDb = cpuMeter(() => [copyPid]);
+    const copyClient = processCpuMs(process.pid);
+    copyDb.start();
     const copyStarted = performance.now();
     const writable =
       await sql`copy spans (org_id, id, run_id, name, kind, status, started_at, ended_at, input, output, attributes, model, input_tokens, output_tokens, cost_usd) from stdin`.writable();
     await pipeline(Readable.from(lines), writable);
     const copyRate = rows.length / ((performance.now() - copyStarted) / 1000);
+    const copyCpu: CpuPer1k = {
+      server: 0,
+      db: (copyDb.stop() * 1000) / rows.length,
+      client: ((processCpuMs(process.pid) - copyClient) * 1000) / rows.length,
+    };
     await sql.end();
 
     printTable(
       `Ingest: ${BATCHES} batches × ${BATCH} spans (~${bytesPerSpan} B each), ${CLIENTS} concurrent clients`,
-      ["path", "spans/s", "ack p50 ms", "ack p99 ms", "vs COPY"],
+      ["path", "spans/s", "ack p50 ms", "ack p99 ms", "vs COPY", "CPU ms/1k: server", "db", "client", "COPY CPU / CPU"],
       [
         [
           "POST /api/v1/ingest",
@@ -243,6 +298,7 @@ async function main() {
           round(percentile(latencies, 50), 1),
           round(percentile(latencies, 99), 1),
           round(ingestRate / copyRate),
+          ...cpuCells(rest.cpu, copyCpu),
         ],
         [
           "POST /v1/traces (OTLP protobuf)",
@@ -250,8 +306,9 @@ async function main() {
           round(percentile(otlp.latencies, 50), 1),
           round(percentile(otlp.latencies, 99), 1),
           round(otlp.rate / copyRate),
+          ...cpuCells(otlp.cpu, copyCpu),
         ],
-        ["raw COPY (1 connection)", Math.round(copyRate), "", "", 1],
+        ["raw COPY (1 connection)", Math.round(copyRate), "", "", 1, ...cpuCells(copyCpu, copyCpu)],
       ],
     );
     console.log(
@@ -271,6 +328,7 @@ async function main() {
         otlpRatio: round(otlp.rate / copyRate),
         otlpAckP50Ms: round(percentile(otlp.latencies, 50), 1),
         otlpAckP99Ms: round(percentile(otlp.latencies, 99), 1),
+        cpuMsPer1k: { rest: rest.cpu, otlp: otlp.cpu, copy: copyCpu },
       }),
     );
   } finally {

@@ -7,9 +7,8 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDatabase } from "../server/infra/db.ts";
-import { MemoryStore } from "../server/infra/store.ts";
-import { rowsOf } from "../server/modules/runs/rows.ts";
+import { createDatabase, rowsOf } from "../server/infra/db.ts";
+import { MemoryStore } from "../server/infra/store/memory.ts";
 import { listRuns, overview, runListQuery } from "../server/modules/runs/service.ts";
 import { median, printTable, round } from "./lib/report.ts";
 

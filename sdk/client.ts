@@ -1,4 +1,4 @@
-import type { TIngestItem, TIngestResult } from "../shared/schemas/ingest.ts";
+import type { IngestItem, IngestResult } from "../shared/schemas/ingest.ts";
 
 export interface EchosClientOptions {
   /** Defaults to the ECHOS_API_KEY environment variable. */
@@ -78,7 +78,7 @@ export class EchosClient {
   private readonly apiKey: string | undefined;
   private readonly options: Required<Omit<EchosClientOptions, "apiKey" | "apiUrl" | "onError">>;
   private readonly onError: (error: Error) => void;
-  private queue: TIngestItem[] = [];
+  private queue: IngestItem[] = [];
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly counters: Omit<EchosClientStats, "queued"> = {
@@ -109,7 +109,7 @@ export class EchosClient {
   }
 
   /** Queues an item; never throws. */
-  enqueue(item: TIngestItem): void {
+  enqueue(item: IngestItem): void {
     if (this.closed || !this.apiKey) return;
     if (this.paused()) {
       this.counters.limited++;
@@ -164,7 +164,7 @@ export class EchosClient {
     if (!wasPaused) this.onError(new UsageLimitError(info));
   }
 
-  private async sendWithRetry(batch: TIngestItem[]): Promise<void> {
+  private async sendWithRetry(batch: IngestItem[]): Promise<void> {
     for (let attempt = 0; attempt < this.options.maxAttempts; attempt++) {
       try {
         const { results, limit } = await this.post(batch);
@@ -204,7 +204,7 @@ export class EchosClient {
     }
   }
 
-  private async post(items: TIngestItem[]): Promise<{ results: TIngestResult[]; limit?: UsageLimitInfo }> {
+  private async post(items: IngestItem[]): Promise<{ results: IngestResult[]; limit?: UsageLimitInfo }> {
     const res = await fetch(`${this.apiUrl}/api/v1/ingest`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": this.apiKey ?? "" },
@@ -229,7 +229,7 @@ export class EchosClient {
         body,
       );
     }
-    const body = (await res.json()) as { results: TIngestResult[]; limit?: unknown };
+    const body = (await res.json()) as { results: IngestResult[]; limit?: unknown };
     return { results: body.results, limit: isLimitInfo(body.limit) ? body.limit : undefined };
   }
 }

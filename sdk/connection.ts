@@ -2,7 +2,7 @@ import type {
   RuntimeCancelEvent,
   RuntimeConnectedEvent,
   RuntimeJobEvent,
-  TRuntimeJobResult,
+  RuntimeJobResult,
 } from "../shared/schemas/runtimes.ts";
 import { type SseEvent, SseParser } from "../shared/sse-parser.ts";
 import { errorText } from "../shared/workflow/engine.ts";
@@ -172,7 +172,7 @@ export class RuntimeConnection {
   private async runJob(job: RuntimeJobEvent): Promise<void> {
     const controller = new AbortController();
     this.jobs.set(job.jobId, controller);
-    let result: TRuntimeJobResult;
+    let result: RuntimeJobResult;
     try {
       const tool = this.settings.tools[job.tool];
       if (!tool) throw new Error(`This runtime has no tool "${job.tool}"`);
@@ -188,7 +188,7 @@ export class RuntimeConnection {
     await this.postResult(job, result);
   }
 
-  private async postResult(job: RuntimeJobEvent, outcome: TRuntimeJobResult): Promise<void> {
+  private async postResult(job: RuntimeJobEvent, outcome: RuntimeJobResult): Promise<void> {
     let result = outcome;
     let body: string;
     try {

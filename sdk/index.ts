@@ -15,5 +15,5 @@ export {
   type TraceOptions,
 } from "./trace.ts";
 export { formatApiKey, parseApiKey } from "../shared/api-key-format.ts";
-export type { TIngestItem, TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
+export type { IngestItem, IngestRun, IngestSpan } from "../shared/schemas/ingest.ts";
 export * from "./workflow.ts";

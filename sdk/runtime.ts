@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { TIngestRun, TIngestSpan } from "../shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "../shared/schemas/ingest.ts";
 import { defineWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
 import { compareSteps } from "../shared/replay/compare.ts";
 import type { StepSnapshot } from "../shared/schemas/replay.ts";
@@ -162,7 +162,7 @@ export class EchosRuntime {
     await Promise.race([this.registerWorkflow(definition), sleep(REGISTER_WAIT_MS)]);
 
     const runId = randomUUID();
-    const run: TIngestRun = {
+    const run: IngestRun = {
       type: "run",
       id: runId,
       name: definition.name,
@@ -180,7 +180,7 @@ export class EchosRuntime {
       }),
     };
     this.client.enqueue(run);
-    const open = new Map<string, TIngestSpan>();
+    const open = new Map<string, IngestSpan>();
     const result = await runWorkflow(definition, input, {
       ...this.engine,
       tools: this.tools,
@@ -190,7 +190,7 @@ export class EchosRuntime {
       overrides: options.overrides,
       signal: options.signal,
       onStepStart: (step, config, stepInput) => {
-        const span: TIngestSpan = {
+        const span: IngestSpan = {
           type: "span",
           id: randomUUID(),
           runId,

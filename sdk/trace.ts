@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { TIngestSpan } from "../shared/schemas/ingest.ts";
+import type { IngestSpan } from "../shared/schemas/ingest.ts";
 import { EchosClient } from "./client.ts";
 
-type SpanKind = TIngestSpan["kind"];
+type SpanKind = IngestSpan["kind"];
 
 interface ActiveSpan {
   runId: string;

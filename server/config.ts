@@ -11,13 +11,13 @@ import { parseCidr } from "./modules/step-guards/address-policy.ts";
 
 const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
 
-const optionalString = z
+const ZOptionalString = z
   .string()
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
-const booleanish = z
+const ZBooleanish = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], {
     error: "must be true or false",
   })
@@ -37,7 +37,7 @@ const nonNegativeInt = (fallback: number) =>
     .min(0, "must be 0 (unlimited) or more")
     .default(fallback);
 
-const urlList = z
+const ZUrlList = z
   .string()
   .transform((v) =>
     v
@@ -47,14 +47,14 @@ const urlList = z
   )
   .pipe(z.array(z.url({ error: "must be a comma-separated list of origins like https://app.example.com" })));
 
-const commaList = z.string().transform((v) =>
+const ZCommaList = z.string().transform((v) =>
   v
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean),
 );
 
-const hostList = commaList.pipe(
+const ZHostList = ZCommaList.pipe(
   z.array(
     z
       .string()
@@ -65,7 +65,7 @@ const hostList = commaList.pipe(
   ),
 );
 
-const cidrList = commaList.pipe(
+const ZCidrList = ZCommaList.pipe(
   z.array(
     z
       .string()
@@ -73,52 +73,52 @@ const cidrList = commaList.pipe(
   ),
 );
 
-const EnvSchema = z.object({
+const ZEnv = z.object({
   NODE_ENV: z
     .enum(["development", "production", "test"], { error: "must be development, production or test" })
     .default("development"),
   PORT: z.coerce.number({ error: "must be a number" }).int().min(0).max(65535, "must be a port number").default(5000),
   HOST: z.string().default("0.0.0.0"),
-  DATABASE_URL: optionalString.pipe(
+  DATABASE_URL: ZOptionalString.pipe(
     z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
       .optional(),
   ),
-  DATABASE_SSL: optionalString.pipe(booleanish.optional()),
+  DATABASE_SSL: ZOptionalString.pipe(ZBooleanish.optional()),
   DATABASE_POOL_MAX: positiveInt(10),
   ECHOS_DATA_DIR: z.string().default("./data"),
-  REDIS_URL: optionalString.pipe(
+  REDIS_URL: ZOptionalString.pipe(
     z
       .string()
       .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
       .optional(),
   ),
-  SESSION_SECRET: optionalString,
-  ENCRYPTION_KEY: optionalString,
-  ENCRYPTION_KEY_PREVIOUS: optionalString,
-  ECHOS_API_URL: optionalString.pipe(z.url({ error: "must be a URL like https://echos.example.com" }).optional()),
-  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
+  SESSION_SECRET: ZOptionalString,
+  ENCRYPTION_KEY: ZOptionalString,
+  ENCRYPTION_KEY_PREVIOUS: ZOptionalString,
+  ECHOS_API_URL: ZOptionalString.pipe(z.url({ error: "must be a URL like https://echos.example.com" }).optional()),
+  LOG_LEVEL: ZOptionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   LOG_DIR: z.string().default("./logs"),
-  CORS_ORIGINS: optionalString.pipe(urlList.optional()),
-  COOKIE_DOMAIN: optionalString,
-  TRUST_PROXY: optionalString,
-  SMTP_HOST: optionalString,
+  CORS_ORIGINS: ZOptionalString.pipe(ZUrlList.optional()),
+  COOKIE_DOMAIN: ZOptionalString,
+  TRUST_PROXY: ZOptionalString,
+  SMTP_HOST: ZOptionalString,
   SMTP_PORT: positiveInt(587),
-  SMTP_USER: optionalString,
-  SMTP_PASS: optionalString,
+  SMTP_USER: ZOptionalString,
+  SMTP_PASS: ZOptionalString,
   EMAIL_FROM: z.string().default("Echos <noreply@localhost>"),
-  SENTRY_DSN: optionalString.pipe(z.url({ error: "must be a Sentry DSN URL" }).optional()),
+  SENTRY_DSN: ZOptionalString.pipe(z.url({ error: "must be a Sentry DSN URL" }).optional()),
   BACKUP_DIR: z.string().default("./backups"),
-  METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  METRICS_TOKEN: ZOptionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   RATE_LIMIT_MAX: positiveInt(600),
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SUMMARY_QUIET_SECONDS: positiveInt(120),
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
-  HTTP_ALLOW_HOSTS: optionalString.pipe(hostList.optional()),
-  HTTP_ALLOW_CIDRS: optionalString.pipe(cidrList.optional()),
+  HTTP_ALLOW_HOSTS: ZOptionalString.pipe(ZHostList.optional()),
+  HTTP_ALLOW_CIDRS: ZOptionalString.pipe(ZCidrList.optional()),
   USAGE_SPANS_LIMIT: nonNegativeInt(1_000_000),
   USAGE_REPLAYS_LIMIT: nonNegativeInt(1_000),
   RETENTION_DAYS: nonNegativeInt(30),
@@ -222,7 +222,7 @@ function crossChecks(env: Env): string[] {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = ZEnv.safeParse(env);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`)),
     ...crossChecks(env),

@@ -5,18 +5,19 @@ import { type BuildAppOptions, buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import { createDatabase } from "./infra/db.ts";
-import { JobRunner } from "./infra/jobs.ts";
 import { JobWorker } from "./infra/job-worker.ts";
 import { Lifecycle } from "./infra/lifecycle.ts";
 import { createMailer } from "./infra/mailer.ts";
 import { createMetrics } from "./infra/metrics.ts";
+import { PeriodicScheduler } from "./infra/periodic-scheduler.ts";
 import { createErrorTracker } from "./infra/sentry.ts";
 import type { Logger } from "./infra/logger.ts";
-import { createSharedStore } from "./infra/store.ts";
+import { createSharedStore } from "./infra/store/create.ts";
 import { decoyHash } from "./modules/auth/password.ts";
 import { connectDemoRuntime } from "./modules/dev-seed/demo-runtime.ts";
 import { seedDemoData, seedDevelopment } from "./modules/dev-seed/seed.ts";
-import { jobHandlers, schedulePeriodicJobs, summaryIntervalMs } from "./modules/jobs/kinds.ts";
+import { jobHandlers } from "./modules/jobs/handlers.ts";
+import { schedulePeriodicJobs, summaryIntervalMs } from "./modules/jobs/schedule.ts";
 import { HEARTBEAT_INTERVAL_MS, recordHeartbeat, recordStopped } from "./modules/system/instances.ts";
 import { VERSION } from "./version.ts";
 
@@ -31,7 +32,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger, options: BuildAppOptions = {}): Promise<RunningServer> {
   const [database, store] = await Promise.all([createDatabase(config), createSharedStore(config.redisUrl, log)]);
   const lifecycle = new Lifecycle();
-  const jobs = new JobRunner(log);
+  const jobs = new PeriodicScheduler(log);
   const metrics = createMetrics();
   metrics.setDbPool(database.pool.max, database.pool.usage);
   const deps: AppDeps = {

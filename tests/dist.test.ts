@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT_MS, builtDist } from "./helpers/dist.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./helpers/env.ts";
 import { type SpawnedServer, spawnServer } from "./helpers/spawn-server.ts";
 
@@ -10,7 +11,7 @@ const SECRET = "b".repeat(48);
  * The production bundle as `npm start` runs it. With a test PostgreSQL it runs as production; on the embedded
  * defaults it runs with NODE_ENV=test, since production rightly refuses to start without DATABASE_URL.
  */
-function bundleEnv(): Record<string, string | undefined> {
+function bundleEnv(distDir: string): Record<string, string | undefined> {
   return TEST_DATABASE_URL
     ? {
         NODE_ENV: "production",
@@ -19,17 +20,18 @@ function bundleEnv(): Record<string, string | undefined> {
         REDIS_URL: TEST_REDIS_URL,
         SESSION_SECRET: SECRET,
         ENCRYPTION_KEY: SECRET,
-        LOG_DIR: join(inject("distDir"), "logs"),
+        LOG_DIR: join(distDir, "logs"),
       }
     : { NODE_ENV: "test", LOG_LEVEL: "warn" };
 }
 
 describe("the built server (dist/index.js)", () => {
-  const distDir = inject("distDir");
+  let distDir: string;
   let server: SpawnedServer;
   beforeAll(async () => {
-    server = await spawnServer([join(distDir, "index.js")], bundleEnv());
-  });
+    distDir = await builtDist();
+    server = await spawnServer([join(distDir, "index.js")], bundleEnv(distDir));
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => server?.stop());
 
   it("is one bundle with the client, migrations and embedded database assets beside it", () => {

@@ -1,9 +1,22 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import winston from "winston";
+import { DEFAULT_CREDENTIAL } from "../shared/workflow/steps.ts";
+import type { AppDeps } from "../server/deps.ts";
+import { apiKeyDeps } from "../server/http/request-deps.ts";
+import { requireApiKey } from "../server/http/require-api-key.ts";
 import { closeLogger, createLogger, redact } from "../server/infra/logger.ts";
+import type { RunningServer } from "../server/server.ts";
+import { createInnerContext } from "../server/trpc/context.ts";
+import { authedProcedure, createCallerFactory, orgProcedure, router } from "../server/trpc/init.ts";
+import { type TestUser, callerFor, createUser } from "./helpers/factories.ts";
 import { startTestServer } from "./helpers/server.ts";
+import { eventually } from "./helpers/smtp-server.ts";
 
 const CANARY = {
   bearer: "canary-bearer-7f3a9c1d2e",
@@ -106,5 +119,148 @@ describe("log redaction", () => {
       message: "Basic [REDACTED]",
       error: expect.objectContaining({ message: "Failed query: insert into spans values ($1)\nparams: [REDACTED]" }),
     });
+  });
+});
+
+/** A logger keeping every entry it writes, with the metadata its child loggers added. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    objectMode: true,
+    write(info: Record<string, unknown>, _encoding, done) {
+      lines.push(info);
+      done();
+    },
+  });
+  return {
+    lines,
+    log: winston.createLogger({ level: "debug", transports: [new winston.transports.Stream({ stream: sink })] }),
+  };
+}
+
+/** Stands for any service: it logs through the deps it was handed and names nothing about the request itself. */
+function serviceThatLogs(deps: Pick<AppDeps, "log">, message: string) {
+  deps.log.info(message);
+  return { ok: true };
+}
+
+describe("per-request logging", () => {
+  const { lines, log } = capturingLogger();
+  let server: RunningServer;
+  let owner: TestUser;
+  let apiKey: { id: string; key: string };
+  const requestId = () => `req-${randomBytes(6).toString("hex")}`;
+  /** The first line with this message and (when given) request id, once the logger has written it. */
+  const lineSaying = (message: string, id?: string) =>
+    eventually(
+      `a line "${message}"`,
+      () => lines.find((l) => l.message === message && (id === undefined || l.requestId === id)),
+      5_000,
+    );
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      log,
+      extend(app) {
+        app.get("/api/v1/log-probe", async (req) => {
+          const key = await requireApiKey(server.deps, req, "ingest");
+          return serviceThatLogs(apiKeyDeps(server.deps, req, key), "probe over REST");
+        });
+      },
+    });
+    owner = await createUser(server.deps, "logger");
+    apiKey = await callerFor(server.deps, owner).apiKeys.create({ orgId: owner.orgId, name: "sdk" });
+  });
+  afterAll(() => server?.shutdown());
+
+  it("gives a service's line during a tRPC request that request's id, user and organisation", async () => {
+    // A conversation whose summary falls back to extraction: its stored credential was sealed with a retired key.
+    const conversationId = `conv-${randomBytes(4).toString("hex")}`;
+    const runId = `run-${randomBytes(4).toString("hex")}`;
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const ingested = await fetch(`${server.url}/api/v1/ingest`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": apiKey.key },
+      body: JSON.stringify({
+        items: [
+          { type: "run", id: runId, name: "chat", status: "success", startedAt: at, endedAt: at, conversationId },
+          {
+            type: "span",
+            id: `${runId}-llm`,
+            runId,
+            name: "reply",
+            kind: "llm",
+            status: "success",
+            startedAt: at,
+            endedAt: at,
+            model: "gpt-4o-mini",
+            input: { messages: [{ role: "user", content: "Where is my order?" }] },
+            output: "On its way.",
+          },
+        ],
+      }),
+    });
+    expect(ingested.status).toBe(207);
+    await callerFor(server.deps, owner).credentials.save({
+      orgId: owner.orgId,
+      name: DEFAULT_CREDENTIAL,
+      provider: "openai-compatible",
+      baseUrl: "http://127.0.0.1:9/v1",
+      apiKey: "sk-never-used",
+    });
+    await server.deps.database.db.execute(
+      sql`update provider_credentials set key_id = 'retired-key' where org_id = ${owner.orgId}::uuid`,
+    );
+
+    const id = requestId();
+    const res = await fetch(`${server.url}/trpc/conversations.summarize`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${owner.token}`, "x-request-id": id },
+      body: JSON.stringify({ orgId: owner.orgId, conversationId }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: { source: string } } }).result.data.source).toBe("extractive");
+
+    // By request id: the background summary job may have summarised the same conversation meanwhile.
+    const line = await lineSaying("Conversation summary: provider failed, extracted instead", id);
+    expect(line).toMatchObject({ level: "warn", requestId: id, userId: owner.userId, orgId: owner.orgId });
+  });
+
+  it("adds the organisation to services' lines once an organisation procedure has checked it, and only then", async () => {
+    const probe = router({
+      inOrg: orgProcedure("viewer").query(({ ctx }) => serviceThatLogs(ctx.deps, "probe in an organisation")),
+      signedIn: authedProcedure.query(({ ctx }) => serviceThatLogs(ctx.deps, "probe signed in")),
+    });
+    const id = requestId();
+    const caller = createCallerFactory(probe)(
+      createInnerContext(server.deps, { requestId: id, session: owner.session }),
+    );
+    await caller.inOrg({ orgId: owner.orgId });
+    await caller.signedIn();
+
+    expect(await lineSaying("probe in an organisation")).toMatchObject({
+      requestId: id,
+      userId: owner.userId,
+      orgId: owner.orgId,
+    });
+    const signedIn = await lineSaying("probe signed in");
+    expect(signedIn).toMatchObject({ requestId: id, userId: owner.userId });
+    expect(signedIn).not.toHaveProperty("orgId");
+  });
+
+  it("gives a service's line during an API-key request that request's id, organisation and key", async () => {
+    const id = requestId();
+    const res = await fetch(`${server.url}/api/v1/log-probe`, {
+      headers: { "x-api-key": apiKey.key, "x-request-id": id },
+    });
+    expect(res.status).toBe(200);
+    expect(await lineSaying("probe over REST")).toMatchObject({
+      requestId: id,
+      orgId: owner.orgId,
+      keyId: apiKey.id,
+    });
+    // The app's own logger, as handed to the routes, stays without any one request's metadata.
+    serviceThatLogs(server.deps, "probe outside a request");
+    expect(await lineSaying("probe outside a request")).not.toHaveProperty("requestId");
   });
 });

@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { THealthReport } from "../shared/schemas/health.ts";
+import type { HealthReport } from "../shared/schemas/health.ts";
 import { createInnerContext } from "../server/trpc/context.ts";
 import { type AppRouter, createCaller } from "../server/trpc/router.ts";
 import type { RunningServer } from "../server/server.ts";
@@ -42,7 +42,7 @@ describe("tRPC", () => {
     expect(health.status).toBe("ok");
     expect(Array.isArray(instances)).toBe(true);
 
-    const events: { id: string; data: THealthReport }[] = [];
+    const events: { id: string; data: HealthReport }[] = [];
     await new Promise<void>((resolve, reject) => {
       const sub = client.system.status.subscribe(undefined, {
         onData(event) {

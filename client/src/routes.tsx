@@ -7,7 +7,7 @@ import { RequireSession } from "./features/session/require-session.tsx";
 // Each page is its own chunk, so the first load carries only the shell.
 const OverviewPage = lazy(() => import("./features/overview/overview-page.tsx"));
 const RunsPage = lazy(() => import("./features/runs/runs-page.tsx"));
-const RunDetailPage = lazy(() => import("./features/runs/run-detail/run-detail-page.tsx"));
+const RunDetailPage = lazy(() => import("./routes/run-detail-route.tsx"));
 const ReplayPage = lazy(() => import("./features/replay/replay-page.tsx"));
 const PlaygroundPage = lazy(() => import("./features/replay/playground-page.tsx"));
 const ConversationsPage = lazy(() => import("./features/conversations/conversations-page.tsx"));

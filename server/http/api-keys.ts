@@ -3,37 +3,10 @@ import { z } from "zod";
 import { ZCreateApiKeyInput } from "../../shared/schemas/identity.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, forbidden, unauthorized } from "../lib/errors.ts";
-import {
-  type AuthenticatedKey,
-  authenticateApiKey,
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-} from "../modules/api-keys/service.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../modules/api-keys/service.ts";
 import { listMembers, requireRole } from "../modules/orgs/service.ts";
-
-/** The key from `X-API-Key`, or from `Authorization: Bearer echos_…`. */
-export function presentedKey(req: FastifyRequest): string | null {
-  const header = req.headers["x-api-key"];
-  if (typeof header === "string" && header) return header.trim();
-  const auth = req.headers.authorization;
-  if (auth?.startsWith("Bearer echos_")) return auth.slice(7).trim();
-  return null;
-}
-
-/** For machine endpoints: a valid key, and for reads a full-scope one. */
-export async function requireApiKey(
-  deps: AppDeps,
-  req: FastifyRequest,
-  need: "ingest" | "read",
-): Promise<AuthenticatedKey> {
-  const key = presentedKey(req);
-  if (!key) throw unauthorized("Missing API key: send it in the X-API-Key header or as Authorization: Bearer <key>");
-  const authenticated = await authenticateApiKey(deps, key);
-  if (need === "read" && authenticated.scope !== "full")
-    throw forbidden("This API key is ingest-only and cannot read; create a full key to read");
-  return authenticated;
-}
+import { apiKeyDeps, requestDeps } from "./request-deps.ts";
+import { presentedKey, requireApiKey } from "./require-api-key.ts";
 
 const ZOrgQuery = z.object({ orgId: z.uuid().optional() });
 
@@ -55,13 +28,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void 
     const orgId = orgIdFromRequest ?? session.activeOrgId;
     if (!orgId) throw badRequest("No organisation selected: pass orgId");
     const role = await requireRole(deps, orgId, session.userId, minRole);
-    return { orgId, role, actor: { userId: session.userId, email: session.email, ip: req.ip } };
+    const scoped = requestDeps(deps, req, orgId);
+    return { orgId, role, actor: { userId: session.userId, email: session.email, ip: req.ip }, scoped };
   }
 
   app.post("/api/keys", async (req, reply) => {
     const body = ZCreateApiKeyInput.extend({ orgId: z.uuid().optional() }).parse(req.body ?? {});
-    const { orgId, role, actor } = await userInOrg(req, body.orgId, "member");
-    const created = await createApiKey(deps, { ...actor, role }, orgId, body);
+    const { orgId, role, actor, scoped } = await userInOrg(req, body.orgId, "member");
+    const created = await createApiKey(scoped, { ...actor, role }, orgId, body);
     return reply.code(201).send({
       success: true,
       apiKey: {
@@ -77,14 +51,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void 
   });
 
   app.get("/api/keys", async (req) => {
-    const { orgId } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "viewer");
-    return { success: true, apiKeys: await listApiKeys(deps, orgId) };
+    const { orgId, scoped } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "viewer");
+    return { success: true, apiKeys: await listApiKeys(scoped, orgId) };
   });
 
   app.delete("/api/keys/:id", async (req) => {
     const { id } = z.object({ id: z.uuid("Not an API key id") }).parse(req.params);
-    const { orgId, actor } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "admin");
-    return { success: true, apiKey: await revokeApiKey(deps, actor, orgId, id) };
+    const { orgId, actor, scoped } = await userInOrg(req, ZOrgQuery.parse(req.query).orgId, "admin");
+    return { success: true, apiKey: await revokeApiKey(scoped, actor, orgId, id) };
   });
 
   /** Lets an SDK check its configuration: which organisation and key it is talking as. Any valid key. */
@@ -96,6 +70,6 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AppDeps): void 
   /** The organisation's members, for scripts: a read, so only full keys. */
   app.get("/api/v1/members", async (req) => {
     const key = await requireApiKey(deps, req, "read");
-    return { members: await listMembers(deps, key.orgId) };
+    return { members: await listMembers(apiKeyDeps(deps, req, key), key.orgId) };
   });
 }

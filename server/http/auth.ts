@@ -2,7 +2,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import type { AppDeps } from "../deps.ts";
-import { type SessionUser, validateSessionToken } from "../modules/auth/sessions.ts";
+import { type SessionUser, validateSessionToken } from "../modules/sessions/service.ts";
 import type { CookieJar } from "../trpc/context.ts";
 
 export interface RequestAuth {

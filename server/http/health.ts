@@ -1,14 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../deps.ts";
-import { type JobKindStats, jobStats } from "../infra/job-queue.ts";
+import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { getHealthReport } from "../modules/system/health.ts";
+import { requestDeps } from "./request-deps.ts";
 
 /** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */
 export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const config = { rateLimit: false } as const;
 
-  app.get("/health", { config }, async (_req, reply) => {
-    const report = await getHealthReport(deps);
+  app.get("/health", { config }, async (req, reply) => {
+    const report = await getHealthReport(requestDeps(deps, req));
     if (report.services.database === "error") {
       return reply.code(503).send({ status: "unhealthy", error: report.details.database, timestamp: report.timestamp });
     }
@@ -21,8 +22,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     };
   });
 
-  app.get("/api/health", { config }, async (_req, reply) => {
-    const report = await getHealthReport(deps);
+  app.get("/api/health", { config }, async (req, reply) => {
+    const report = await getHealthReport(requestDeps(deps, req));
     return reply.code(report.status === "error" ? 503 : 200).send(report);
   });
 
@@ -34,14 +35,14 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   // `jobs`: this instance's loops (heartbeat, queue polling, scheduling). `queue`: the shared job queue per kind,
   // across all instances — depth, running, retrying and failed jobs, last success and last error.
-  app.get("/api/sync/health", { config }, async (_req, reply) => {
+  app.get("/api/sync/health", { config }, async (req, reply) => {
     const unhealthy = deps.jobs.unhealthy();
     let queue: JobKindStats[] | null = null;
     let queueError: string | undefined;
     try {
       queue = await jobStats(deps.database.db);
     } catch (error) {
-      deps.log.warn("Job queue statistics unavailable", { error });
+      requestDeps(deps, req).log.warn("Job queue statistics unavailable", { error });
       queueError = "Job queue unavailable: the database did not answer";
     }
     const ok = unhealthy.length === 0 && queue !== null;

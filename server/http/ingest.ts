@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, ZIngestBatch } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
-import { ingestBatch } from "../modules/ingest/service.ts";
-import { spanQuota } from "../modules/usage/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { ingest } from "../modules/ingest/ingest.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { limitBody, sendLimitReached } from "./usage-limit.ts";
 
 /**
@@ -24,10 +24,13 @@ export function registerIngestRoutes(app: FastifyInstance, deps: AppDeps): void 
       });
     }
     const batch = ZIngestBatch.parse(req.body ?? {});
-    const quota = await spanQuota(deps, key.orgId);
-    if (quota.exhausted) return sendLimitReached(reply, quota);
-    const outcome = await ingestBatch(deps, key.orgId, batch.items, { spanLimit: quota.limit, spanUsage: quota.usage });
-    if (outcome.limited === 0) return reply.code(207).send(outcome);
-    return reply.code(207).send({ ...outcome, limit: limitBody({ ...quota, usage: quota.limit, exhausted: true }) });
+    const { results, accepted, rejected, limited, limit, exhausted } = await ingest(
+      apiKeyDeps(deps, req, key),
+      key.orgId,
+      batch.items,
+    );
+    if (exhausted && limit) return sendLimitReached(reply, limit);
+    const body = { results, accepted, rejected, limited };
+    return reply.code(207).send(limit ? { ...body, limit: limitBody(limit) } : body);
   });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { RunsEvent } from "../../shared/schemas/runs.ts";
 import type { AppDeps } from "../deps.ts";
-import { compareStreamIds } from "../infra/store.ts";
+import { compareStreamIds } from "../infra/store/index.ts";
 import { badRequest, unauthorized } from "../lib/errors.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import { type LiveEntry, RESUME_LIMIT, hubOf, runsStream, sseFrame } from "../modules/runs/events.ts";

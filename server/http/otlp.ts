@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS } from "../../shared/schemas/ingest.ts";
+import { INGEST_MAX_BYTES } from "../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../lib/errors.ts";
 import type { AuthenticatedKey } from "../modules/api-keys/service.ts";
-import { ingestBatch } from "../modules/ingest/service.ts";
+import { type MappedBatch, mapSpans } from "../modules/ingest/formats/otlp-traces.ts";
+import { type IngestOutcome, ingest } from "../modules/ingest/ingest.ts";
 import {
   decodeJsonRequest,
   decodeProtobufRequest,
@@ -12,9 +13,8 @@ import {
   type OtlpSpan,
   type PartialSuccess,
 } from "../modules/otlp/decode.ts";
-import { mapSpans } from "../modules/otlp/map.ts";
-import { type LimitState, spanQuota } from "../modules/usage/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 import { sendLimitReached } from "./usage-limit.ts";
 
 /** The largest request body, after decompression (gzip from the collector, say). */
@@ -69,12 +69,11 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
             message: `Unsupported content type "${type || "(none)"}": send application/json or application/x-protobuf`,
           });
         }
-        const spans = decode(req.body, protobuf);
+        const { items, rejected } = mapSpans(decode(req.body, protobuf));
+        const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items);
         // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
-        const quota = await spanQuota(deps, key.orgId);
-        if (quota.exhausted) return sendLimitReached(reply, quota);
-        const partialSuccess = await store(deps, key.orgId, spans, quota);
-        return respond(reply, protobuf, partialSuccess);
+        if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
+        return respond(reply, protobuf, partialSuccessOf(items, rejected, outcome.results));
       },
     );
   });
@@ -91,27 +90,20 @@ function decode(body: unknown, protobuf: boolean): OtlpSpan[] {
   }
 }
 
-/** Maps and stores the spans; the spans refused along the way, as OTLP's partial success (null: none). */
-async function store(
-  deps: AppDeps,
-  orgId: string,
-  spans: OtlpSpan[],
-  quota: LimitState,
-): Promise<PartialSuccess | null> {
-  const { items, rejected } = mapSpans(spans);
+/** The spans refused, in mapping or by ingest, as OTLP's partial success (null: none). */
+function partialSuccessOf(
+  items: MappedBatch["items"],
+  rejected: MappedBatch["rejected"],
+  results: IngestOutcome["results"],
+): PartialSuccess | null {
   const reasons = rejected.map((r) => `${r.spanId ?? "span"}: ${r.error}`);
   let rejectedSpans = rejected.length;
-  // The ingest service writes one multi-row upsert per call: batches of its own limit keep each one bounded.
-  for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
-    const chunk = items.slice(start, start + INGEST_MAX_ITEMS);
-    const outcome = await ingestBatch(deps, orgId, chunk, { spanLimit: quota.limit, spanUsage: quota.usage });
-    for (const result of outcome.results) {
-      if (result.status !== "error") continue;
-      const item = chunk[result.index]!;
-      // A refused run is not a refused span (its spans are still stored, under a placeholder run): reported only.
-      if (item.type === "span") rejectedSpans += 1;
-      reasons.push(`${item.type} ${item.id}: ${result.error}`);
-    }
+  for (const result of results) {
+    if (result.status !== "error") continue;
+    const item = items[result.index]!;
+    // A refused run is not a refused span (its spans are still stored, under a placeholder run): reported only.
+    if (item.type === "span") rejectedSpans += 1;
+    reasons.push(`${item.type} ${item.id}: ${result.error}`);
   }
   if (reasons.length === 0) return null;
   const unique = [...new Set(reasons)];

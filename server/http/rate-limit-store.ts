@@ -1,5 +1,5 @@
 import type { FastifyRateLimitStore } from "@fastify/rate-limit";
-import type { SharedStore } from "../infra/store.ts";
+import type { SharedStore } from "../infra/store/index.ts";
 
 type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 

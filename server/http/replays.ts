@@ -6,7 +6,8 @@ import { getReplayResult } from "../modules/replay/queries.ts";
 import { loadWorkflowRecording, snapshotOf } from "../modules/replay/recording.ts";
 import { startReplay } from "../modules/replay/start.ts";
 import { followReplay } from "../modules/replay/stream.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 
 const ZRunParams = z.object({ runId: z.string().min(1).max(128) });
 const ZReplayParams = z.object({ replayId: z.string().min(1).max(128) });
@@ -27,7 +28,8 @@ export function registerReplayRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get("/api/v1/runs/:runId/recording", async (req) => {
     const key = await requireApiKey(deps, req, "read");
     const { runId } = ZRunParams.parse(req.params);
-    const { run, definition, steps } = await loadWorkflowRecording(deps, key.orgId, runId);
+    const scoped = apiKeyDeps(deps, req, key);
+    const { run, definition, steps } = await loadWorkflowRecording(scoped, key.orgId, runId);
     return {
       run: {
         id: run.id,
@@ -46,8 +48,9 @@ export function registerReplayRoutes(app: FastifyInstance, deps: AppDeps): void 
     const { runId } = ZRunParams.parse(req.params);
     const body = ZStartBody.parse(req.body ?? {});
     const { wait } = ZStartQuery.parse(req.query);
+    const scoped = apiKeyDeps(deps, req, key);
     const { replayId } = await startReplay(
-      deps,
+      scoped,
       key.orgId,
       { apiKeyId: key.id },
       { ...body, runId },
@@ -56,14 +59,14 @@ export function registerReplayRoutes(app: FastifyInstance, deps: AppDeps): void 
     if (wait !== "true")
       return reply.code(202).send({ replayId, status: "running", result: `/api/v1/replays/${replayId}` });
     const timeout = AbortSignal.timeout(WAIT_LIMIT_MS);
-    for await (const { event } of followReplay(deps, key.orgId, replayId, null, timeout))
+    for await (const { event } of followReplay(scoped, key.orgId, replayId, null, timeout))
       if (event.type === "finished") break;
-    return reply.code(200).send(await getReplayResult(deps, key.orgId, replayId));
+    return reply.code(200).send(await getReplayResult(scoped, key.orgId, replayId));
   });
 
   app.get("/api/v1/replays/:replayId", async (req) => {
     const key = await requireApiKey(deps, req, "read");
     const { replayId } = ZReplayParams.parse(req.params);
-    return getReplayResult(deps, key.orgId, replayId);
+    return getReplayResult(apiKeyDeps(deps, req, key), key.orgId, replayId);
   });
 }

@@ -5,7 +5,8 @@ import type { AppDeps } from "../deps.ts";
 import { forbidden } from "../lib/errors.ts";
 import { serveRuntimeStream } from "../modules/runtimes/connection.ts";
 import { acceptJobResult } from "../modules/runtimes/service.ts";
-import { presentedKey, requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { presentedKey, requireApiKey } from "./require-api-key.ts";
 
 /** Runtimes run the organisation's jobs, so they need a full key; ingest-only keys only send data. */
 async function requireRuntimeKey(deps: AppDeps, req: FastifyRequest) {
@@ -23,11 +24,12 @@ export function registerRuntimeRoutes(app: FastifyInstance, deps: AppDeps): void
   app.get("/api/v1/runtimes/connect", async (req, reply) => {
     const key = await requireRuntimeKey(deps, req);
     const query = ZRuntimeConnectQuery.parse(req.query ?? {});
+    const scoped = apiKeyDeps(deps, req, key);
     reply.hijack();
     try {
-      await serveRuntimeStream(deps, key, query, reply.raw);
+      await serveRuntimeStream(scoped, key, query, reply.raw);
     } catch (error) {
-      deps.log.error("Runtime stream failed", { requestId: req.id, error });
+      scoped.log.error("Runtime stream failed", { error });
       if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/json" });
       reply.raw.end(JSON.stringify({ statusCode: 500, error: "Internal Server Error", message: "Stream failed" }));
     }
@@ -37,7 +39,7 @@ export function registerRuntimeRoutes(app: FastifyInstance, deps: AppDeps): void
     const key = await requireRuntimeKey(deps, req);
     const { jobId } = z.object({ jobId: z.uuid("Not a job id") }).parse(req.params);
     const result = ZRuntimeJobResult.parse(req.body ?? {});
-    await acceptJobResult(deps, key.orgId, jobId, result);
+    await acceptJobResult(apiKeyDeps(deps, req, key), key.orgId, jobId, result);
     return reply.code(202).send({ accepted: true });
   });
 }

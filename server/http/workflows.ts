@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import { notFound } from "../lib/errors.ts";
 import { getWorkflowVersion, registerWorkflowVersion } from "../modules/workflows/service.ts";
-import { requireApiKey } from "./api-keys.ts";
+import { apiKeyDeps } from "./request-deps.ts";
+import { requireApiKey } from "./require-api-key.ts";
 
 const ZRegister = z.object({
   name: z.string().min(1).max(200),
@@ -15,14 +16,15 @@ const ZRegister = z.object({
 export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post("/api/v1/workflows", async (req, reply) => {
     const key = await requireApiKey(deps, req, "ingest");
-    const version = await registerWorkflowVersion(deps, key.orgId, ZRegister.parse(req.body ?? {}));
+    const scoped = apiKeyDeps(deps, req, key);
+    const version = await registerWorkflowVersion(scoped, key.orgId, ZRegister.parse(req.body ?? {}));
     return reply.code(version.created ? 201 : 200).send(version);
   });
 
   app.get("/api/v1/workflows/versions/:id", async (req) => {
     const key = await requireApiKey(deps, req, "read");
     const { id } = z.object({ id: z.string().min(1).max(300) }).parse(req.params);
-    const version = await getWorkflowVersion(deps, key.orgId, id);
+    const version = await getWorkflowVersion(apiKeyDeps(deps, req, key), key.orgId, id);
     if (!version) throw notFound(`No workflow version ${id}`);
     return version;
   });

@@ -14,6 +14,11 @@ export type Schema = typeof schema;
 /** The drizzle database, whichever driver is underneath (postgres.js or PGlite). */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** The rows of a raw `db.execute` result: postgres.js returns the rows themselves, PGlite wraps them in `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}
+
 export interface Database {
   db: Db;
   kind: "postgres" | "pglite";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
-import { type Job, claimJobs, completeJob, extendLease, failJob } from "./job-queue.ts";
+import { type Job, claimJobs, completeJob, extendLease, failJob } from "./durable-queue.ts";
 import type { Logger } from "./logger.ts";
 
 export type JobHandler = (job: Job, context: { signal: AbortSignal }) => Promise<void>;

@@ -6,8 +6,8 @@ import { memberships, orgs, users } from "../../db/schema.ts";
 import { ZEmail, ZPassword } from "../../shared/schemas/identity.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createDatabase } from "../infra/db.ts";
+import { normaliseEmail } from "../lib/email-address.ts";
 import { hashPassword } from "../modules/auth/password.ts";
-import { normaliseEmail } from "../modules/auth/service.ts";
 
 const { values } = parseArgs({
   options: {

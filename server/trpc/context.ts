@@ -1,9 +1,9 @@
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
-import type { AppDeps } from "../deps.ts";
+import { type AppDeps, withRequestLog } from "../deps.ts";
 // Also brings in the declaration of `request.auth`, which programs that reach this file through AppRouter need.
 import type { RequestAuth } from "../http/auth.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { SessionUser } from "../modules/auth/sessions.ts";
+import type { SessionUser } from "../modules/sessions/service.ts";
 
 /** What procedures may do to the HTTP response: the session cookie, and Retry-After on a 429. */
 export interface CookieJar {
@@ -13,7 +13,9 @@ export interface CookieJar {
 }
 
 export interface InnerContext {
+  /** The app's deps with `log` the request's child logger: what procedures hand to services. */
   deps: AppDeps;
+  /** This request's child logger: its id, the signed-in user, and the organisation once a procedure checked it. */
   log: Logger;
   requestId: string;
   session: SessionUser | null;
@@ -27,18 +29,16 @@ export interface InnerContext {
 const noCookies: CookieJar = { setSession: () => {}, clearSession: () => {}, retryAfter: () => {} };
 
 /** The context without a request: what tests build to call procedures through `createCaller`. */
-export function createInnerContext(
-  deps: AppDeps,
-  opts: Partial<Omit<InnerContext, "deps">> & { logMeta?: Record<string, unknown> } = {},
-): InnerContext {
+export function createInnerContext(deps: AppDeps, opts: Partial<Omit<InnerContext, "deps">> = {}): InnerContext {
   const requestId = opts.requestId ?? "internal";
   let log = opts.log;
+  // A winston child logger costs more than a small procedure: made on first use only.
+  const requestLog = () => (log ??= deps.log.child({ requestId, userId: opts.session?.userId }));
   return {
-    deps,
+    deps: withRequestLog(deps, requestLog),
     requestId,
-    // A winston child logger costs more than a small procedure: made on first use only.
     get log() {
-      return (log ??= deps.log.child({ requestId, ...opts.logMeta }));
+      return requestLog();
     },
     session: opts.session ?? null,
     ip: opts.ip,
@@ -54,7 +54,6 @@ export function contextFactory(deps: AppDeps, cookies: (opts: CreateFastifyConte
     const requestId = String(opts.req.id);
     return createInnerContext(deps, {
       requestId,
-      logMeta: { userId: auth?.session?.userId },
       session: auth?.session ?? null,
       ip: opts.req.ip,
       userAgent: opts.req.headers["user-agent"],

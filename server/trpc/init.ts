@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Role } from "../../shared/roles.ts";
+import { withRequestLog } from "../deps.ts";
 import { DomainError } from "../lib/errors.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
@@ -32,7 +33,8 @@ const t = initTRPC
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+          // Issues of a rejected input only: a result failing its output schema is the server's own fault.
+          zodError: !internal && error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
         },
       };
     },
@@ -65,6 +67,14 @@ export function actorOf(ctx: { session: { userId: string; email: string }; ip?: 
   return { userId: ctx.session.userId, email: ctx.session.email, ip: ctx.ip };
 }
 
+/**
+ * A procedure's output schema, checked with zod's synchronous `parse`. Given the schema itself, tRPC would call
+ * `parseAsync`, which skips zod's compiled object checks: ten times slower on the span list of a 10,000-span run.
+ */
+export function parseSync<T extends z.ZodType>(schema: T) {
+  return (value: unknown): z.output<T> => schema.parse(value);
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
@@ -86,6 +96,8 @@ export function orgProcedure(minRole: Role) {
     .input(z.object({ orgId: z.uuid("orgId must be an organisation id") }))
     .use(async ({ ctx, input, next }) => {
       const role = await requireRole(ctx.deps, input.orgId, ctx.session.userId, minRole);
-      return next({ ctx: { org: { id: input.orgId, role } } });
+      // From here on the request's lines, the services' included, name the organisation too.
+      const log = ctx.log.child({ orgId: input.orgId });
+      return next({ ctx: { org: { id: input.orgId, role }, log, deps: withRequestLog(ctx.deps, log) } });
     });
 }

@@ -1,4 +1,4 @@
-import type { StepComparison, StepSnapshot, StepType, TStepPolicy } from "../schemas/replay.ts";
+import type { StepComparison, StepSnapshot, StepType, StepPolicy } from "../schemas/replay.ts";
 
 /** Structural equality of JSON values (key order ignored), for "did the replay change this step's output?". */
 export function sameJson(a: unknown, b: unknown): boolean {
@@ -21,7 +21,7 @@ const delta = (a: number | null, b: number | null) => (a === null || b === null 
 export interface CompareStep {
   stepId: string;
   type: StepType | null;
-  policy: TStepPolicy | null;
+  policy: StepPolicy | null;
   original: StepSnapshot | null;
   replay: StepSnapshot | null;
 }

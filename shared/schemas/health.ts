@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /** State of one dependency as reported by `/api/health` and the live status stream. */
 export const ZServiceState = z.enum(["ok", "degraded", "error", "not_configured"]);
-export type TServiceState = z.infer<typeof ZServiceState>;
+export type ServiceState = z.infer<typeof ZServiceState>;
 
 export const ZHealthReport = z.object({
   status: z.enum(["ok", "degraded", "error"]),
@@ -23,4 +23,4 @@ export const ZHealthReport = z.object({
     email: z.string(),
   }),
 });
-export type THealthReport = z.infer<typeof ZHealthReport>;
+export type HealthReport = z.infer<typeof ZHealthReport>;

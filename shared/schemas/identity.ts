@@ -23,7 +23,7 @@ export const ZCreateApiKeyInput = z.object({
   scope: z.enum(["ingest", "full"]).default("ingest"),
   expiresInDays: z.number().int().min(1).max(3650).nullish(),
 });
-export type TCreateApiKeyInput = z.infer<typeof ZCreateApiKeyInput>;
+export type CreateApiKeyInput = z.infer<typeof ZCreateApiKeyInput>;
 
 export const ZSaveCredentialInput = z.object({
   name: z

@@ -59,9 +59,9 @@ export const ZIngestSpan = z.object({
 });
 
 export const ZIngestItem = z.discriminatedUnion("type", [ZIngestRun, ZIngestSpan]);
-export type TIngestItem = z.infer<typeof ZIngestItem>;
-export type TIngestRun = z.infer<typeof ZIngestRun>;
-export type TIngestSpan = z.infer<typeof ZIngestSpan>;
+export type IngestItem = z.infer<typeof ZIngestItem>;
+export type IngestRun = z.infer<typeof ZIngestRun>;
+export type IngestSpan = z.infer<typeof ZIngestSpan>;
 
 /** The envelope only; each item is validated on its own so one bad item never sinks its neighbours. */
 export const ZIngestBatch = z.object({
@@ -71,6 +71,6 @@ export const ZIngestBatch = z.object({
     .max(INGEST_MAX_ITEMS, `at most ${INGEST_MAX_ITEMS} items per request`),
 });
 
-export type TIngestResult =
+export type IngestResult =
   | { index: number; type: "run" | "span"; id: string; status: "created" | "updated" | "unchanged" }
   | { index: number; type?: string; id?: string; status: "error"; error: string };

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import type { RunStatus, RunSummary } from "./runs.ts";
+import { ZRunDetail, ZRunStatus } from "./runs.ts";
 
 /** Time travel: replaying a run from a step with a changed config, and comparing the result with the original. */
 
 export const STEP_POLICIES = ["live", "recorded"] as const;
-export type TStepPolicy = (typeof STEP_POLICIES)[number];
-export type StepType = "llm" | "http" | "code" | "tool";
+export const ZStepPolicy = z.enum(STEP_POLICIES);
+export type StepPolicy = z.infer<typeof ZStepPolicy>;
+export const ZStepType = z.enum(["llm", "http", "code", "tool"]);
+export type StepType = z.infer<typeof ZStepType>;
 
 const ZId = z.string().min(1).max(128);
 const ZStepId = z.string().min(1).max(100);
@@ -27,7 +29,7 @@ export const ZWorkflowReplayInput = z.object({
   /** By step id; usually only the fork step's. */
   overrides: z.record(ZStepId, ZOverride).default({}),
   /** By step id, for steps after the fork: switch a side-effect step live, or keep a step recorded. */
-  policies: z.record(ZStepId, z.enum(STEP_POLICIES)).default({}),
+  policies: z.record(ZStepId, ZStepPolicy).default({}),
   label: ZLabel,
 });
 
@@ -35,7 +37,7 @@ export const ZChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string().max(200_000),
 });
-export type TChatMessage = z.infer<typeof ZChatMessage>;
+export type ChatMessage = z.infer<typeof ZChatMessage>;
 
 /** The playground: one LLM span of any trace (SDK `trace()` or OpenTelemetry) re-run with edited messages and params. */
 export const ZSpanReplayInput = z.object({
@@ -56,109 +58,139 @@ export const ZSpanReplayInput = z.object({
 });
 
 export const ZReplayRequest = z.discriminatedUnion("mode", [ZWorkflowReplayInput, ZSpanReplayInput]);
-export type TReplayRequest = z.infer<typeof ZReplayRequest>;
-export type TReplayRequestInput = z.input<typeof ZReplayRequest>;
+export type ReplayRequest = z.infer<typeof ZReplayRequest>;
+export type ReplayRequestInput = z.input<typeof ZReplayRequest>;
 
 /** One step as a run recorded it, or as a replay produced it. */
-export interface StepSnapshot {
-  spanId: string;
-  status: RunStatus;
-  output: unknown;
-  error: string | null;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  durationMs: number | null;
-  config: unknown;
-  input: unknown;
-}
+export const ZStepSnapshot = z.object({
+  spanId: z.string(),
+  status: ZRunStatus,
+  output: z.unknown(),
+  error: z.string().nullable(),
+  model: z.string().nullable(),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  costUsd: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  config: z.unknown(),
+  input: z.unknown(),
+});
+export type StepSnapshot = z.infer<typeof ZStepSnapshot>;
 
-export interface StepComparison {
-  stepId: string;
-  type: StepType | null;
+export const ZStepComparison = z.object({
+  stepId: z.string(),
+  type: ZStepType.nullable(),
   /** How the replay treated the step; null for a step the replay never reached. */
-  policy: TStepPolicy | null;
-  original: StepSnapshot | null;
-  replay: StepSnapshot | null;
+  policy: ZStepPolicy.nullable(),
+  original: ZStepSnapshot.nullable(),
+  replay: ZStepSnapshot.nullable(),
   /** The replay's output or error differs from the original's. */
-  changed: boolean;
+  changed: z.boolean(),
   /** replay − original; null where either side has no figure (recorded steps cost nothing). */
-  deltas: {
-    inputTokens: number | null;
-    outputTokens: number | null;
-    costUsd: number | null;
-    durationMs: number | null;
-  };
-}
+  deltas: z.object({
+    inputTokens: z.number().nullable(),
+    outputTokens: z.number().nullable(),
+    costUsd: z.number().nullable(),
+    durationMs: z.number().nullable(),
+  }),
+});
+export type StepComparison = z.infer<typeof ZStepComparison>;
 
-export interface ReplayInfo {
-  id: string;
-  mode: "workflow" | "span";
-  parentRunId: string;
-  rootRunId: string;
-  forkStep: string;
-  overrides: Record<string, unknown>;
-  policies: Record<string, TStepPolicy>;
-  label: string | null;
-  executor: "server" | "sdk";
-  createdAt: string;
-  createdBy: string | null;
-}
+export const ZReplayInfo = z.object({
+  id: z.string(),
+  mode: z.enum(["workflow", "span"]),
+  parentRunId: z.string(),
+  rootRunId: z.string(),
+  forkStep: z.string(),
+  overrides: z.record(z.string(), z.unknown()),
+  policies: z.record(z.string(), ZStepPolicy),
+  label: z.string().nullable(),
+  executor: z.enum(["server", "sdk"]),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
+export type ReplayInfo = z.infer<typeof ZReplayInfo>;
 
-export interface ReplayResult {
-  replay: ReplayInfo;
-  run: RunSummary;
-  original: RunSummary;
-  steps: StepComparison[];
+export const ZReplayResult = z.object({
+  replay: ZReplayInfo,
+  run: ZRunDetail,
+  original: ZRunDetail,
+  steps: z.array(ZStepComparison),
   /** The first step whose output differs from the original's; null when the replay reproduced it. */
-  firstDivergence: string | null;
-}
+  firstDivergence: z.string().nullable(),
+});
+export type ReplayResult = z.infer<typeof ZReplayResult>;
 
 /** A step of the Test fix form: what it is, what the recording holds, and how a replay would treat it. */
-export interface PlanStep {
-  id: string;
-  type: StepType;
+export const ZPlanStep = z.object({
+  id: z.string(),
+  type: ZStepType,
   /** The step as defined (editable fields). */
-  definition: Record<string, unknown>;
-  sideEffects: boolean;
+  definition: z.record(z.string(), z.unknown()),
+  sideEffects: z.boolean(),
   /** A `tool` step: runs in the user's connected runtime. */
-  needsRuntime: boolean;
+  needsRuntime: z.boolean(),
   /** Whether a runtime with this tool is connected right now (tool steps only). */
-  runtimeConnected: boolean | null;
-  recorded: StepSnapshot | null;
-}
+  runtimeConnected: z.boolean().nullable(),
+  recorded: ZStepSnapshot.nullable(),
+});
+export type PlanStep = z.infer<typeof ZPlanStep>;
 
-export interface LlmSpanPlan {
-  spanId: string;
-  name: string;
-  model: string | null;
-  messages: TChatMessage[];
-  temperature: number | null;
-  maxTokens: number | null;
-  output: unknown;
-  status: RunStatus;
-}
+export const ZLlmSpanPlan = z.object({
+  spanId: z.string(),
+  name: z.string(),
+  model: z.string().nullable(),
+  /** As recorded: no length limit, unlike a request's messages. */
+  messages: z.array(z.object({ role: ZChatMessage.shape.role, content: z.string() })),
+  temperature: z.number().nullable(),
+  maxTokens: z.number().nullable(),
+  output: z.unknown(),
+  status: ZRunStatus,
+});
+export type LlmSpanPlan = z.infer<typeof ZLlmSpanPlan>;
 
-export type ReplayPlan =
-  | { mode: "workflow"; run: RunSummary; workflowVersionId: string; steps: PlanStep[] }
-  | { mode: "span"; run: RunSummary; spans: LlmSpanPlan[] };
+/** The run a plan is for, with its place in its fork tree (the run it replays, and the tree's first run). */
+export const ZPlannedRun = ZRunDetail.extend({ replayOf: z.string().nullable(), rootRunId: z.string() });
+export type PlannedRun = z.infer<typeof ZPlannedRun>;
+
+export const ZReplayPlan = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("workflow"), run: ZPlannedRun, workflowVersionId: z.string(), steps: z.array(ZPlanStep) }),
+  z.object({ mode: z.literal("span"), run: ZPlannedRun, spans: z.array(ZLlmSpanPlan) }),
+]);
+export type ReplayPlan = z.infer<typeof ZReplayPlan>;
 
 /** What the live replay view receives; `id`s are the replay stream's event ids. */
-export type ReplayEvent =
-  | { type: "step"; stepId: string; index: number; stepType: StepType; policy: TStepPolicy; snapshot: StepSnapshot }
-  | { type: "token"; stepId: string; text: string }
-  | { type: "finished"; status: RunStatus; error: string | null }
-  | { type: "reset" };
+export const ZReplayEvent = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("step"),
+    stepId: z.string(),
+    index: z.number(),
+    stepType: ZStepType,
+    policy: ZStepPolicy,
+    snapshot: ZStepSnapshot,
+  }),
+  z.object({ type: z.literal("token"), stepId: z.string(), text: z.string() }),
+  z.object({ type: z.literal("finished"), status: ZRunStatus, error: z.string().nullable() }),
+  z.object({ type: z.literal("reset") }),
+]);
+export type ReplayEvent = z.infer<typeof ZReplayEvent>;
 
-export interface ForkNode {
-  runId: string;
-  parentRunId: string | null;
-  forkStep: string | null;
-  label: string | null;
-  status: RunStatus;
-  startedAt: string;
-  durationMs: number | null;
-  costUsd: number;
-  createdBy: string | null;
-}
+export const ZForkNode = z.object({
+  runId: z.string(),
+  parentRunId: z.string().nullable(),
+  forkStep: z.string().nullable(),
+  label: z.string().nullable(),
+  status: ZRunStatus,
+  startedAt: z.string(),
+  durationMs: z.number().nullable(),
+  costUsd: z.number(),
+  createdBy: z.string().nullable(),
+});
+export type ForkNode = z.infer<typeof ZForkNode>;
+
+/** A stream token for one replay of a run; it lasts five minutes. */
+export const ZStreamToken = z.object({ token: z.string(), expiresAt: z.string() });
+export type StreamToken = z.infer<typeof ZStreamToken>;
+
+export const ZReplayStarted = z.object({ replayId: z.string() });
+export type ReplayStarted = z.infer<typeof ZReplayStarted>;

@@ -1,74 +1,93 @@
 import { z } from "zod";
 
-/** What the dashboard reads: runs, spans, conversations and the live events that keep them current. */
+/**
+ * What the dashboard reads: runs, spans, conversations and the live events that keep them current, and the filters
+ * of the Runs view. Results are checked against these schemas on every call, so they stay shallow: timestamps the
+ * server wrote itself are plain strings, and the payloads of runs and spans are `z.unknown()`.
+ */
 
 export const RUN_STATUSES = ["running", "success", "error"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export const ZRunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof ZRunStatus>;
 export const SPAN_KINDS = ["llm", "tool", "code", "http", "custom"] as const;
-export type SpanKind = (typeof SPAN_KINDS)[number];
+export const ZSpanKind = z.enum(SPAN_KINDS);
+export type SpanKind = z.infer<typeof ZSpanKind>;
 
 /** A run as the list shows it. `seq` grows with every change of the row: the newer of two copies wins. */
-export interface RunSummary {
-  id: string;
-  seq: number;
-  name: string;
-  status: RunStatus;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  workflow: string | null;
-  workflowVersionId: string | null;
-  tags: string[];
-  conversationId: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  spanCount: number;
-  errorCount: number;
+export const ZRunSummary = z.object({
+  id: z.string(),
+  seq: z.number(),
+  name: z.string(),
+  status: ZRunStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  workflow: z.string().nullable(),
+  workflowVersionId: z.string().nullable(),
+  tags: z.array(z.string()),
+  conversationId: z.string().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  spanCount: z.number(),
+  errorCount: z.number(),
   /** The first 300 characters of the run's error. */
-  error: string | null;
-}
+  error: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof ZRunSummary>;
 
-export interface RunDetail extends RunSummary {
-  input: unknown;
-  output: unknown;
-  error: string | null;
-  metadata: Record<string, unknown>;
-}
+export const ZRunDetail = ZRunSummary.extend({
+  input: z.unknown(),
+  output: z.unknown(),
+  /** The whole error. */
+  error: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type RunDetail = z.infer<typeof ZRunDetail>;
 
 /** A span without its payloads: enough for the tree and the waterfall of a 10,000-span run. */
-export interface SpanSummary {
-  id: string;
-  runId: string;
-  parentId: string | null;
-  name: string;
-  kind: SpanKind;
-  status: RunStatus;
-  startedAt: string;
-  endedAt: string | null;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  error: string | null;
-}
+export const ZSpanSummary = z.object({
+  id: z.string(),
+  runId: z.string(),
+  parentId: z.string().nullable(),
+  name: z.string(),
+  kind: ZSpanKind,
+  status: ZRunStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  model: z.string().nullable(),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  costUsd: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type SpanSummary = z.infer<typeof ZSpanSummary>;
 
-export interface SpanDetail extends SpanSummary {
-  input: unknown;
-  output: unknown;
-  config: unknown;
-  attributes: Record<string, unknown>;
-}
+export const ZSpanDetail = ZSpanSummary.extend({
+  input: z.unknown(),
+  output: z.unknown(),
+  config: z.unknown(),
+  attributes: z.record(z.string(), z.unknown()),
+});
+export type SpanDetail = z.infer<typeof ZSpanDetail>;
 
 /** Live events of an organisation's runs; `id` is the event id a reconnecting client resumes from. */
-export type RunsEvent = { type: "runs"; runs: RunSummary[] } | { type: "reset" };
+export const ZRunsEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("runs"), runs: z.array(ZRunSummary) }),
+  z.object({ type: z.literal("reset") }),
+]);
+export type RunsEvent = z.infer<typeof ZRunsEvent>;
 /** Live events of one run: its summary and the spans that changed. */
-export type RunEvent = { type: "run"; run: RunSummary; spans: SpanSummary[] } | { type: "reset" };
+export const ZRunEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run"), run: ZRunSummary, spans: z.array(ZSpanSummary) }),
+  z.object({ type: z.literal("reset") }),
+]);
+export type RunEvent = z.infer<typeof ZRunEvent>;
 
 const ZTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
 export const ZRunFilters = z.object({
-  status: z.enum(RUN_STATUSES).optional(),
+  status: ZRunStatus.optional(),
   workflow: z.string().max(200).optional(),
   tag: z.string().max(100).optional(),
   from: ZTime.optional(),
@@ -83,39 +102,73 @@ export const ZRunListInput = ZRunFilters.extend({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
+/** A page of the Runs view; `eventId` is where its live stream starts. */
+export const ZRunPage = z.object({
+  items: z.array(ZRunSummary),
+  nextCursor: z.string().nullable(),
+  eventId: z.string(),
+});
+export type RunPage = z.infer<typeof ZRunPage>;
+
+/** Values for the filter menus. */
+export const ZRunFacets = z.object({ workflows: z.array(z.string()), tags: z.array(z.string()) });
+export type RunFacets = z.infer<typeof ZRunFacets>;
+
+/** One run with the summaries of its spans (at most `MAX_SPANS`; `truncated` when it has more). */
+export const ZRunWithSpans = z.object({
+  run: ZRunDetail,
+  spans: z.array(ZSpanSummary),
+  truncated: z.boolean(),
+  eventId: z.string(),
+});
+export type RunWithSpans = z.infer<typeof ZRunWithSpans>;
+
 export const OVERVIEW_RANGES = ["24h", "7d", "30d"] as const;
-export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
+export const ZOverviewRange = z.enum(OVERVIEW_RANGES);
+export type OverviewRange = z.infer<typeof ZOverviewRange>;
 
-export interface OverviewBucket {
+export const ZOverviewBucket = z.object({
   /** Start of the bucket (ISO). */
-  t: string;
-  runs: number;
-  errors: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
+  t: z.string(),
+  runs: z.number(),
+  errors: z.number(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+});
+export type OverviewBucket = z.infer<typeof ZOverviewBucket>;
 
-export type TranscriptRole = "system" | "user" | "assistant" | "tool";
-export interface TranscriptMessage {
-  role: TranscriptRole;
-  content: string;
-  at: string;
-  runId: string;
-  spanId: string;
+export const ZOverview = z.object({
+  range: ZOverviewRange,
+  bucketMs: z.number(),
+  buckets: z.array(ZOverviewBucket),
+  totals: ZOverviewBucket,
+});
+export type Overview = z.infer<typeof ZOverview>;
+
+export const ZTranscriptRole = z.enum(["system", "user", "assistant", "tool"]);
+export type TranscriptRole = z.infer<typeof ZTranscriptRole>;
+export const ZTranscriptMessage = z.object({
+  role: ZTranscriptRole,
+  content: z.string(),
+  at: z.string(),
+  runId: z.string(),
+  spanId: z.string(),
   /** Set on the assistant's turns: the model that spoke. */
-  model?: string | null;
-}
+  model: z.string().nullable().optional(),
+});
+export type TranscriptMessage = z.infer<typeof ZTranscriptMessage>;
 
-export interface ConversationSummary {
-  id: string;
-  runCount: number;
-  errorCount: number;
-  firstAt: string;
-  lastAt: string;
-  summary: string | null;
-  summarySource: "llm" | "extractive" | null;
-  summarizedAt: string | null;
-}
+export const ZConversationSummary = z.object({
+  id: z.string(),
+  runCount: z.number(),
+  errorCount: z.number(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  summary: z.string().nullable(),
+  summarySource: z.enum(["llm", "extractive"]).nullable(),
+  summarizedAt: z.string().nullable(),
+});
+export type ConversationSummary = z.infer<typeof ZConversationSummary>;

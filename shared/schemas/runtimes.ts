@@ -18,7 +18,7 @@ export const ZRuntimeConnectQuery = z.object({
     .pipe(z.array(ZToolName).max(RUNTIME_MAX_TOOLS, `a runtime registers at most ${RUNTIME_MAX_TOOLS} tools`)),
   sdkVersion: z.string().trim().max(40).optional(),
 });
-export type TRuntimeConnectQuery = z.infer<typeof ZRuntimeConnectQuery>;
+export type RuntimeConnectQuery = z.infer<typeof ZRuntimeConnectQuery>;
 
 /** `event: connected` — the first event of every stream. */
 export interface RuntimeConnectedEvent {
@@ -47,7 +47,7 @@ export const ZRuntimeJobResult = z.discriminatedUnion("ok", [
   z.object({ ok: z.literal(true), output: z.unknown().optional() }),
   z.object({ ok: z.literal(false), error: z.string().max(10_000, "error has at most 10,000 characters") }),
 ]);
-export type TRuntimeJobResult = z.infer<typeof ZRuntimeJobResult>;
+export type RuntimeJobResult = z.infer<typeof ZRuntimeJobResult>;
 
 /** A connected runtime as the dashboard and the replay service see it. */
 export const ZConnectedRuntime = z.object({
@@ -58,4 +58,4 @@ export const ZConnectedRuntime = z.object({
   connectedAt: z.string(),
   lastSeenAt: z.string(),
 });
-export type TConnectedRuntime = z.infer<typeof ZConnectedRuntime>;
+export type ConnectedRuntime = z.infer<typeof ZConnectedRuntime>;

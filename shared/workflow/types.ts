@@ -1,6 +1,7 @@
+import type { StepPolicy } from "../schemas/replay.ts";
 import type { WorkflowStep } from "./define.ts";
 
-export type StepPolicy = "live" | "recorded";
+export type { StepPolicy };
 export type StepStatus = "success" | "error";
 
 export interface StepResult {

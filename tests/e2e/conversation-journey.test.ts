@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 
@@ -82,17 +80,7 @@ async function transcript(page: Page): Promise<{ role: string; text: string }[]>
   );
 }
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("a conversation read as a transcript (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("a conversation read as a transcript", (server) => {
   it("lists the conversation, shows its turns in order without repeated history, writes its summary, and follows new turns live", async () => {
     const { token, key } = await signUpOverHttp(server.url, "conversation");
     const conversationId = `chat-${randomBytes(4).toString("hex")}`;
@@ -104,10 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)("a conversation read as a transcript (built serve
       turns.flatMap((t) => t.items),
     );
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([{ name: "echos_session", value: token, url: server.url }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    const { page } = await server.openPage({ session: token, timeoutMs: 10_000 });
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
     page.on("console", (msg) => {
@@ -189,17 +174,13 @@ describe.skipIf(!HAS_CHROMIUM)("a conversation read as a transcript (built serve
     await page.getByText(/No conversation matches/).waitFor();
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 
   it("explains how to start a conversation when there is none", async () => {
     const { token } = await signUpOverHttp(server.url, "no-conversations");
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([{ name: "echos_session", value: token, url: server.url }]);
-    const page = await context.newPage();
+    const { page } = await server.openPage({ session: token });
     await page.goto(`${server.url}/conversations`);
     await page.getByRole("heading", { name: "No conversations yet" }).waitFor({ timeout: 10_000 });
     expect(await page.locator("main").textContent()).toContain("conversationId");
-    await context.close();
   });
 });

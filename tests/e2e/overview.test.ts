@@ -1,9 +1,6 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
+import { expect, it } from "vitest";
+import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
 const HOUR = 3600_000;
 
@@ -43,23 +40,10 @@ function runs(now: number) {
   }).flat();
 }
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("the Overview (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("the Overview", (server) => {
   it("shows the setup steps before any run, then the totals and charts of the runs sent", async () => {
     const { token, key } = await signUpOverHttp(server.url, "overview");
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([{ name: "echos_session", value: token, url: server.url }]);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    const { page } = await server.openPage({ session: token, timeoutMs: 10_000 });
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
     page.on("console", (msg) => {
@@ -134,6 +118,5 @@ describe.skipIf(!HAS_CHROMIUM)("the Overview (built server, headless Chromium)",
     expect(from % HOUR).toBe(0);
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 });

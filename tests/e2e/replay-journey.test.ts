@@ -1,14 +1,11 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { expect, it } from "vitest";
 import { EchosClient } from "../../sdk/client.ts";
 import { span, trace } from "../../sdk/trace.ts";
 import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
 import { SIM_MODEL } from "../../shared/workflow/sim-model.ts";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
-import { watchProblems } from "./runs-helpers.ts";
 
 /** Signs up in `context` (keeping the session cookie) and returns an ingest key for the new organisation. */
 async function signUpForKey(context: BrowserContext, baseUrl: string, label: string): Promise<string> {
@@ -59,20 +56,9 @@ const refundHelper = defineWorkflow({
 
 const stepCard = (page: Page, id: string) => page.locator(`[data-testid="replay-step"][data-step-id="${id}"]`);
 
-describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("Test fix and the playground", (server) => {
   it("replays a failed workflow run from its LLM step with a new prompt, streams it, and diffs the fixed step", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
     const apiKey = await signUpForKey(context, server.url, "replay");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
@@ -143,13 +129,10 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     );
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 
   it("re-runs an LLM span of a trace() run in the playground with an edited message, and diffs its answer", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
     const apiKey = await signUpForKey(context, server.url, "playground");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
@@ -196,7 +179,6 @@ describe.skipIf(!HAS_CHROMIUM)("Test fix and the playground (built server, headl
     expect(await card.getByTestId("step-diff").locator("ins").count()).toBeGreaterThan(0);
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 });
 

@@ -1,9 +1,6 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
-import { iso, signUpWithKey, watchProblems } from "./runs-helpers.ts";
+import { expect, it } from "vitest";
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const SPANS = 10_000;
 const BATCH = 1_000;
@@ -53,21 +50,9 @@ function bigRun(runId: string, t0: number) {
   return items;
 }
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("a 10,000-span run (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("a 10,000-span run", (server) => {
   it("renders quickly, scrolls to the last span and stays responsive", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    const { context, page } = await server.openPage({ timeoutMs: 20_000 });
     const problems = watchProblems(page);
     const { ingest } = await signUpWithKey(context, server.url, "big-run");
     const runId = "run-10k";
@@ -130,6 +115,5 @@ describe.skipIf(!HAS_CHROMIUM)("a 10,000-span run (built server, headless Chromi
     );
     expect(renderMs!).toBeLessThan(10_000);
     expect(problems).toEqual([]);
-    await context.close();
   });
 });

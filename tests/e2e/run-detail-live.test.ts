@@ -1,29 +1,15 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
-import { iso, signUpWithKey, watchProblems } from "./runs-helpers.ts";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const spanRow = (page: Page, id: string) => page.locator(`[data-testid="span-row"][data-span-id="${id}"]`);
 const spanIds = (page: Page) =>
   page.locator('[data-testid="span-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-span-id")));
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("the Run detail page, live (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("the Run detail page, live", (server) => {
   it("fills the span tree in as the run goes, and shows a span's error and input", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    const { context, page } = await server.openPage({ timeoutMs: 10_000 });
     const problems = watchProblems(page);
     const { ingest } = await signUpWithKey(context, server.url, "run-detail");
     const t0 = Date.now() - 10_000;
@@ -211,6 +197,5 @@ describe.skipIf(!HAS_CHROMIUM)("the Run detail page, live (built server, headles
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("same page");
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 });

@@ -1,8 +1,8 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { expect } from "vitest";
 import { uniqueEmail } from "../helpers/factories.ts";
 
-/** Shared by the Runs and Run detail browser journeys: an account with an ingest key, and what the page reports. */
+/** Shared by the Runs and Run detail browser journeys: an account with an ingest key. */
 
 export interface Account {
   orgId: string;
@@ -44,19 +44,6 @@ export async function signUpWithKey(context: BrowserContext, baseUrl: string, la
       ).toEqual([]);
     },
   };
-}
-
-/** Console errors, page errors and failed requests: each is a defect, except streams aborted by navigation. */
-export function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
-  page.on("requestfailed", (req) => {
-    if (req.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()}`);
-  });
-  return problems;
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

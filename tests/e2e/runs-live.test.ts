@@ -1,28 +1,14 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
-import { iso, signUpWithKey, watchProblems } from "./runs-helpers.ts";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const rowIds = (page: Page) =>
   page.locator('[data-testid="run-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run-id")));
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("the Runs page, live (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("the Runs page, live", (server) => {
   it("shows runs as agents send them, updates them in place, and keeps its filters in the URL", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    const { context, page } = await server.openPage({ timeoutMs: 10_000 });
     const problems = watchProblems(page);
     const { ingest } = await signUpWithKey(context, server.url, "runs-live");
     const now = Date.now();
@@ -124,6 +110,5 @@ describe.skipIf(!HAS_CHROMIUM)("the Runs page, live (built server, headless Chro
     await page.waitForURL(/\/runs\/run-beta$/);
 
     expect(problems).toEqual([]);
-    await context.close();
   });
 });

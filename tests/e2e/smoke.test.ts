@@ -1,33 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_CHROMIUM } from "../helpers/browser.ts";
+import { expect, it } from "vitest";
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
 import { TEST_REDIS_URL } from "../helpers/env.ts";
-import { startBrowserAndServer } from "../helpers/browser-server.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
-import type { SpawnedServer } from "../helpers/spawn-server.ts";
 
-// Needs a Chromium binary (Debian's `chromium`, installed by .ci/run); a laptop without one skips this file.
-describe.skipIf(!HAS_CHROMIUM)("dashboard smoke (built server, headless Chromium)", () => {
-  let server: SpawnedServer;
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ server, browser, stop } = await startBrowserAndServer());
-  });
-  afterAll(() => stop?.());
-
+describeInBrowser("dashboard smoke", (server) => {
   it("serves the dashboard; the System page shows healthy services, live, with no console errors", async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
-    // Navigating away aborts the live stream on purpose; any other failed request is a defect.
-    page.on("requestfailed", (req) => {
-      if (req.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()}`);
-    });
+    const { page } = await server.openPage();
+    const problems = watchProblems(page);
 
     // The dashboard needs an account; the browser context keeps the session cookie the sign-up sets.
     const signUp = await page.request.post(`${server.url}/trpc/auth.signUp`, {
@@ -53,6 +32,5 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard smoke (built server, headless Chromium
     await page.goto(`${server.url}/runs`);
     await expect.poll(() => page.getByRole("navigation").isVisible()).toBe(true);
     expect(problems).toEqual([]);
-    await page.close();
   });
 });

@@ -14,6 +14,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
+    // Every test server on the machine counts against one shared counter for 127.0.0.1 in Redis, so parallel files
+    // would refuse each other; the tests of rate limiting set their own limits.
+    RATE_LIMIT_MAX: "100000",
     ...overrides,
   };
 }

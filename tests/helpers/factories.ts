@@ -4,7 +4,7 @@ import { memberships } from "../../db/schema.ts";
 import type { Role } from "../../shared/roles.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { signUp } from "../../server/modules/auth/service.ts";
-import { createSession, type SessionUser, validateSessionToken } from "../../server/modules/auth/sessions.ts";
+import { createSession, type SessionUser, validateSessionToken } from "../../server/modules/sessions/service.ts";
 import { createInnerContext } from "../../server/trpc/context.ts";
 import { createCaller } from "../../server/trpc/router.ts";
 

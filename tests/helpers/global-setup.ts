@@ -1,31 +1,51 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** A fresh production build (dist/index.js + public/) made for this test run. */
-    distDir: string;
+    /** This run's folder for the production bundle, which tests/helpers/dist.ts builds there on first use. */
+    testDistRoot: string;
   }
 }
 
-/** Builds the production bundle once per run, into a scratch folder, for the tests that start it. */
-export default async function setup(project: TestProject) {
-  const distDir = resolve(".tmp/test-dist");
-  rmSync(distDir, { recursive: true, force: true });
-  mkdirSync(distDir, { recursive: true });
-  // A separate process with NODE_ENV=production: inside the test runner NODE_ENV is "test", which would
-  // give React's development build.
-  const env = { ...process.env, NODE_ENV: "production" };
-  execFileSync(
-    process.execPath,
-    ["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--outDir", resolve(distDir, "public")],
-    {
-      stdio: "inherit",
-      env,
-    },
-  );
-  execFileSync(process.execPath, ["scripts/build-server.mjs", distDir], { stdio: "inherit", env });
-  project.provide("distDir", distDir);
+const ROOT = resolve(".tmp/test-dist");
+const RUN_DIR = /^run-(\d+)-[0-9a-f]+$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Builds left behind by runs that were killed (their folder names the run's process), and older layouts. */
+function removeAbandoned(): void {
+  mkdirSync(ROOT, { recursive: true });
+  for (const entry of readdirSync(ROOT)) {
+    const pid = RUN_DIR.exec(entry)?.[1];
+    if (pid === undefined || !alive(Number(pid))) rmSync(join(ROOT, entry), { recursive: true, force: true });
+  }
+}
+
+const newRunDir = () => join(ROOT, `run-${process.pid}-${randomBytes(4).toString("hex")}`);
+
+/**
+ * Nothing is built here: only the test files that start the production bundle build it, once per run
+ * (tests/helpers/dist.ts). Each run gets a folder of its own, removed when the run ends.
+ */
+export default function setup(project: TestProject) {
+  removeAbandoned();
+  let runDir = newRunDir();
+  project.provide("testDistRoot", runDir);
+  // In watch mode a rerun tests the tree as it is now, so it builds afresh.
+  project.onTestsRerun(() => {
+    rmSync(runDir, { recursive: true, force: true });
+    runDir = newRunDir();
+    project.provide("testDistRoot", runDir);
+  });
+  return () => rmSync(runDir, { recursive: true, force: true });
 }

@@ -2,16 +2,23 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, eq, like } from "drizzle-orm";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runs, spans } from "../../db/schema.ts";
 import { createDatabase } from "../../server/infra/db.ts";
 import { EchosClient, span, trace } from "../../sdk/index.ts";
+import { BUILD_TIMEOUT_MS, builtDist } from "../helpers/dist.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { freePort } from "../helpers/redis-server.ts";
 import { spawnServer } from "../helpers/spawn-server.ts";
 
 describe("durability across a server crash", () => {
+  let distDir: string;
+  beforeAll(async () => {
+    distDir = await builtDist();
+  }, BUILD_TIMEOUT_MS);
+
+  // Starts the built server twice, one boot after the other: on a busy machine more than the default 30 s.
   it("keeps every acknowledged item, and the SDK's retries after the crash add no duplicates", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "echos-durable-"));
     const port = await freePort();
@@ -21,7 +28,7 @@ describe("durability across a server crash", () => {
       PORT: String(port),
       ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL } : { ECHOS_DATA_DIR: dataDir }),
     };
-    const bundle = join(inject("distDir"), "index.js");
+    const bundle = join(distDir, "index.js");
     let server = await spawnServer([bundle], env, { port });
     const { key, orgId } = await signUpOverHttp(server.url, "durable");
     const client = new EchosClient({ apiKey: key, apiUrl: server.url, flushIntervalMs: 60_000, maxAttempts: 40 });
@@ -71,5 +78,5 @@ describe("durability across a server crash", () => {
     } finally {
       await database.close();
     }
-  });
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunsEvent } from "../../shared/schemas/runs.ts";
+import { BUILD_TIMEOUT_MS, builtDist } from "../helpers/dist.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
@@ -13,6 +14,10 @@ const runIds = (stream: TestStream) =>
 describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("live events across two server processes", () => {
   const servers: SpawnedServer[] = [];
   const streams: TestStream[] = [];
+  let distDir: string;
+  beforeAll(async () => {
+    distDir = await builtDist();
+  }, BUILD_TIMEOUT_MS);
   afterAll(async () => {
     for (const s of streams) s.close();
     await Promise.all(servers.map((s) => s.stop()));
@@ -26,7 +31,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("live events across two s
       REDIS_URL: TEST_REDIS_URL,
       RATE_LIMIT_MAX: "100000",
     };
-    const bundle = join(inject("distDir"), "index.js");
+    const bundle = join(distDir, "index.js");
     const [a, b] = await Promise.all([spawnServer([bundle], env), spawnServer([bundle], env)]);
     servers.push(a, b);
     const { token, key, orgId } = await signUpOverHttp(a.url, "two-instances");

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../server/modules/runs/rows.ts";
+import { rowsOf } from "../../server/infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueExpiryNotices } from "../../server/modules/api-keys/expiry-notices.ts";
 import type { RunningServer } from "../../server/server.ts";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../server/modules/runs/rows.ts";
+import { rowsOf } from "../../server/infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backoffMs, claimJobs, enqueueForSlot, enqueueJob, jobStats } from "../../server/infra/job-queue.ts";
+import { backoffMs, claimJobs, enqueueForSlot, enqueueJob, jobStats } from "../../server/infra/durable-queue.ts";
 import { JobWorker } from "../../server/infra/job-worker.ts";
 import { createLogger } from "../../server/infra/logger.ts";
 import { loadConfig } from "../../server/config.ts";

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../server/modules/runs/rows.ts";
+import { rowsOf } from "../../server/infra/db.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob } from "../../server/infra/job-queue.ts";
+import { enqueueJob } from "../../server/infra/durable-queue.ts";
 import { JobWorker } from "../../server/infra/job-worker.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";

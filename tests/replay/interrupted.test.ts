@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replays } from "../../db/schema.ts";
 import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
-import { ingestBatch } from "../../server/modules/ingest/service.ts";
+import { ingest } from "../../server/modules/ingest/ingest.ts";
 import { INTERRUPTED, finishInterruptedReplays } from "../../server/modules/replay/interrupted.ts";
 import { followReplay } from "../../server/modules/replay/stream.ts";
 import type { RunningServer } from "../../server/server.ts";
@@ -41,7 +41,7 @@ describe("replays whose server stopped", () => {
       forkStep: "b",
       createdAt: new Date(startedAt),
     });
-    await ingestBatch(server.deps, team.orgId, [
+    await ingest(server.deps, team.orgId, [
       { type: "run", id: orphan, name: "slow-one", startedAt, status: "running", replayOf: runId, replayFromStep: "b" },
       { type: "span", id: `${orphan}-b`, runId: orphan, name: "b", kind: "llm", startedAt, status: "running" },
     ]);

@@ -3,11 +3,16 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT_MS, builtDist } from "../helpers/dist.ts";
 
 describe("the sandbox in the production bundle", () => {
+  let distDir: string;
+  beforeAll(async () => {
+    distDir = await builtDist();
+  }, BUILD_TIMEOUT_MS);
+
   it("ships its child script next to dist/index.js, where bundled code finds it", async () => {
-    const distDir = inject("distDir");
     const shipped = readFileSync(join(distDir, "sandbox-child.mjs"), "utf8");
     expect(shipped).toBe(readFileSync("server/modules/step-guards/sandbox-child.mjs", "utf8"));
 

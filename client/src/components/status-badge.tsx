@@ -1,6 +1,6 @@
 import { clsx } from "clsx";
 import type { ComponentPropsWithoutRef } from "react";
-import type { OverallStatus, TServiceState } from "../lib/service-meta.ts";
+import type { OverallStatus, ServiceState } from "../lib/service-meta.ts";
 
 export type Tone = "success" | "warning" | "danger" | "neutral";
 
@@ -20,7 +20,7 @@ const DOT: Record<Tone, string> = {
   neutral: "bg-zinc-400",
 };
 
-export function toneFor(state: TServiceState | OverallStatus): Tone {
+export function toneFor(state: ServiceState | OverallStatus): Tone {
   switch (state) {
     case "ok":
       return "success";

@@ -1,8 +1,8 @@
-import type { THealthReport, TServiceState } from "../../../shared/schemas/health.ts";
+import type { HealthReport, ServiceState } from "../../../shared/schemas/health.ts";
 
-export type ServiceName = keyof THealthReport["services"];
-export type OverallStatus = THealthReport["status"];
-export type { THealthReport, TServiceState };
+export type ServiceName = keyof HealthReport["services"];
+export type OverallStatus = HealthReport["status"];
+export type { HealthReport, ServiceState };
 
 export const SERVICE_NAMES: readonly ServiceName[] = ["database", "redis", "email"];
 
@@ -12,7 +12,7 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
   email: "Email",
 };
 
-export const STATE_LABELS: Record<TServiceState, string> = {
+export const STATE_LABELS: Record<ServiceState, string> = {
   ok: "Operational",
   degraded: "Degraded",
   error: "Error",

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
 import { queueEmail } from "../email/outbox.ts";
 import { apiKeyExpiringEmail } from "../email/templates.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 
 /** Keys expiring within this window get their notice. */
 export const EXPIRY_NOTICE_DAYS = 7;

@@ -1,13 +1,14 @@
 import { count, eq } from "drizzle-orm";
 import { memberships, orgs, users } from "../../../db/schema.ts";
 import type { AppDeps } from "../../deps.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 import { conflict, tooManyRequests, unauthorized } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import { queueEmail } from "../email/outbox.ts";
 import { welcomeEmail } from "../email/templates.ts";
 import { acceptInvite } from "../orgs/service.ts";
+import { createSession } from "../sessions/service.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./password.ts";
-import { createSession } from "./sessions.ts";
 
 type Deps = Pick<AppDeps, "database" | "store" | "config">;
 export interface ClientMeta {
@@ -18,8 +19,6 @@ export interface ClientMeta {
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 const LOGIN_MAX_FAILURES = 10;
 const INVALID_LOGIN = "Invalid email or password";
-
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /**
  * A new account. Without an invitation it gets an organisation of its own, as its owner (so the very first

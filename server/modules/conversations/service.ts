@@ -5,7 +5,8 @@ import { DEFAULT_CREDENTIAL } from "../../../shared/workflow/steps.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
 import { resolveCredential } from "../credentials/service.ts";
-import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import { SUMMARY_SYSTEM, extractiveSummary, summaryPrompt } from "./summarize.ts";
 import { type LlmSpanRow, buildTranscript } from "./transcript.ts";
 

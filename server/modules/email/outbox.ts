@@ -1,7 +1,7 @@
 import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
-import type { Job } from "../../infra/job-queue.ts";
-import { enqueueJob } from "../../infra/job-queue.ts";
+import type { Job } from "../../infra/durable-queue.ts";
+import { enqueueJob } from "../../infra/durable-queue.ts";
 import type { Email } from "../../infra/mailer.ts";
 
 export const EMAIL_JOB = "email.send";

@@ -1,11 +1,20 @@
 import { z } from "zod";
 import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
+import {
+  ZActiveOrg,
+  ZCreatedOrg,
+  ZInviteDetails,
+  ZJoinedOrg,
+  ZMember,
+  ZPendingInvite,
+  ZSentInvite,
+} from "../../../shared/schemas/orgs.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 import { forbidden } from "../../lib/errors.ts";
-import { actorOf, authedProcedure, orgProcedure, publicProcedure, router } from "../../trpc/init.ts";
-import { setActiveOrg } from "../auth/sessions.ts";
-import { normaliseEmail } from "../auth/service.ts";
+import { actorOf, authedProcedure, orgProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { inviteEmail } from "../email/templates.ts";
 import { queueEmailNow } from "../email/outbox.ts";
+import { setActiveOrg } from "../sessions/service.ts";
 import {
   acceptInvite,
   changeRole,
@@ -23,15 +32,19 @@ import {
 export const orgsRouter = router({
   create: authedProcedure
     .input(z.object({ name: ZOrgName }))
+    .output(parseSync(ZCreatedOrg))
     .mutation(({ ctx, input }) => createOrg(ctx.deps, actorOf(ctx), input.name)),
 
   /** Makes an organisation the session's current one (kept server-side, so every tab agrees). */
-  switch: authedProcedure.input(z.object({ orgId: z.uuid() })).mutation(async ({ ctx, input }) => {
-    if (!(await roleOf(ctx.deps, input.orgId, ctx.session.userId)))
-      throw forbidden("You are not a member of this organisation");
-    await setActiveOrg(ctx.deps, ctx.session.sessionId, input.orgId);
-    return { activeOrgId: input.orgId };
-  }),
+  switch: authedProcedure
+    .input(z.object({ orgId: z.uuid() }))
+    .output(parseSync(ZActiveOrg))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await roleOf(ctx.deps, input.orgId, ctx.session.userId)))
+        throw forbidden("You are not a member of this organisation");
+      await setActiveOrg(ctx.deps, ctx.session.sessionId, input.orgId);
+      return { activeOrgId: input.orgId };
+    }),
 
   rename: orgProcedure("owner")
     .input(z.object({ name: ZOrgName }))
@@ -40,12 +53,17 @@ export const orgsRouter = router({
       return { ok: true };
     }),
 
-  members: orgProcedure("viewer").query(({ ctx }) => listMembers(ctx.deps, ctx.org.id)),
+  members: orgProcedure("viewer")
+    .output(parseSync(z.array(ZMember)))
+    .query(({ ctx }) => listMembers(ctx.deps, ctx.org.id)),
 
-  invites: orgProcedure("admin").query(({ ctx }) => listPendingInvites(ctx.deps, ctx.org.id)),
+  invites: orgProcedure("admin")
+    .output(parseSync(z.array(ZPendingInvite)))
+    .query(({ ctx }) => listPendingInvites(ctx.deps, ctx.org.id)),
 
   invite: orgProcedure("admin")
     .input(z.object({ email: ZEmail, role: ZRole.default("member") }))
+    .output(parseSync(ZSentInvite))
     .mutation(async ({ ctx, input }) => {
       const email = normaliseEmail(input.email);
       const invite = await createInvite(
@@ -93,6 +111,7 @@ export const orgsRouter = router({
   /** What an invitation link leads to, before accepting it. */
   inviteDetails: publicProcedure
     .input(z.object({ token: z.string().min(10).max(200) }))
+    .output(parseSync(ZInviteDetails))
     .query(async ({ ctx, input }) => {
       const invite = await findInvite(ctx.deps, input.token);
       return {
@@ -106,6 +125,7 @@ export const orgsRouter = router({
 
   acceptInvite: authedProcedure
     .input(z.object({ token: z.string().min(10).max(200) }))
+    .output(parseSync(ZJoinedOrg))
     .mutation(async ({ ctx, input }) => {
       const joined = await acceptInvite(ctx.deps, actorOf(ctx), input.token);
       await setActiveOrg(ctx.deps, ctx.session.sessionId, joined.orgId);

@@ -1,11 +1,11 @@
 import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
-import { invites, memberships, orgs, sessions, users } from "../../../db/schema.ts";
+import { invites, memberships, orgs, users } from "../../../db/schema.ts";
 import { type Role, hasRole } from "../../../shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, forbidden, notFound } from "../../lib/errors.ts";
 import { generateToken, hashToken } from "../../lib/tokens.ts";
 import { recordAudit } from "../audit/service.ts";
-import { forgetCachedSession } from "../auth/sessions.ts";
+import { leaveOrgInSessions } from "../sessions/service.ts";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -126,13 +126,7 @@ export async function changeRole(deps: Deps, actor: Actor & { role: Role }, orgI
 export async function removeMember(deps: Deps, actor: Actor & { role: Role }, orgId: string, userId: string) {
   const previous = await assertCanManage(deps, orgId, actor.role, userId);
   await deps.database.db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
-  // Sessions that had this organisation open fall back to none; their cached copies must not linger.
-  const affected = await deps.database.db
-    .update(sessions)
-    .set({ activeOrgId: null })
-    .where(and(eq(sessions.userId, userId), eq(sessions.activeOrgId, orgId)))
-    .returning({ id: sessions.id });
-  await Promise.all(affected.map((s) => forgetCachedSession(deps, s.id)));
+  await leaveOrgInSessions(deps, userId, orgId);
   await recordAudit(deps, {
     orgId,
     actor,

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { TIngestItem, TIngestSpan } from "../../../shared/schemas/ingest.ts";
-import type { StepSnapshot, TStepPolicy } from "../../../shared/schemas/replay.ts";
+import type { IngestItem, IngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { StepSnapshot, StepPolicy } from "../../../shared/schemas/replay.ts";
 import type { WorkflowDefinition, WorkflowStep } from "../../../shared/workflow/define.ts";
 import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ingestBatch } from "../ingest/service.ts";
-import { priceOf } from "../otlp/prices.ts";
+import { ingest } from "../ingest/ingest.ts";
+import { priceOf } from "../pricing/prices.ts";
 import { REPLAY_ALIVE_MS, replayAliveKey } from "./interrupted.ts";
 import { replayWriter } from "./stream.ts";
 
-type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics">;
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "metrics" | "config">;
 
 const MAX_ERROR = 10_000;
 /** LLM text is sent to the browser in pieces at most this often, not one log entry per token. */
@@ -22,12 +22,12 @@ export interface ReplayExecution {
   definition: WorkflowDefinition;
   input: unknown;
   recording: Record<string, RecordedStep>;
-  policyOf: (step: WorkflowStep, index: number) => TStepPolicy;
+  policyOf: (step: WorkflowStep, index: number) => StepPolicy;
   overrides: Record<string, Record<string, unknown>>;
   /** The server's engine parts: credentials, tools of connected runtimes, sandbox, guarded fetch. */
   engine: Omit<EngineOptions, "recording" | "policy" | "overrides" | "onStepStart" | "onStepEnd" | "onToken">;
   /** Run fields re-sent with the run's end (name, start, tags, replay link). */
-  run: Extract<TIngestItem, { type: "run" }>;
+  run: Extract<IngestItem, { type: "run" }>;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface ReplayExecution {
  * done, so a burst of recorded steps costs one transaction and live views see the same rows as any agent's.
  */
 function spanWriter(deps: Deps, orgId: string) {
-  let queue: TIngestItem[] = [];
+  let queue: IngestItem[] = [];
   let callbacks: (() => void)[] = [];
   let draining: Promise<void> | null = null;
   const drain = async () => {
@@ -45,7 +45,7 @@ function spanWriter(deps: Deps, orgId: string) {
       queue = [];
       callbacks = [];
       try {
-        const { rejected, results } = await ingestBatch(deps, orgId, items);
+        const { rejected, results } = await ingest(deps, orgId, items, { spanLimit: false });
         if (rejected > 0)
           deps.log.warn("Replay items refused", { orgId, errors: results.filter((r) => r.status === "error") });
       } catch (error) {
@@ -56,7 +56,7 @@ function spanWriter(deps: Deps, orgId: string) {
     draining = null;
   };
   return {
-    push(item: TIngestItem, onWritten?: () => void) {
+    push(item: IngestItem, onWritten?: () => void) {
       queue.push(item);
       if (onWritten) callbacks.push(onWritten);
       draining ??= drain();
@@ -67,7 +67,7 @@ function spanWriter(deps: Deps, orgId: string) {
   };
 }
 
-function snapshot(span: TIngestSpan): StepSnapshot {
+function snapshot(span: IngestSpan): StepSnapshot {
   const started = Date.parse(span.startedAt);
   return {
     spanId: span.id,
@@ -107,7 +107,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
   // The run row goes first, in the same queue as its spans; the stream does not wait for it.
   spans.push(job.run, onRunWritten);
   const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
-  const open = new Map<string, { span: TIngestSpan; policy: TStepPolicy }>();
+  const open = new Map<string, { span: IngestSpan; policy: StepPolicy }>();
   const pendingText = new Map<string, string>();
   let tokenTimer: NodeJS.Timeout | null = null;
   const flushTokens = () => {
@@ -115,7 +115,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
     for (const [stepId, text] of pendingText) void events.write({ type: "token", stepId, text });
     pendingText.clear();
   };
-  const stepEvent = (step: WorkflowStep, policy: TStepPolicy, span: TIngestSpan) =>
+  const stepEvent = (step: WorkflowStep, policy: StepPolicy, span: IngestSpan) =>
     void events.write({
       type: "step",
       stepId: step.id,
@@ -135,7 +135,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
       overrides: job.overrides,
       onStepStart: (step, config, input) => {
         const policy = job.policyOf(step, indexOf.get(step.id) ?? 0);
-        const span: TIngestSpan = {
+        const span: IngestSpan = {
           type: "span",
           id: randomUUID(),
           runId: replayId,
@@ -165,7 +165,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
         // A recorded step ran nothing and cost nothing; what it cost originally stays on the original run.
         const inputTokens = recorded ? null : (r.inputTokens ?? null);
         const outputTokens = recorded ? null : (r.outputTokens ?? null);
-        const ended: TIngestSpan = {
+        const ended: IngestSpan = {
           ...opened.span,
           status: r.status,
           endedAt: new Date(Date.parse(opened.span.startedAt) + r.durationMs).toISOString(),

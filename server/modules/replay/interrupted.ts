@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
+import type { IngestSpan } from "../../../shared/schemas/ingest.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ingestBatch } from "../ingest/service.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { ingest } from "../ingest/ingest.ts";
 import { replayWriter } from "./stream.ts";
 
 /** A running replay refreshes this key; without it for this long, its instance is gone. */
@@ -10,7 +11,7 @@ export const replayAliveKey = (orgId: string, replayId: string) => `replay-alive
 export const INTERRUPTED =
   "Interrupted: the server running this replay stopped before it finished; start the replay again";
 
-type Deps = Pick<AppDeps, "database" | "store" | "log" | "metrics">;
+type Deps = Pick<AppDeps, "database" | "store" | "log" | "metrics" | "config">;
 
 /**
  * Ends the server replays still marked running whose instance no longer says it runs them (it died or was killed),
@@ -29,20 +30,43 @@ export async function finishInterruptedReplays(deps: Deps, now = Date.now()): Pr
   let finished = 0;
   for (const replay of candidates) {
     if (await deps.store.get(replayAliveKey(replay.org_id, replay.id))) continue;
-    await deps.database.db.execute(sql`
-      update spans set status = 'error', ended_at = now(), error = ${INTERRUPTED}
-      where org_id = ${replay.org_id}::uuid and run_id = ${replay.id} and status = 'running'`);
-    await ingestBatch(deps, replay.org_id, [
-      {
-        type: "run",
-        id: replay.id,
-        name: replay.name,
-        startedAt: new Date(Math.round(Number(replay.started_ms))).toISOString(),
-        status: "error",
-        endedAt: new Date(now).toISOString(),
-        error: INTERRUPTED,
-      },
-    ]);
+    // Its running spans and the run itself end as failed, through ingest like every write of spans: totals,
+    // live views and the run's seq follow.
+    type Open = { id: string; name: string; kind: IngestSpan["kind"]; started_at: Date | string; attributes: unknown };
+    const open = rowsOf<Open>(
+      await deps.database.db.execute(sql`
+        select id, name, kind, started_at, attributes from spans
+        where org_id = ${replay.org_id}::uuid and run_id = ${replay.id} and status = 'running'`),
+    );
+    const ended = new Date(now).toISOString();
+    await ingest(
+      deps,
+      replay.org_id,
+      [
+        ...open.map((s) => ({
+          type: "span",
+          id: s.id,
+          runId: replay.id,
+          name: s.name,
+          kind: s.kind,
+          startedAt: new Date(s.started_at).toISOString(),
+          attributes: s.attributes ?? {},
+          status: "error",
+          endedAt: ended,
+          error: INTERRUPTED,
+        })),
+        {
+          type: "run",
+          id: replay.id,
+          name: replay.name,
+          startedAt: new Date(Math.round(Number(replay.started_ms))).toISOString(),
+          status: "error",
+          endedAt: ended,
+          error: INTERRUPTED,
+        },
+      ],
+      { spanLimit: false },
+    );
     await replayWriter(deps, replay.org_id, replay.id).write({ type: "finished", status: "error", error: INTERRUPTED });
     deps.metrics.replays.inc({ outcome: "error" });
     deps.log.warn("Replay interrupted by a stopped instance, marked as failed", {

@@ -1,4 +1,4 @@
-import type { TChatMessage, TReplayRequest } from "../../../shared/schemas/replay.ts";
+import type { ChatMessage, ReplayRequest } from "../../../shared/schemas/replay.ts";
 import type { WorkflowDefinitionInput } from "../../../shared/workflow/define.ts";
 import { badRequest } from "../../lib/errors.ts";
 
@@ -10,9 +10,9 @@ export const PLAYGROUND_STEP = "playground";
  * between them the history.
  */
 export function playgroundStep(
-  request: Extract<TReplayRequest, { mode: "span" }>,
+  request: Extract<ReplayRequest, { mode: "span" }>,
 ): WorkflowDefinitionInput["steps"][number] {
-  const messages: TChatMessage[] = request.messages;
+  const messages: ChatMessage[] = request.messages;
   const last = messages.at(-1)!;
   if (last.role !== "user") throw badRequest("The last message must be the user's: it is what the model answers");
   const system = messages.filter((m) => m.role === "system").map((m) => m.content);
@@ -38,10 +38,10 @@ export function playgroundStep(
  * A recorded LLM span's messages: the runtime's spans keep `{messages}`, OpenTelemetry GenAI spans a list of
  * messages, simple `trace()` spans sometimes just the prompt text.
  */
-export function messagesOf(input: unknown): TChatMessage[] {
+export function messagesOf(input: unknown): ChatMessage[] {
   if (typeof input === "string") return [{ role: "user", content: input }];
   const raw = Array.isArray(input) ? input : (input as { messages?: unknown } | null)?.messages;
-  const messages: TChatMessage[] = [];
+  const messages: ChatMessage[] = [];
   if (!Array.isArray(raw)) return messages;
   for (const m of raw) {
     const role = (m as { role?: unknown })?.role;

@@ -7,13 +7,14 @@ import type {
   ReplayPlan,
   ReplayResult,
   StepType,
-  TStepPolicy,
+  StepPolicy,
 } from "../../../shared/schemas/replay.ts";
 import { compareSteps, type CompareStep } from "../../../shared/replay/compare.ts";
 import { hasSideEffects } from "../../../shared/workflow/define.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound } from "../../lib/errors.ts";
-import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, rowsOf, toRunSummary } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
+import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import { getRun } from "../runs/service.ts";
 import { getWorkflowVersion } from "../workflows/service.ts";
 import { answerOf, configNumber, messagesOf, PLAYGROUND_STEP } from "./playground.ts";
@@ -73,7 +74,7 @@ type ReplayRow = {
   root_run_id: string;
   fork_step: string;
   overrides: Record<string, unknown>;
-  policies: Record<string, TStepPolicy>;
+  policies: Record<string, StepPolicy>;
   label: string | null;
   executor: "server" | "sdk";
   created_ms: number;
@@ -108,7 +109,7 @@ export async function getReplayInfo(deps: Deps, orgId: string, replayId: string)
   return toReplayInfo(row);
 }
 
-const policyOfSpan = (attributes: Record<string, unknown>): TStepPolicy | null =>
+const policyOfSpan = (attributes: Record<string, unknown>): StepPolicy | null =>
   attributes.policy === "live" || attributes.policy === "recorded" ? attributes.policy : null;
 
 /** The replay beside its parent: per step, both snapshots and what changed, and where it first diverged. */

@@ -5,6 +5,7 @@ import { ZWorkflowDefinition, type WorkflowDefinition } from "../../../shared/wo
 import type { RecordedStep } from "../../../shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
+import { rowsOf } from "../../infra/db.ts";
 import {
   RUN_DETAIL_COLUMNS,
   RUN_SUMMARY_COLUMNS,
@@ -12,7 +13,6 @@ import {
   SPAN_DETAIL_COLUMNS,
   SPAN_SUMMARY_COLUMNS,
   type SpanSummaryRow,
-  rowsOf,
   toRunDetail,
   toSpanDetail,
 } from "../runs/rows.ts";

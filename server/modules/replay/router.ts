@@ -1,7 +1,15 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { ZReplayRequest, ZReplayToken } from "../../../shared/schemas/replay.ts";
-import { orgProcedure, router } from "../../trpc/init.ts";
+import {
+  ZForkNode,
+  ZReplayPlan,
+  ZReplayRequest,
+  ZReplayResult,
+  ZReplayStarted,
+  ZReplayToken,
+  ZStreamToken,
+} from "../../../shared/schemas/replay.ts";
+import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { loadRun } from "./recording.ts";
 import { forkTree, getReplayInfo, getReplayResult, replayPlan } from "./queries.ts";
 import { hasRuntimeFor } from "./runtimes.ts";
@@ -15,11 +23,13 @@ export const replaysRouter = router({
   /** The Test fix form: the run's steps (or LLM spans), their recorded outputs and default policies. */
   plan: orgProcedure("viewer")
     .input(z.object({ runId: ZRunId }))
+    .output(parseSync(ZReplayPlan))
     .query(({ ctx, input }) => replayPlan(ctx.deps, ctx.org.id, input.runId, hasRuntimeFor(ctx.deps, ctx.org.id))),
 
   /** A stream token for one replay of this run (seed 000's flow): random, 5 minutes, this user and organisation. */
   token: orgProcedure("member")
     .input(z.object({ runId: ZRunId }))
+    .output(parseSync(ZStreamToken))
     .mutation(async ({ ctx, input }) => {
       await loadRun(ctx.deps, ctx.org.id, input.runId);
       return issueStreamToken(ctx.deps, { userId: ctx.session.userId, orgId: ctx.org.id, runId: input.runId });
@@ -28,6 +38,7 @@ export const replaysRouter = router({
   /** Starts the replay the token was issued for; its events follow on `stream`. */
   start: orgProcedure("member")
     .input(z.object({ token: ZReplayToken, request: ZReplayRequest }))
+    .output(parseSync(ZReplayStarted))
     .mutation(async ({ ctx, input }) => {
       await redeemStreamToken(ctx.deps, input.token, {
         userId: ctx.session.userId,
@@ -49,10 +60,12 @@ export const replaysRouter = router({
   /** The replay beside its parent, step by step. */
   get: orgProcedure("viewer")
     .input(z.object({ replayId: ZRunId }))
+    .output(parseSync(ZReplayResult))
     .query(({ ctx, input }) => getReplayResult(ctx.deps, ctx.org.id, input.replayId)),
 
   /** The fork tree the run belongs to. */
   forks: orgProcedure("viewer")
     .input(z.object({ runId: ZRunId }))
+    .output(parseSync(z.array(ZForkNode)))
     .query(({ ctx, input }) => forkTree(ctx.deps, ctx.org.id, input.runId)),
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { replays } from "../../../db/schema.ts";
-import type { TIngestRun } from "../../../shared/schemas/ingest.ts";
-import type { TReplayRequest, TStepPolicy } from "../../../shared/schemas/replay.ts";
+import type { IngestRun } from "../../../shared/schemas/ingest.ts";
+import type { ReplayRequest, StepPolicy } from "../../../shared/schemas/replay.ts";
 import {
   type WorkflowDefinition,
   type WorkflowStep,
@@ -14,6 +13,7 @@ import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { checkStoredBaseUrls, credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";
 import { launchReplay } from "./execute.ts";
+import { recordReplays } from "./records.ts";
 import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
 import { playgroundStep } from "./playground.ts";
 import { consumeReplay } from "../usage/service.ts";
@@ -26,7 +26,7 @@ export interface ReplayActor {
 }
 
 /** Fork step and overrides checked before anything is written: a bad request never becomes a failed replay. */
-function checkWorkflowRequest(definition: WorkflowDefinition, request: Extract<TReplayRequest, { mode: "workflow" }>) {
+function checkWorkflowRequest(definition: WorkflowDefinition, request: Extract<ReplayRequest, { mode: "workflow" }>) {
   const fork = definition.steps.findIndex((s) => s.id === request.forkStep);
   if (fork < 0)
     throw badRequest(
@@ -61,8 +61,8 @@ interface PreparedReplay {
   input: unknown;
   forkStep: string;
   overrides: Record<string, Record<string, unknown>>;
-  policies: Record<string, TStepPolicy>;
-  policyOf: (step: WorkflowStep, index: number) => TStepPolicy;
+  policies: Record<string, StepPolicy>;
+  policyOf: (step: WorkflowStep, index: number) => StepPolicy;
   /** What the replays row keeps of the request. */
   stored: Record<string, unknown>;
 }
@@ -70,7 +70,7 @@ interface PreparedReplay {
 async function prepareWorkflowReplay(
   deps: Deps,
   orgId: string,
-  request: Extract<TReplayRequest, { mode: "workflow" }>,
+  request: Extract<ReplayRequest, { mode: "workflow" }>,
 ): Promise<PreparedReplay> {
   const { run, definition, steps } = await loadWorkflowRecording(deps, orgId, request.runId);
   checkWorkflowRequest(definition, request);
@@ -91,7 +91,7 @@ async function prepareWorkflowReplay(
 async function prepareSpanReplay(
   deps: Deps,
   orgId: string,
-  request: Extract<TReplayRequest, { mode: "span" }>,
+  request: Extract<ReplayRequest, { mode: "span" }>,
 ): Promise<PreparedReplay> {
   const parent = await loadRun(deps, orgId, request.runId);
   const span = (await runSpans(deps, orgId, request.runId)).find((s) => s.id === request.spanId);
@@ -119,7 +119,7 @@ export async function startReplay(
   deps: Deps,
   orgId: string,
   actor: ReplayActor,
-  request: TReplayRequest,
+  request: ReplayRequest,
   requestCredentials: ReadonlyMap<string, string>,
 ): Promise<{ replayId: string }> {
   const replayId = randomUUID();
@@ -136,23 +136,21 @@ export async function startReplay(
     deps.metrics.replays.inc({ outcome: "refused" });
     throw error;
   }
-  // A replay of a replay joins the tree of the run it all started from.
-  const rootRunId = parent.rootRunId;
-  await deps.database.db.insert(replays).values({
-    orgId,
-    id: replayId,
-    parentRunId: parent.id,
-    rootRunId,
-    mode: request.mode,
-    forkStep,
-    overrides: stored,
-    policies,
-    label: request.label ?? null,
-    executor: "server",
-    createdBy: actor.userId ?? null,
-    apiKeyId: actor.apiKeyId ?? null,
-  });
-  const run: TIngestRun = {
+  await recordReplays(deps.database.db, orgId, [
+    {
+      id: replayId,
+      parentRunId: parent.id,
+      mode: request.mode,
+      forkStep,
+      overrides: stored,
+      policies,
+      label: request.label ?? null,
+      executor: "server",
+      createdBy: actor.userId ?? null,
+      apiKeyId: actor.apiKeyId ?? null,
+    },
+  ]);
+  const run: IngestRun = {
     type: "run",
     id: replayId,
     name: parent.name,

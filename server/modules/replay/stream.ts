@@ -1,6 +1,6 @@
 import type { ReplayEvent } from "../../../shared/schemas/replay.ts";
 import type { AppDeps } from "../../deps.ts";
-import { EMPTY_STREAM_ID, compareStreamIds, subscribeStream } from "../../infra/store.ts";
+import { EMPTY_STREAM_ID, compareStreamIds, subscribeStream } from "../../infra/store/index.ts";
 
 /**
  * Each replay's events (steps as they start and end, LLM tokens, the end) go to a log of their own on the shared

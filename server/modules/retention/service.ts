@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 
 type Deps = Pick<AppDeps, "database" | "config" | "log">;
 

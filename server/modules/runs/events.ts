@@ -1,6 +1,6 @@
 import type { RunSummary, RunsEvent } from "../../../shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
-import { type SharedStore, type StreamEntry, compareStreamIds, subscribeStream } from "../../infra/store.ts";
+import { type SharedStore, type StreamEntry, compareStreamIds, subscribeStream } from "../../infra/store/index.ts";
 
 /**
  * Live events of an organisation's runs. Ingestion appends one entry per accepted batch to the organisation's log

@@ -1,7 +1,17 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { OVERVIEW_RANGES, type RunEvent, type RunsEvent, ZRunListInput } from "../../../shared/schemas/runs.ts";
-import { orgProcedure, router } from "../../trpc/init.ts";
+import {
+  OVERVIEW_RANGES,
+  type RunEvent,
+  type RunsEvent,
+  ZOverview,
+  ZRunFacets,
+  ZRunListInput,
+  ZRunPage,
+  ZRunWithSpans,
+  ZSpanDetail,
+} from "../../../shared/schemas/runs.ts";
+import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { followRuns, latestRuns } from "./events.ts";
 import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
 
@@ -11,20 +21,26 @@ const ZLastEventId = z.string().max(64).nullish();
 export const runsRouter = router({
   list: orgProcedure("viewer")
     .input(ZRunListInput)
+    .output(parseSync(ZRunPage))
     .query(({ ctx, input }) => listRuns(ctx.deps, ctx.org.id, input)),
 
-  facets: orgProcedure("viewer").query(({ ctx }) => runFacets(ctx.deps, ctx.org.id)),
+  facets: orgProcedure("viewer")
+    .output(parseSync(ZRunFacets))
+    .query(({ ctx }) => runFacets(ctx.deps, ctx.org.id)),
 
   get: orgProcedure("viewer")
     .input(z.object({ runId: ZRunId }))
+    .output(parseSync(ZRunWithSpans))
     .query(({ ctx, input }) => getRun(ctx.deps, ctx.org.id, input.runId)),
 
   span: orgProcedure("viewer")
     .input(z.object({ runId: ZRunId, spanId: ZRunId }))
+    .output(parseSync(ZSpanDetail))
     .query(({ ctx, input }) => getSpan(ctx.deps, ctx.org.id, input.runId, input.spanId)),
 
   overview: orgProcedure("viewer")
     .input(z.object({ range: z.enum(OVERVIEW_RANGES).default("24h") }))
+    .output(parseSync(ZOverview))
     .query(({ ctx, input }) => overview(ctx.deps, ctx.org.id, input.range)),
 
   /**

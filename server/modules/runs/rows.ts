@@ -169,8 +169,3 @@ export function toSpanDetail(
     error: r.full_error,
   };
 }
-
-/** postgres.js returns the rows themselves; PGlite wraps them in `{ rows }`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
-}

@@ -11,6 +11,7 @@ import type {
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
 import { runsStream } from "./events.ts";
+import { rowsOf } from "../../infra/db.ts";
 import {
   RUN_DETAIL_COLUMNS,
   RUN_SUMMARY_COLUMNS,
@@ -18,7 +19,6 @@ import {
   SPAN_DETAIL_COLUMNS,
   SPAN_SUMMARY_COLUMNS,
   type SpanSummaryRow,
-  rowsOf,
   toRunDetail,
   toRunSummary,
   toSpanDetail,

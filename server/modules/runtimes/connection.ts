@@ -4,7 +4,7 @@ import type {
   RuntimeCancelEvent,
   RuntimeConnectedEvent,
   RuntimeJobEvent,
-  TRuntimeConnectQuery,
+  RuntimeConnectQuery,
 } from "../../../shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 import { type AuthenticatedKey, authenticateApiKey } from "../api-keys/service.ts";
@@ -21,7 +21,7 @@ const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.s
 export async function serveRuntimeStream(
   deps: AppDeps,
   key: AuthenticatedKey & { secret: string },
-  query: TRuntimeConnectQuery,
+  query: RuntimeConnectQuery,
   res: ServerResponse,
 ): Promise<void> {
   const now = new Date().toISOString();

@@ -1,4 +1,4 @@
-import type { TConnectedRuntime } from "../../../shared/schemas/runtimes.ts";
+import type { ConnectedRuntime } from "../../../shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 
 /**
@@ -18,7 +18,7 @@ export const inboxChannel = (connectionId: string) => `runtime:${connectionId}:i
 /** Announces the end of a connection to whoever waits on one of its jobs. */
 export const closedChannel = (connectionId: string) => `runtime:${connectionId}:closed`;
 
-export interface Presence extends TConnectedRuntime {
+export interface Presence extends ConnectedRuntime {
   orgId: string;
   /** The server instance holding the stream. */
   instanceId: string;
@@ -59,5 +59,5 @@ export async function listPresences(deps: StoreDeps, orgId: string): Promise<Pre
 
 /** What the dashboard and the replay service see of a connection. */
 export function toConnectedRuntime({ id, name, tools, sdkVersion, connectedAt, lastSeenAt }: Presence) {
-  return { id, name, tools, sdkVersion, connectedAt, lastSeenAt } satisfies TConnectedRuntime;
+  return { id, name, tools, sdkVersion, connectedAt, lastSeenAt } satisfies ConnectedRuntime;
 }

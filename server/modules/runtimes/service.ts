@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RuntimeJobEvent, TConnectedRuntime, TRuntimeJobResult } from "../../../shared/schemas/runtimes.ts";
+import type { RuntimeJobEvent, ConnectedRuntime, RuntimeJobResult } from "../../../shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { closedChannel, getPresence, inboxChannel, listPresences, toConnectedRuntime } from "./presence.ts";
@@ -24,7 +24,7 @@ const claimKey = (jobId: string) => `runtime-job:${jobId}:claimed`;
 export const jobChannel = (jobId: string) => `runtime-job:${jobId}`;
 
 export type InboxMessage = { type: "job"; job: RuntimeJobEvent } | { type: "cancel"; jobId: string; reason: string };
-export type JobMessage = { type: "accepted" } | { type: "result"; result: TRuntimeJobResult };
+export type JobMessage = { type: "accepted" } | { type: "result"; result: RuntimeJobResult };
 
 export class NoConnectedRuntimeError extends Error {
   constructor(readonly tool: string) {
@@ -53,7 +53,7 @@ export interface RuntimeCall {
   runId: string;
 }
 
-export async function listConnectedRuntimes(deps: Pick<AppDeps, "store">, orgId: string): Promise<TConnectedRuntime[]> {
+export async function listConnectedRuntimes(deps: Pick<AppDeps, "store">, orgId: string): Promise<ConnectedRuntime[]> {
   return (await listPresences(deps, orgId)).map(toConnectedRuntime);
 }
 
@@ -147,7 +147,7 @@ export async function acceptJobResult(
   deps: Pick<AppDeps, "store">,
   orgId: string,
   jobId: string,
-  result: TRuntimeJobResult,
+  result: RuntimeJobResult,
 ): Promise<void> {
   const raw = await deps.store.get(jobKey(jobId));
   const job = raw ? (JSON.parse(raw) as { orgId: string }) : null;

@@ -1,11 +1,11 @@
-import type { THealthReport, TServiceState } from "../../../shared/schemas/health.ts";
+import type { HealthReport, ServiceState } from "../../../shared/schemas/health.ts";
 import type { AppDeps } from "../../deps.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;
 /** Probes and dashboards may poll hard; the database is asked at most once per interval per instance. */
 const DB_CHECK_TTL_MS = 1000;
 
-type Check = { state: TServiceState; detail: string };
+type Check = { state: ServiceState; detail: string };
 const recentChecks = new WeakMap<AppDeps["database"], { at: number; result: Promise<Check> }>();
 
 /** Concurrent callers share one in-flight ping, and its answer is reused for a second. */
@@ -47,7 +47,7 @@ function emailState(deps: AppDeps): Check {
  * the SMTP server refuses mail) — a load
  * balancer should not pull an instance that can serve.
  */
-export async function getHealthReport(deps: AppDeps): Promise<THealthReport> {
+export async function getHealthReport(deps: AppDeps): Promise<HealthReport> {
   const database = await databaseState(deps);
   const redis = deps.store.health();
   const email = emailState(deps);

@@ -2,7 +2,8 @@ import { tracked } from "@trpc/server";
 import { EventEmitter, on } from "node:events";
 import { z } from "zod";
 import { ZHealthReport } from "../../../shared/schemas/health.ts";
-import { publicProcedure, router } from "../../trpc/init.ts";
+import { ZServerInstance } from "../../../shared/schemas/system.ts";
+import { parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { getHealthReport } from "./health.ts";
 import { listRecentInstances } from "./instances.ts";
 
@@ -11,10 +12,13 @@ const STATUS_INTERVAL_MS = 5_000;
 export const systemRouter = router({
   health: publicProcedure
     .input(z.void())
-    .output(ZHealthReport)
+    .output(parseSync(ZHealthReport))
     .query(({ ctx }) => getHealthReport(ctx.deps)),
 
-  instances: publicProcedure.input(z.void()).query(({ ctx }) => listRecentInstances(ctx.deps)),
+  instances: publicProcedure
+    .input(z.void())
+    .output(parseSync(z.array(ZServerInstance)))
+    .query(({ ctx }) => listRecentInstances(ctx.deps)),
 
   /**
    * This instance's health, pushed at once, whenever a dependency changes state, and every few seconds.

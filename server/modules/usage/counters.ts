@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../infra/db.ts";
-import { enqueueJob } from "../../infra/job-queue.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { type Db, rowsOf } from "../../infra/db.ts";
+import { enqueueJob } from "../../infra/durable-queue.ts";
 import { dayOf, periodOf } from "./period.ts";
 
 export type Metric = "spans" | "replays";
@@ -42,17 +41,19 @@ export async function addUsage(
   const runs = add.runs ?? 0;
   const spans = add.spans ?? 0;
   const replays = add.replays ?? 0;
+  // The month and the day in one round trip: this runs inside every ingest transaction.
   const result = await tx.execute<{ runs: number; spans: number; replays: number }>(sql`
+    with day as (
+      insert into usage_daily (org_id, day, runs, spans, replays)
+      values (${orgId}::uuid, ${dayOf(now)}::date, ${runs}, ${spans}, ${replays})
+      on conflict (org_id, day) do update set runs = usage_daily.runs + excluded.runs,
+        spans = usage_daily.spans + excluded.spans, replays = usage_daily.replays + excluded.replays
+    )
     insert into usage (org_id, period, runs, spans, replays)
     values (${orgId}::uuid, ${periodOf(now)}, ${runs}, ${spans}, ${replays})
     on conflict (org_id, period) do update set runs = usage.runs + excluded.runs,
       spans = usage.spans + excluded.spans, replays = usage.replays + excluded.replays
     returning runs, spans, replays`);
-  await tx.execute(sql`
-    insert into usage_daily (org_id, day, runs, spans, replays)
-    values (${orgId}::uuid, ${dayOf(now)}::date, ${runs}, ${spans}, ${replays})
-    on conflict (org_id, day) do update set runs = usage_daily.runs + excluded.runs,
-      spans = usage_daily.spans + excluded.spans, replays = usage_daily.replays + excluded.replays`);
   return toCounts(rowsOf<{ runs: number; spans: number; replays: number }>(result)[0]);
 }
 

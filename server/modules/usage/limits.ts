@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
-import type { Db } from "../../infra/db.ts";
+import { type Db, rowsOf } from "../../infra/db.ts";
 import { notFound } from "../../lib/errors.ts";
-import { rowsOf } from "../runs/rows.ts";
 
 export interface OrgLimits {
   /** Effective values: the organisation's own, else the installation's default. 0 means unlimited. */

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
-import type { Job } from "../../infra/job-queue.ts";
+import type { Job } from "../../infra/durable-queue.ts";
 import { queueEmail } from "../email/outbox.ts";
 import { usageWarningEmail } from "../email/templates.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { resetsAt } from "./period.ts";
 
 /** The `usage.notify` job: one warning e-mail to each owner and admin, queued together. */

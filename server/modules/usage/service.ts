@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { orgs } from "../../../db/schema.ts";
+import type { UsageReport } from "../../../shared/schemas/usage.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound, tooManyRequests } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
-import { rowsOf } from "../runs/rows.ts";
+import { rowsOf } from "../../infra/db.ts";
 import { addUsage, lockUsage, noteThresholds } from "./counters.ts";
 import { orgLimits } from "./limits.ts";
 import { periodOf, resetsAt, secondsUntil } from "./period.ts";
@@ -62,26 +63,6 @@ export async function consumeReplay(deps: Deps, orgId: string): Promise<void> {
       secondsUntil(reset),
     );
   }
-}
-
-export interface UsageReport {
-  period: string;
-  resetsAt: string;
-  spans: { used: number; limit: number };
-  replays: { used: number; limit: number };
-  runs: number;
-  retentionDays: number;
-  overrides: { spansLimit: number | null; replaysLimit: number | null; retentionDays: number | null };
-  defaults: { spansLimit: number; replaysLimit: number; retentionDays: number };
-  /** Every day of the month, with the month's running totals (null for the days still to come). */
-  daily: {
-    day: string;
-    spans: number;
-    replays: number;
-    runs: number;
-    spansTotal: number | null;
-    replaysTotal: number | null;
-  }[];
 }
 
 export async function usageReport(deps: Deps, orgId: string, now = new Date()): Promise<UsageReport> {

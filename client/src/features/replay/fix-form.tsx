@@ -1,18 +1,19 @@
 import { Play } from "lucide-react";
 import { useState } from "react";
-import type { PlanStep, TReplayRequestInput, TStepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { ReplayRequestInput, StepPolicy } from "../../../../shared/schemas/replay.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Field, Select, TextInput } from "../../components/form.tsx";
 import { ForkStepForm, type Override } from "./fork-step-form.tsx";
 import { defaultPolicy, StepPolicies } from "./step-policies.tsx";
+import type { PlanStep } from "./replay-api.ts";
 
 interface FixFormProps {
   runId: string;
   steps: PlanStep[];
   forkStep: PlanStep;
   onPickFork: (stepId: string) => void;
-  onRun: (request: TReplayRequestInput) => void;
+  onRun: (request: ReplayRequestInput) => void;
   pending: boolean;
   error: string | null;
   /** Why the user may not run a replay (a viewer), or null. */
@@ -40,7 +41,7 @@ export function FixForm({
 }: FixFormProps) {
   const [override, setOverride] = useState<Override>({});
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(() => new Set());
-  const [policies, setPolicies] = useState<Record<string, TStepPolicy>>({});
+  const [policies, setPolicies] = useState<Record<string, StepPolicy>>({});
   const [label, setLabel] = useState("");
   const forkIndex = steps.findIndex((s) => s.id === forkStep.id);
   const later = steps.slice(forkIndex + 1);

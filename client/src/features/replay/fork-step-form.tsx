@@ -1,8 +1,8 @@
 import { clsx } from "clsx";
 import { useState } from "react";
-import type { PlanStep } from "../../../../shared/schemas/replay.ts";
 import { Field, Select, TextInput } from "../../components/form.tsx";
 import { JsonField, Segmented, TextArea } from "./fields.tsx";
+import type { PlanStep } from "./replay-api.ts";
 
 export type Override = Record<string, unknown>;
 

@@ -1,12 +1,11 @@
 import { clsx } from "clsx";
 import { CornerDownRight, GitFork } from "lucide-react";
 import { Link } from "react-router";
-import type { ForkNode } from "../../../../shared/schemas/replay.ts";
+import { Ago } from "../../components/ago.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { formatCost, formatMs } from "../../lib/run-format.ts";
-import { Ago } from "../runs/run-cells.tsx";
-import { useForks } from "./replay-api.ts";
+import { useForks, type ForkNode } from "./replay-api.ts";
 
 interface TreeRow {
   node: ForkNode;

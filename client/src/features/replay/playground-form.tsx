@@ -1,17 +1,18 @@
 import { Play, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
-import type { LlmSpanPlan, TChatMessage, TReplayRequestInput } from "../../../../shared/schemas/replay.ts";
+import type { ChatMessage, ReplayRequestInput } from "../../../../shared/schemas/replay.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Field, Select, TextInput } from "../../components/form.tsx";
 import { TextArea } from "./fields.tsx";
+import type { LlmSpanPlan } from "./replay-api.ts";
 
-const ROLES: TChatMessage["role"][] = ["system", "user", "assistant"];
+const ROLES: ChatMessage["role"][] = ["system", "user", "assistant"];
 
 interface PlaygroundFormProps {
   runId: string;
   span: LlmSpanPlan;
-  onRun: (request: TReplayRequestInput) => void;
+  onRun: (request: ReplayRequestInput) => void;
   pending: boolean;
   error: string | null;
   refusal: string | null;
@@ -20,14 +21,14 @@ interface PlaygroundFormProps {
 
 /** One LLM call as the span recorded it, editable: its messages, model and parameters. */
 export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, variantCount }: PlaygroundFormProps) {
-  const [messages, setMessages] = useState<TChatMessage[]>(() =>
+  const [messages, setMessages] = useState<ChatMessage[]>(() =>
     span.messages.length > 0 ? span.messages : [{ role: "user", content: "" }],
   );
   const [model, setModel] = useState(span.model ?? "");
   const [temperature, setTemperature] = useState(span.temperature === null ? "" : String(span.temperature));
   const [maxTokens, setMaxTokens] = useState(span.maxTokens === null ? "" : String(span.maxTokens));
   const [label, setLabel] = useState("");
-  const edit = (i: number, patch: Partial<TChatMessage>) =>
+  const edit = (i: number, patch: Partial<ChatMessage>) =>
     setMessages((prev) => prev.map((m, j) => (j === i ? { ...m, ...patch } : m)));
   const t = Number.parseFloat(temperature);
   const mt = Number.parseInt(maxTokens, 10);
@@ -61,7 +62,7 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
                   width="w-32"
                   className="h-7 py-0 text-xs"
                   value={m.role}
-                  onChange={(e) => edit(i, { role: e.target.value as TChatMessage["role"] })}
+                  onChange={(e) => edit(i, { role: e.target.value as ChatMessage["role"] })}
                 >
                   {ROLES.map((r) => (
                     <option key={r}>{r}</option>

@@ -1,14 +1,13 @@
 import { ArrowLeft, GitCompareArrows } from "lucide-react";
 import type { ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
-import type { PlanStep, ReplayInfo } from "../../../../shared/schemas/replay.ts";
 import { hasRole } from "../../../../shared/roles.ts";
 import { Alert } from "../../components/alert.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { useCurrentOrg } from "../session/use-current-org.ts";
 import { FixForm } from "./fix-form.tsx";
-import { usePlan } from "./replay-api.ts";
+import { usePlan, type PlanStep, type ReplayInfo } from "./replay-api.ts";
 import { useVariants } from "./use-variants.ts";
 import { VariantsPanel } from "./variants-panel.tsx";
 

@@ -1,12 +1,13 @@
 import { clsx } from "clsx";
 import { CircleCheck, CircleDashed, CircleX, History, LoaderCircle, Zap } from "lucide-react";
 import { forwardRef, useState } from "react";
-import type { StepComparison, StepSnapshot, StepType, TStepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { StepPolicy, StepType } from "../../../../shared/schemas/replay.ts";
 import { Button } from "../../components/button.tsx";
-import { KIND_STYLES } from "../runs/run-detail/span-kind.ts";
-import { ErrorCallout } from "../runs/run-detail/span-panel.tsx";
+import { ErrorCallout } from "../../components/error-callout.tsx";
+import { KIND_STYLES } from "../../components/span-kind.ts";
 import { Delta, formatValue, sumTokens } from "./deltas.tsx";
 import { diffText, TextDiff } from "./text-diff.tsx";
+import type { StepComparison, StepSnapshot } from "./replay-api.ts";
 
 const hasOutput = (c: StepComparison) => diffText(c.original?.output) !== "" || diffText(c.replay?.output) !== "";
 
@@ -18,7 +19,7 @@ export interface StepCardProps {
   index: number;
   type: StepType;
   /** As the stream delivered it; undefined until the replay reaches the step. */
-  policy?: TStepPolicy;
+  policy?: StepPolicy;
   snapshot?: StepSnapshot;
   tokens?: string;
   /** Once the replay finished: the comparison with the original. */
@@ -28,7 +29,7 @@ export interface StepCardProps {
   onUseRecorded?: () => void;
 }
 
-function PolicyBadge({ policy }: { policy: TStepPolicy }) {
+function PolicyBadge({ policy }: { policy: StepPolicy }) {
   return policy === "recorded" ? (
     <span
       data-testid="step-policy-badge"
@@ -54,7 +55,7 @@ function StatusIcon({
   finished,
 }: {
   snapshot?: StepSnapshot;
-  policy?: TStepPolicy;
+  policy?: StepPolicy;
   finished: boolean;
 }) {
   if (!snapshot)

@@ -2,14 +2,14 @@ import { skipToken } from "@tanstack/react-query";
 import { ArrowUpRight, GitFork } from "lucide-react";
 import { useEffect, useRef } from "react";
 import { Link } from "react-router";
-import type { ReplayInfo, StepType } from "../../../../shared/schemas/replay.ts";
+import type { StepType } from "../../../../shared/schemas/replay.ts";
 import type { RunStatus } from "../../../../shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { LiveBadge } from "../runs/live-badge.tsx";
 import { Delta, formatValue } from "./deltas.tsx";
-import { useReplayResult } from "./replay-api.ts";
+import { useReplayResult, type ReplayInfo } from "./replay-api.ts";
 import { ReplayStepCard } from "./replay-step-card.tsx";
 import { useReplayLive } from "./use-replay-live.ts";
 

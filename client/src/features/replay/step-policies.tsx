@@ -1,11 +1,12 @@
 import { clsx } from "clsx";
 import { Lock, PencilLine } from "lucide-react";
-import type { PlanStep, TStepPolicy } from "../../../../shared/schemas/replay.ts";
-import { KIND_STYLES } from "../runs/run-detail/span-kind.ts";
+import type { StepPolicy } from "../../../../shared/schemas/replay.ts";
+import { KIND_STYLES } from "../../components/span-kind.ts";
 import { Segmented } from "./fields.tsx";
+import type { PlanStep } from "./replay-api.ts";
 
 /** How a replay treats a later step unless the user says otherwise (DESIGN.md: side effects stay recorded). */
-export function defaultPolicy(step: PlanStep): TStepPolicy {
+export function defaultPolicy(step: PlanStep): StepPolicy {
   return step.sideEffects || step.needsRuntime ? "recorded" : "live";
 }
 
@@ -28,8 +29,8 @@ const OPTIONS = [
 interface StepPoliciesProps {
   steps: PlanStep[];
   forkIndex: number;
-  policies: Record<string, TStepPolicy>;
-  onChange: (stepId: string, policy: TStepPolicy) => void;
+  policies: Record<string, StepPolicy>;
+  onChange: (stepId: string, policy: StepPolicy) => void;
   onPickFork: (stepId: string) => void;
 }
 

@@ -1,15 +1,15 @@
 import { skipToken } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import type { ReplayEvent, StepSnapshot, StepType, TStepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { StepPolicy, StepType } from "../../../../shared/schemas/replay.ts";
 import type { RunStatus } from "../../../../shared/schemas/runs.ts";
 import { useRestartWithBackoff, useResumableStream, type LiveConnection } from "../runs/use-resume.ts";
-import { useReplayStream } from "./replay-api.ts";
+import { useReplayStream, type ReplayEvent, type StepSnapshot } from "./replay-api.ts";
 
 export interface LiveStep {
   stepId: string;
   index: number;
   stepType: StepType;
-  policy: TStepPolicy;
+  policy: StepPolicy;
   snapshot: StepSnapshot;
   /** Text the model has streamed so far (live LLM steps, until the step ends). */
   tokens: string;

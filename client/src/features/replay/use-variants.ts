@@ -1,6 +1,6 @@
 import { useCallback, useState } from "react";
 import { useSearchParams } from "react-router";
-import type { TReplayRequestInput } from "../../../../shared/schemas/replay.ts";
+import type { ReplayRequestInput } from "../../../../shared/schemas/replay.ts";
 import type { RunStatus } from "../../../../shared/schemas/runs.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useInvalidateForks, useStartReplay } from "./replay-api.ts";
@@ -34,7 +34,7 @@ export function useVariants(orgId: string) {
     [setParams],
   );
 
-  const run = async (request: TReplayRequestInput) => {
+  const run = async (request: ReplayRequestInput) => {
     setError(null);
     try {
       const replayId = await start.run(orgId, request);

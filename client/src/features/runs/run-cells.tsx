@@ -1,6 +1,5 @@
 import { clsx } from "clsx";
 import type { RunSummary } from "../../../../shared/schemas/runs.ts";
-import { formatAgo, formatDateTime } from "../../lib/format.ts";
 import { elapsedMs, formatMs } from "../../lib/run-format.ts";
 import { useClock } from "../../lib/use-clock.ts";
 
@@ -14,16 +13,6 @@ export function LiveDuration({
   const now = useClock(1000, running);
   return (
     <>{formatMs(running ? elapsedMs(startedAt, null, now) : (durationMs ?? elapsedMs(startedAt, endedAt, now)))}</>
-  );
-}
-
-/** "12 s ago", refreshed every few seconds; the exact time on hover. */
-export function Ago({ iso }: { iso: string }) {
-  const now = useClock(5000);
-  return (
-    <time dateTime={iso} title={formatDateTime(iso)}>
-      {formatAgo(Date.parse(iso), now)}
-    </time>
   );
 }
 

@@ -2,10 +2,11 @@ import { clsx } from "clsx";
 import { memo, useCallback, type ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import { Ago } from "../../components/ago.tsx";
 import { TD, TH } from "../../components/data-table.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { firstLine, formatCost, formatCostExact, formatInteger, formatTokens } from "../../lib/run-format.ts";
-import { Ago, LiveDuration, TagChips } from "./run-cells.tsx";
+import { LiveDuration, TagChips } from "./run-cells.tsx";
 
 /** Fetches the run detail page's code ahead of the click, once. */
 let detailPrefetched = false;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { trpc } from "../../lib/trpc.ts";
-import type { THealthReport } from "../../lib/service-meta.ts";
+import type { HealthReport } from "../../lib/service-meta.ts";
 import { LiveStatusContext, type LiveConnection, type LiveStatus } from "./live-status-context.ts";
 
 const RETRY_BASE_MS = 1_000;
@@ -12,7 +12,7 @@ const RETRY_MAX_MS = 30_000;
  */
 export function LiveStatusProvider({ children }: { children: ReactNode }) {
   const utils = trpc.useUtils();
-  const [latest, setLatest] = useState<{ report: THealthReport; receivedAt: number } | null>(null);
+  const [latest, setLatest] = useState<{ report: HealthReport; receivedAt: number } | null>(null);
   const failures = useRef(0);
 
   const subscription = trpc.system.status.useSubscription(undefined, {

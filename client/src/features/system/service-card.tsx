@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { Database, Mail, Zap, type LucideIcon } from "lucide-react";
 import { StatusBadge, toneFor, type Tone } from "../../components/status-badge.tsx";
-import { SERVICE_LABELS, STATE_LABELS, type ServiceName, type TServiceState } from "../../lib/service-meta.ts";
+import { SERVICE_LABELS, STATE_LABELS, type ServiceName, type ServiceState } from "../../lib/service-meta.ts";
 
 const ICONS: Record<ServiceName, LucideIcon> = { database: Database, redis: Zap, email: Mail };
 
@@ -18,7 +18,7 @@ const ICON_TINT: Record<Tone, string> = {
   neutral: "bg-zinc-100 text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400",
 };
 
-export function ServiceCard({ name, state, detail }: { name: ServiceName; state: TServiceState; detail: string }) {
+export function ServiceCard({ name, state, detail }: { name: ServiceName; state: ServiceState; detail: string }) {
   const Icon = ICONS[name];
   const tone = toneFor(state);
   return (

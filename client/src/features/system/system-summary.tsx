@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { StatusBadge, toneFor } from "../../components/status-badge.tsx";
 import { formatAgo, formatDuration } from "../../lib/format.ts";
-import type { OverallStatus, THealthReport } from "../../lib/service-meta.ts";
+import type { OverallStatus, HealthReport } from "../../lib/service-meta.ts";
 
 const HEADLINES: Record<OverallStatus, { title: string; text: string }> = {
   ok: { title: "All systems operational", text: "Everything this instance depends on is healthy." },
@@ -25,7 +25,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 interface SystemSummaryProps {
-  report: THealthReport;
+  report: HealthReport;
   /** Client time (epoch ms) the report arrived, and the current time, for ticking relative values. */
   updatedAt: number;
   now: number;

@@ -1,6 +1,6 @@
 import { skipToken } from "@tanstack/react-query";
 import { FileQuestion, ListTree, RefreshCw } from "lucide-react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, type ComponentType } from "react";
 import { Link, useLocation, useParams, useSearchParams } from "react-router";
 import type { RunSummary, SpanSummary } from "../../../../../shared/schemas/runs.ts";
 import { Alert } from "../../../components/alert.tsx";
@@ -11,8 +11,6 @@ import { formatInteger } from "../../../lib/run-format.ts";
 import { trpc } from "../../../lib/trpc.ts";
 import { useClock } from "../../../lib/use-clock.ts";
 import type { Role } from "../../../../../shared/roles.ts";
-import { ForkTree, ReplayLineage } from "../../replay/fork-tree.tsx";
-import { ReplayButton } from "../../replay/replay-entry.tsx";
 import { useCurrentOrg } from "../../session/use-current-org.ts";
 import { useRestartWithBackoff, useResumableStream } from "../use-resume.ts";
 import { RunHeader } from "./run-header.tsx";
@@ -35,6 +33,21 @@ function mergeRun(base: RunData, live: RunSummary | null): RunData {
   return { ...base, ...live, error: base.error && live.error ? base.error : live.error };
 }
 
+/** The replay feature's parts of a run's page, handed in by the route so that runs does not depend on replay. */
+export interface RunReplayParts {
+  /** Under the header: which run this one replays, and from which step. */
+  Lineage: ComponentType<{ orgId: string; runId: string }>;
+  /** Under the spans: the run's replays and theirs. */
+  ForkTree: ComponentType<{ orgId: string; runId: string }>;
+  /** The Test fix (or playground) button of the run, or of its selected span. */
+  Action: ComponentType<{
+    run: { id: string; workflowVersionId: string | null };
+    span: SpanSummary | null;
+    role: Role;
+    size?: "sm" | "md";
+  }>;
+}
+
 const PANEL_HEIGHT = "h-[max(28rem,calc(100dvh-20rem))]";
 
 function DetailSkeleton() {
@@ -52,7 +65,17 @@ function DetailSkeleton() {
   );
 }
 
-function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; role: Role }) {
+function RunDetailView({
+  orgId,
+  runId,
+  role,
+  replay,
+}: {
+  orgId: string;
+  runId: string;
+  role: Role;
+  replay: RunReplayParts;
+}) {
   // Time to first render of the span tree is measured from here (see SpanWaterfall).
   useState(() => performance.mark("echos:run-detail-start"));
   const location = useLocation();
@@ -128,12 +151,11 @@ function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; r
   const now = useClock(1000, active);
 
   const workflowVersionId = run?.workflowVersionId ?? null;
+  const { Action, Lineage, ForkTree } = replay;
   const headerActions = useMemo(
     () =>
-      workflowVersionId ? (
-        <ReplayButton run={{ id: runId, workflowVersionId }} span={null} role={role} size="md" />
-      ) : null,
-    [runId, workflowVersionId, role],
+      workflowVersionId ? <Action run={{ id: runId, workflowVersionId }} span={null} role={role} size="md" /> : null,
+    [Action, runId, workflowVersionId, role],
   );
 
   const select = useCallback((id: string | null) => setSelectedId(id), []);
@@ -197,7 +219,7 @@ function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; r
         backTo={backTo}
         actions={headerActions}
       />
-      <ReplayLineage orgId={orgId} runId={runId} />
+      <Lineage orgId={orgId} runId={runId} />
       {data.truncated && (
         <Alert className="mb-4">
           This run has more than {formatInteger(data.spans.length)} spans; the first {formatInteger(data.spans.length)}{" "}
@@ -239,7 +261,7 @@ function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; r
               span={selected.span}
               runStart={t0}
               onClose={() => select(null)}
-              actions={<ReplayButton run={run} span={selected.span} role={role} />}
+              actions={<Action run={run} span={selected.span} role={role} />}
             />
           ) : (
             <RunPanel run={run} />
@@ -251,9 +273,9 @@ function RunDetailView({ orgId, runId, role }: { orgId: string; runId: string; r
   );
 }
 
-export default function RunDetailPage() {
+export default function RunDetailPage({ replay }: { replay: RunReplayParts }) {
   const { org } = useCurrentOrg();
   const { runId = "" } = useParams();
   // Keyed by organisation and run: another run starts with a fresh snapshot, stream and selection.
-  return <RunDetailView key={`${org.id}:${runId}`} orgId={org.id} runId={runId} role={org.role} />;
+  return <RunDetailView key={`${org.id}:${runId}`} orgId={org.id} runId={runId} role={org.role} replay={replay} />;
 }

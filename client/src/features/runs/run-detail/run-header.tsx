@@ -2,14 +2,15 @@ import { ArrowLeft, MessagesSquare, Workflow } from "lucide-react";
 import { memo, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { RunData } from "./types.ts";
+import { Ago } from "../../../components/ago.tsx";
 import { CopyButton } from "../../../components/copy-button.tsx";
+import { ErrorCallout } from "../../../components/error-callout.tsx";
 import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../../lib/format.ts";
 import { formatCost, formatCostExact, formatInteger, formatTokens } from "../../../lib/run-format.ts";
 import { LiveBadge } from "../live-badge.tsx";
-import { Ago, LiveDuration, TagChips } from "../run-cells.tsx";
+import { LiveDuration, TagChips } from "../run-cells.tsx";
 import type { LiveConnection } from "../use-resume.ts";
-import { ErrorCallout } from "./span-panel.tsx";
 
 function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (

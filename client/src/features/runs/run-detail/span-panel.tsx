@@ -1,11 +1,13 @@
 import { clsx } from "clsx";
-import { ChevronRight, MousePointerClick, TriangleAlert, X } from "lucide-react";
+import { ChevronRight, MousePointerClick, X } from "lucide-react";
 import { skipToken } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import type { SpanSummary } from "../../../../../shared/schemas/runs.ts";
 import type { RunData } from "./types.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
-import { isEmptyJson, JsonViewer } from "../../../components/json-viewer.tsx";
+import { ErrorCallout } from "../../../components/error-callout.tsx";
+import { isEmptyJson } from "../../../components/json-viewer/json-tree.ts";
+import { JsonViewer } from "../../../components/json-viewer/json-viewer.tsx";
 import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
 import { errorMessage } from "../../../lib/errors.ts";
 import { formatDateTime } from "../../../lib/format.ts";
@@ -20,7 +22,7 @@ import {
 import { trpc } from "../../../lib/trpc.ts";
 import { useClock } from "../../../lib/use-clock.ts";
 import { ChatMessages, chatMessagesOf, replyOf } from "./chat-messages.tsx";
-import { KIND_STYLES } from "./span-kind.ts";
+import { KIND_STYLES } from "../../../components/span-kind.ts";
 
 /** A collapsible block of the side panel: Input, Output, Config, Attributes. */
 function Section({
@@ -77,22 +79,6 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
     <div className="min-w-0">
       <dt className="text-[11px] font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
       <dd className="mt-0.5 truncate text-[13px] text-zinc-900 tabular-nums dark:text-zinc-100">{children}</dd>
-    </div>
-  );
-}
-
-export function ErrorCallout({ message, testId }: { message: string; testId?: string }) {
-  return (
-    <div
-      role="alert"
-      data-testid={testId}
-      className="rounded-lg border border-rose-200 bg-rose-50 px-3.5 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/30 dark:text-rose-200"
-    >
-      <div className="flex items-start gap-2">
-        <TriangleAlert aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-rose-600 dark:text-rose-400" />
-        <pre className="min-w-0 flex-1 font-mono text-[12px] leading-5 break-words whitespace-pre-wrap">{message}</pre>
-        <CopyButton text={message} label="Copy error" className="-mt-0.5 -mr-1 text-rose-400 hover:bg-rose-100" />
-      </div>
     </div>
   );
 }

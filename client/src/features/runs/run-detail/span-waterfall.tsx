@@ -3,7 +3,7 @@ import { clsx } from "clsx";
 import { ChevronRight, CircleAlert, ListTree } from "lucide-react";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from "react";
 import { formatMs, formatMsShort } from "../../../lib/run-format.ts";
-import { ERROR_BAR, KIND_STYLES } from "./span-kind.ts";
+import { ERROR_BAR, KIND_STYLES } from "../../../components/span-kind.ts";
 import type { SpanNode, SpanRow } from "./span-tree.ts";
 
 const ROW_HEIGHT = 28;
