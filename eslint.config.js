@@ -39,13 +39,6 @@ export default tseslint.config(
     },
   },
   {
-    // Typed by client/tsconfig.json (see there), which the project service would not look for from tests/.
-    files: ["tests/replay/replay-view.test.ts"],
-    languageOptions: {
-      parserOptions: { projectService: false, project: "./client/tsconfig.json", tsconfigRootDir: import.meta.dirname },
-    },
-  },
-  {
     files: ["client/**/*.{ts,tsx}"],
     plugins: { "react-hooks": reactHooks },
     rules: {

@@ -76,7 +76,7 @@ describe("the built server (dist/index.js)", () => {
 
   it("drains and exits 0 on SIGTERM, ending live streams cleanly", async () => {
     const sse = await fetch(`${server.url}/trpc/system.status`, { headers: { accept: "text/event-stream" } });
-    const reader = sse.body!.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = sse.body!.getReader();
     await reader.read();
     const started = Date.now();
     server.child.kill("SIGTERM");

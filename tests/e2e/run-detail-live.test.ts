@@ -1,11 +1,14 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const spanRow = (page: Page, id: string) => page.locator(`[data-testid="span-row"][data-span-id="${id}"]`);
 const spanIds = (page: Page) =>
-  page.locator('[data-testid="span-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-span-id")));
+  page
+    .locator('[data-testid="span-row"]')
+    .evaluateAll((rows: PageElement[]) => rows.map((r) => r.getAttribute("data-span-id")));
 
 describeInBrowser("the Run detail page, live", (server) => {
   it("fills the span tree in as the run goes, and shows a span's error and input", async () => {

@@ -1,10 +1,13 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const rowIds = (page: Page) =>
-  page.locator('[data-testid="run-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run-id")));
+  page
+    .locator('[data-testid="run-row"]')
+    .evaluateAll((rows: PageElement[]) => rows.map((r) => r.getAttribute("data-run-id")));
 
 describeInBrowser("the Runs page, live", (server) => {
   it("shows runs as agents send them, updates them in place, and keeps its filters in the URL", async () => {

@@ -5,6 +5,19 @@ import { type Browser, chromium } from "playwright-core";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
 
+/**
+ * An element as the callbacks of `locator.evaluate` and `evaluateAll` see it. They run in the page, but tests are
+ * typed without the DOM library, so they name the little of the DOM they use.
+ */
+export interface PageElement {
+  getAttribute(name: string): string | null;
+  querySelector(selectors: string): PageElement | null;
+  getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+  readonly textContent: string | null;
+  scrollTop: number;
+  readonly scrollHeight: number;
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
