@@ -36,7 +36,9 @@ describeInBrowser("sign up, create an API key, copy it, revoke it", (server) => 
     const key = (await page.getByTestId("new-key-value").textContent())?.trim() ?? "";
     expect(parseApiKey(key)).toMatchObject({ ok: true, scope: "ingest" });
     await page.getByTestId("copy-key-button").click();
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe(key);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText()))
+      .toBe(key);
 
     const whoami = await fetch(`${server.url}/api/v1/whoami`, { headers: { "x-api-key": key } });
     expect(whoami.status).toBe(200);
