@@ -1,5 +1,6 @@
 // HTTP benchmark: Echos (built bundle) vs. a bare node:http server, for throughput and cold start.
 // Servers run as child processes so the load generator (this process) does not share their thread.
+// BENCH_COLD_ONLY=1 skips the throughput runs. The children run on the Node that runs this script.
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -65,6 +66,23 @@ async function startBare(env: Env, body: string): Promise<Server> {
   return { child, base, ms: await waitFor200(base + READY_PATH, child, t0) };
 }
 
+async function healthBody(base: string): Promise<string> {
+  const health = await get(`${base}/api/health`);
+  if (health?.status !== 200)
+    throw new Error(`GET /api/health answered ${health?.status ?? "nothing"}: ${health?.body ?? ""}`);
+  return health.body;
+}
+
+/** The /api/health body the bare server answers with, so both send the same bytes. */
+async function echosHealthBody(bundle: string): Promise<string> {
+  const server = await startEchos(bundle, process.env);
+  try {
+    return await healthBody(server.base);
+  } finally {
+    await stopChild(server.child);
+  }
+}
+
 async function throughput(
   bundle: string,
 ): Promise<{ echos: Record<string, Throughput>; bare: Throughput; body: string }> {
@@ -72,10 +90,7 @@ async function throughput(
   let body: string;
   const server = await startEchos(bundle, process.env);
   try {
-    const health = await get(`${server.base}/api/health`);
-    if (health?.status !== 200)
-      throw new Error(`GET /api/health answered ${health?.status ?? "nothing"}: ${health?.body ?? ""}`);
-    body = health.body;
+    body = await healthBody(server.base);
     // The first three ping the database on every request; /api/health/ready does not, so it isolates the framework's share.
     for (const path of ["/api/health", "/trpc/system.health", "/health", READY_PATH]) {
       console.log(`load: Echos ${path} (${LOAD.warmup} s warm-up + ${LOAD.duration} s)`);
@@ -138,29 +153,33 @@ async function main(): Promise<void> {
   const bundle = ensureBundle(ROOT);
   console.log(`bundle: ${bundle.note}`);
 
-  const t = await throughput(bundle.path);
-  const rows = Object.entries(t.echos).map(([path, r]) => ({
-    name: `Echos ${path}${path === READY_PATH ? " (no DB ping)" : ""}`,
-    r,
-    ratio: round(r.rps / t.bare.rps),
-  }));
-  printTable(
-    `Throughput (bare node:http body: ${Buffer.byteLength(t.body)} bytes of /api/health JSON)`,
-    ["server", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "vs bare", `≥ ${TARGET_THROUGHPUT_RATIO}`],
-    [
-      ...rows.map(({ name, r, ratio }) => [
-        name,
-        r.rps,
-        r.latencyP50Ms,
-        r.latencyP99Ms,
-        r.non2xx,
-        r.errors,
-        ratio,
-        ratio >= TARGET_THROUGHPUT_RATIO ? "yes" : "NO",
-      ]),
-      ["bare node:http", t.bare.rps, t.bare.latencyP50Ms, t.bare.latencyP99Ms, t.bare.non2xx, t.bare.errors, 1, ""],
-    ],
-  );
+  const t = process.env.BENCH_COLD_ONLY ? null : await throughput(bundle.path);
+  const body = t?.body ?? (await echosHealthBody(bundle.path));
+  const rows = t
+    ? Object.entries(t.echos).map(([path, r]) => ({
+        name: `Echos ${path}${path === READY_PATH ? " (no DB ping)" : ""}`,
+        r,
+        ratio: round(r.rps / t.bare.rps),
+      }))
+    : [];
+  if (t)
+    printTable(
+      `Throughput (bare node:http body: ${Buffer.byteLength(t.body)} bytes of /api/health JSON)`,
+      ["server", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "vs bare", `≥ ${TARGET_THROUGHPUT_RATIO}`],
+      [
+        ...rows.map(({ name, r, ratio }) => [
+          name,
+          r.rps,
+          r.latencyP50Ms,
+          r.latencyP99Ms,
+          r.non2xx,
+          r.errors,
+          ratio,
+          ratio >= TARGET_THROUGHPUT_RATIO ? "yes" : "NO",
+        ]),
+        ["bare node:http", t.bare.rps, t.bare.latencyP50Ms, t.bare.latencyP99Ms, t.bare.non2xx, t.bare.errors, 1, ""],
+      ],
+    );
 
   const variants: [string, Env][] = [["env as is", process.env]];
   if (caCerts !== undefined) {
@@ -168,7 +187,7 @@ async function main(): Promise<void> {
     variants.push(["without NODE_EXTRA_CA_CERTS", without]);
   }
   const cold: ColdStart[] = [];
-  for (const [label, env] of variants) cold.push(await coldStart(bundle.path, label, env, t.body));
+  for (const [label, env] of variants) cold.push(await coldStart(bundle.path, label, env, body));
   printTable(
     `Cold start: spawn → first 200 on ${READY_PATH}, median of ${COLD_RUNS}`,
     ["child env", "Echos ms", "bare ms", "ratio", `≤ ${TARGET_COLD_RATIO}`],
@@ -186,7 +205,7 @@ async function main(): Promise<void> {
       database,
       store,
       load: LOAD,
-      throughput: {
+      throughput: t && {
         bare: t.bare,
         echos: rows.map(({ r, ratio }) => ({ ...r, ratioVsBare: ratio, pass: ratio >= TARGET_THROUGHPUT_RATIO })),
         target: TARGET_THROUGHPUT_RATIO,

@@ -146,7 +146,7 @@ export class RuntimeConnection {
       } else this.onEvent(event);
     });
     const decoder = new TextDecoder();
-    const reader = res.body.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     try {
       for (let next = await reader.read(); !next.done; next = await reader.read()) {
         clearTimeout(watchdog);

@@ -30,7 +30,7 @@ describe("graceful shutdown", () => {
       },
     });
     const sse = await fetch(`${server.url}/trpc/system.status`, { headers: { accept: "text/event-stream" } });
-    const reader = sse.body!.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = sse.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toContain("event: connected");
 

@@ -1,5 +1,7 @@
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import { type AppDeps, withRequestLog } from "../deps.ts";
+// Also brings in the declaration of `request.auth`, which programs that reach this file through AppRouter need.
+import type { RequestAuth } from "../http/auth.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { SessionUser } from "../modules/sessions/service.ts";
 
@@ -48,7 +50,7 @@ export function createInnerContext(deps: AppDeps, opts: Partial<Omit<InnerContex
 
 export function contextFactory(deps: AppDeps, cookies: (opts: CreateFastifyContextOptions) => CookieJar) {
   return (opts: CreateFastifyContextOptions): InnerContext => {
-    const auth = opts.req.auth;
+    const auth: RequestAuth | undefined = opts.req.auth;
     const requestId = String(opts.req.id);
     return createInnerContext(deps, {
       requestId,

@@ -23,7 +23,7 @@ export async function readLimited(res: Response, maxBytes: number): Promise<stri
   if (!res.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

@@ -3,6 +3,9 @@ import { parseApiKey } from "../../shared/api-key-format.ts";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
 
+/** The page's globals this file reads inside `page.evaluate` (tests are typed without the DOM library). */
+type InPage = { navigator: { clipboard: { readText(): Promise<string> } } };
+
 describeInBrowser("sign up, create an API key, copy it, revoke it", (server) => {
   it("shows the key once, copies it, and the revoked key stops working", async () => {
     const { page } = await server.openPage({ timeoutMs: 10_000, permissions: ["clipboard-read", "clipboard-write"] });
@@ -33,7 +36,9 @@ describeInBrowser("sign up, create an API key, copy it, revoke it", (server) => 
     const key = (await page.getByTestId("new-key-value").textContent())?.trim() ?? "";
     expect(parseApiKey(key)).toMatchObject({ ok: true, scope: "ingest" });
     await page.getByTestId("copy-key-button").click();
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText()))
+      .toBe(key);
 
     const whoami = await fetch(`${server.url}/api/v1/whoami`, { headers: { "x-api-key": key } });
     expect(whoami.status).toBe(200);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
@@ -73,7 +74,7 @@ async function ingest(url: string, key: string, items: unknown[]) {
 }
 
 async function transcript(page: Page): Promise<{ role: string; text: string }[]> {
-  return page.getByTestId("transcript-message").evaluateAll((nodes) =>
+  return page.getByTestId("transcript-message").evaluateAll((nodes: PageElement[]) =>
     nodes.map((n) => ({
       role: n.getAttribute("data-role") ?? "",
       text: n.querySelector('[data-testid="message-content"]')?.textContent?.trim() ?? "",
@@ -131,7 +132,7 @@ describeInBrowser("a conversation read as a transcript", (server) => {
     // Each message links to the run that recorded it, and the runs are listed with their status.
     const links = await page
       .getByTestId("message-run-link")
-      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("href")));
+      .evaluateAll((nodes: PageElement[]) => nodes.map((n) => n.getAttribute("href")));
     expect(links).toEqual([
       `/runs/${turns[0]!.runId}`,
       `/runs/${turns[0]!.runId}`,

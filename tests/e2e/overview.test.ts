@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
 
@@ -104,14 +105,16 @@ describeInBrowser("the Overview", (server) => {
     await page.getByTestId("range-24h").click();
     await expect.poll(() => page.getByTestId("overview").getAttribute("data-range")).toBe("24h");
     // The latest bucket that has runs, clicked in the middle of its bar.
-    const bar = await page.locator('[data-testid="chart-runs"] .recharts-bar-rectangle path').evaluateAll((nodes) =>
-      nodes
-        .map((n) => n.getBoundingClientRect())
-        .filter((r) => r.height > 0)
-        .sort((a, b) => a.x - b.x)
-        .map((r) => ({ x: r.x + r.width / 2, y: r.y + r.height / 2 }))
-        .at(-1),
-    );
+    const bar = await page
+      .locator('[data-testid="chart-runs"] .recharts-bar-rectangle path')
+      .evaluateAll((nodes: PageElement[]) =>
+        nodes
+          .map((n) => n.getBoundingClientRect())
+          .filter((r) => r.height > 0)
+          .sort((a, b) => a.x - b.x)
+          .map((r) => ({ x: r.x + r.width / 2, y: r.y + r.height / 2 }))
+          .at(-1),
+      );
     expect(bar).toBeDefined();
     await page.mouse.move(bar!.x, bar!.y);
     await page.mouse.click(bar!.x, bar!.y);

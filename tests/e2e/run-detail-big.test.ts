@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const SPANS = 10_000;
@@ -97,9 +98,9 @@ describeInBrowser("a 10,000-span run", (server) => {
     const walkMs = Date.now() - walkStart;
 
     // Scrolling by hand (the wheel, the scrollbar) reaches the top and the bottom too.
-    await tree.evaluate((el) => (el.scrollTop = 0));
+    await tree.evaluate((el: PageElement) => (el.scrollTop = 0));
     await page.locator('[data-testid="span-row"][data-span-id="s0"]').waitFor();
-    await tree.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await tree.evaluate((el: PageElement) => (el.scrollTop = el.scrollHeight));
     await last.waitFor();
 
     // Folding the root hides its 9,999 descendants at once.

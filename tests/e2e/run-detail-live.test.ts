@@ -1,11 +1,14 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const spanRow = (page: Page, id: string) => page.locator(`[data-testid="span-row"][data-span-id="${id}"]`);
 const spanIds = (page: Page) =>
-  page.locator('[data-testid="span-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-span-id")));
+  page
+    .locator('[data-testid="span-row"]')
+    .evaluateAll((rows: PageElement[]) => rows.map((r) => r.getAttribute("data-span-id")));
 
 describeInBrowser("the Run detail page, live", (server) => {
   it("fills the span tree in as the run goes, and shows a span's error and input", async () => {
@@ -45,7 +48,7 @@ describeInBrowser("the Run detail page, live", (server) => {
     expect(await spanRow(page, "decide").locator('[data-testid="running-bar"]').count()).toBe(1);
     expect(await spanRow(page, "decide").getAttribute("aria-level")).toBe("2");
     await expect.poll(() => page.getByTestId("run-live").getAttribute("data-state")).toBe("live");
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = "same page"));
 
     // More spans arrive while the page is open: the LLM call ends, a tool starts, an HTTP call fails, and a span
     // whose parent has not been sent yet hangs from the top level until it is.
@@ -194,7 +197,7 @@ describeInBrowser("the Run detail page, live", (server) => {
     await page.keyboard.press("Escape");
     await page.getByTestId("run-panel").waitFor();
     await expect.poll(() => page.getByTestId("run-output-json").textContent()).toContain("refunded");
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("same page");
 
     expect(problems).toEqual([]);
   });

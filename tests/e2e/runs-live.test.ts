@@ -1,10 +1,13 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import type { PageElement } from "../helpers/browser.ts";
 import { iso, signUpWithKey } from "./runs-helpers.ts";
 
 const rowIds = (page: Page) =>
-  page.locator('[data-testid="run-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run-id")));
+  page
+    .locator('[data-testid="run-row"]')
+    .evaluateAll((rows: PageElement[]) => rows.map((r) => r.getAttribute("data-run-id")));
 
 describeInBrowser("the Runs page, live", (server) => {
   it("shows runs as agents send them, updates them in place, and keeps its filters in the URL", async () => {
@@ -17,7 +20,7 @@ describeInBrowser("the Runs page, live", (server) => {
     await page.getByRole("heading", { name: "No runs yet" }).waitFor();
     await expect.poll(() => page.getByTestId("runs-live").getAttribute("data-state")).toBe("live");
     // Set on this document only: still there at the end means nothing reloaded the page.
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = "same page"));
 
     // A run that has started: it appears, running, without a reload.
     await ingest([
@@ -57,7 +60,7 @@ describeInBrowser("the Runs page, live", (server) => {
     expect(await alpha.textContent()).toContain("Upstream timed out after 30 s");
     expect(await alpha.textContent()).not.toContain("callModel");
     expect(await rowIds(page)).toEqual(["run-beta", "run-alpha"]);
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same page");
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("same page");
 
     // A filter in the URL applies on load, and the live stream respects it.
     await page.goto(`${server.url}/runs?status=error`);

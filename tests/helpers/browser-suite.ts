@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe } from "vitest";
-import { HAS_CHROMIUM } from "./browser.ts";
+import { SKIP_BROWSER_TESTS } from "./browser.ts";
 import { startBrowserAndServer } from "./browser-server.ts";
 import { BUILD_TIMEOUT_MS } from "./dist.ts";
 
@@ -38,10 +38,10 @@ const slug = (text: string) =>
 /**
  * A browser test suite: the production bundle started once for the file, a headless Chromium, a context per
  * page, and teardown. Needs a Chromium binary (Debian's `chromium`, installed by .ci/run; or CHROMIUM_PATH):
- * a laptop without one skips these suites.
+ * a laptop without one skips these suites, CI fails them.
  */
 export function describeInBrowser(title: string, body: (server: ServerInBrowser) => void): void {
-  describe.skipIf(!HAS_CHROMIUM)(`${title} (built server, headless Chromium)`, () => {
+  describe.skipIf(SKIP_BROWSER_TESTS)(`${title} (built server, headless Chromium)`, () => {
     let started: Awaited<ReturnType<typeof startBrowserAndServer>> | undefined;
     const contexts = new Set<BrowserContext>();
     const running = () => {

@@ -4,6 +4,11 @@
  */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
+/**
+ * The Node binary that runs the built server (dist/index.js) in the tests that start it; unset → the one running
+ * the tests. `.ci/run` points it at Node 22 to run those tests on the declared target as well.
+ */
+export const TEST_SERVER_NODE = process.env.TEST_SERVER_NODE || process.execPath;
 
 /** Environment for a server under test: embedded or real services, quiet logs, any free port. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {

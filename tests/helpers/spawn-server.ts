@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { TEST_SERVER_NODE } from "./env.ts";
 import { freePort } from "./redis-server.ts";
 
 export interface SpawnedServer {
@@ -9,14 +10,14 @@ export interface SpawnedServer {
   stop: () => Promise<void>;
 }
 
-/** Starts a server process and waits until `/api/health/ready` answers 200. */
+/** Starts a server process on TEST_SERVER_NODE and waits until `/api/health/ready` answers 200. */
 export async function spawnServer(
   args: string[],
   env: Record<string, string | undefined>,
   { timeoutMs = 30_000, port: fixedPort }: { timeoutMs?: number; port?: number } = {},
 ): Promise<SpawnedServer> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, args, {
+  const child = spawn(TEST_SERVER_NODE, args, {
     // A high rate limit unless the test sets one: every test server on the machine shares the counter of 127.0.0.1.
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), RATE_LIMIT_MAX: "100000", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -28,7 +28,7 @@ export async function openSubscription(
     for (const wake of waiters) wake();
   });
   const decoder = new TextDecoder();
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   void (async () => {
     try {
       for (let next = await reader.read(); !next.done; next = await reader.read())

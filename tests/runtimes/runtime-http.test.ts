@@ -12,8 +12,8 @@ const call = (tool: string) => ({ tool, args: { n: 1 }, stepId: `step-${tool}`, 
 /** A runtime speaking the protocol by hand: the stream, and the events it has received. */
 async function rawRuntime(url: string, key: string, tools: string[]) {
   const events: SseEvent[] = [];
-  const query = new URLSearchParams([["name", "raw"], ...tools.map((t) => ["tool", t])]);
-  const connection = await openSse(`${url}/api/v1/runtimes/connect?${query}`, { "x-api-key": key }, (e) =>
+  const query = new URLSearchParams([["name", "raw"], ...tools.map((t): [string, string] => ["tool", t])]);
+  const connection = await openSse(`${url}/api/v1/runtimes/connect?${query.toString()}`, { "x-api-key": key }, (e) =>
     events.push(e),
   );
   const next = async (event: string) => {
@@ -49,7 +49,7 @@ describe("runtime connections over HTTP", () => {
   afterAll(() => server.shutdown());
 
   const connect = (headers: Record<string, string>, query = "tool=echo") =>
-    fetch(`${server.url}/api/v1/runtimes/connect?${query}`, { headers });
+    fetch(`${server.url}/api/v1/runtimes/connect?${query.toString()}`, { headers });
 
   it("refuses a connection without a key with 401 and an ingest-only key with 403, saying why", async () => {
     const anonymous = await connect({});
