@@ -18,7 +18,8 @@ export async function spawnServer(
 ): Promise<SpawnedServer> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(TEST_SERVER_NODE, args, {
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), ...env },
+    // RATE_LIMIT_MAX as in testEnv: every server on the machine counts 127.0.0.1 in one Redis counter.
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), RATE_LIMIT_MAX: "100000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
