@@ -1,7 +1,10 @@
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // tsconfig's `@shared/*` paths, as in vite.config.ts (vitest does not read that file when this one exists).
+  resolve: { alias: { "@shared": fileURLToPath(new URL("./shared", import.meta.url)) } },
   test: {
     include: [
       "server/**/*.test.ts",

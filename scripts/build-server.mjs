@@ -23,6 +23,8 @@ await build({
   // Beside server.js, where the code looking for migrations, PGlite's assets and the sandbox script expects them.
   chunkNames: "[name]-[hash]",
   bundle: true,
+  // Its `@shared/*` paths resolve the alias.
+  tsconfig: "tsconfig.json",
   platform: "node",
   format: "esm",
   target: "node20",

@@ -19,8 +19,6 @@ export async function startBrowserAndServer(): Promise<{
     LOG_LEVEL: "warn",
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    // As in testEnv: every server on the machine shares the Redis counter of 127.0.0.1, and a page makes many requests.
-    RATE_LIMIT_MAX: "100000",
   });
   const browser = await launchBrowser().catch(async (error: unknown) => {
     await server.stop();
