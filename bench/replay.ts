@@ -7,8 +7,8 @@
 // database) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379).
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
-import { defineWorkflow, type WorkflowDefinitionInput } from "../shared/workflow/define.ts";
-import { replayPolicy, runWorkflow } from "../shared/workflow/engine.ts";
+import { defineWorkflow, type WorkflowDefinitionInput } from "@shared/workflow/define.ts";
+import { replayPolicy, runWorkflow } from "@shared/workflow/engine.ts";
 import { EchosRuntime } from "../sdk/runtime.ts";
 import { loadConfig } from "../server/config.ts";
 import { createLogger } from "../server/infra/logger.ts";

@@ -3,7 +3,7 @@ import { STATUS_CODES } from "node:http";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
-import type { ErrorBody } from "../shared/schemas/errors.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
 import { cookieJar, registerAuth } from "./http/auth.ts";

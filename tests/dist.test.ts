@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILD_TIMEOUT_MS, builtDist } from "./helpers/dist.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SERVER_NODE } from "./helpers/env.ts";
 import { type SpawnedServer, spawnServer } from "./helpers/spawn-server.ts";
-import { ZLivenessHealthy } from "../shared/schemas/health.ts";
+import { ZLivenessHealthy } from "@shared/schemas/health.ts";
 
 const SECRET = "b".repeat(48);
 

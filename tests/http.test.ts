@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../server/server.ts";
 import { TEST_REDIS_URL } from "./helpers/env.ts";
 import { startTestServer } from "./helpers/server.ts";
-import { ZHealthReport, ZLivenessHealthy, ZSyncHealth } from "../shared/schemas/health.ts";
+import { ZHealthReport, ZLivenessHealthy, ZSyncHealth } from "@shared/schemas/health.ts";
 import { ZTrpcError } from "./helpers/trpc-wire.ts";
 
 /** A random private address: one of 16 million, so runs sharing a Redis within a window do not collide. */

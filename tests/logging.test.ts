@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import winston from "winston";
-import { DEFAULT_CREDENTIAL } from "../shared/workflow/steps.ts";
+import { DEFAULT_CREDENTIAL } from "@shared/workflow/steps.ts";
 import type { AppDeps } from "../server/deps.ts";
 import { apiKeyDeps } from "../server/http/request-deps.ts";
 import { requireApiKey } from "../server/http/require-api-key.ts";
@@ -17,7 +17,7 @@ import { authedProcedure, createCallerFactory, orgProcedure, router } from "../s
 import { type TestUser, callerFor, createUser } from "./helpers/factories.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { eventually } from "./helpers/smtp-server.ts";
-import { ZSummaryWritten } from "../shared/schemas/conversations.ts";
+import { ZSummaryWritten } from "@shared/schemas/conversations.ts";
 import { trpcResult } from "./helpers/trpc-wire.ts";
 
 const CANARY = {

@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HealthReport } from "../shared/schemas/health.ts";
+import type { HealthReport } from "@shared/schemas/health.ts";
 import { createInnerContext } from "../server/trpc/context.ts";
 import { type AppRouter, createCaller } from "../server/trpc/router.ts";
 import type { RunningServer } from "../server/server.ts";

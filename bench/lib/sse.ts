@@ -1,9 +1,9 @@
 // Many server-sent-event clients in one process, on node:http, for the live-delivery bench.
 import { Agent, type IncomingMessage, type ClientRequest, request } from "node:http";
 import { performance } from "node:perf_hooks";
-import { SseParser, type SseEvent } from "../../shared/sse-parser.ts";
+import { SseParser, type SseEvent } from "@shared/sse-parser.ts";
 
-export { SseParser, type SseEvent } from "../../shared/sse-parser.ts";
+export { SseParser, type SseEvent } from "@shared/sse-parser.ts";
 
 export interface SseConnection {
   close(): void;

@@ -5,9 +5,9 @@ import type {
   ApiKeyListResponse,
   ApiKeyRevokedResponse,
   WhoAmI,
-} from "../../shared/schemas/api-keys.ts";
-import { ZCreateApiKeyInput } from "../../shared/schemas/identity.ts";
-import type { MemberList } from "../../shared/schemas/orgs.ts";
+} from "@shared/schemas/api-keys.ts";
+import { ZCreateApiKeyInput } from "@shared/schemas/identity.ts";
+import type { MemberList } from "@shared/schemas/orgs.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, forbidden, unauthorized } from "../lib/errors.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../modules/api-keys/service.ts";

@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
 import type { Config } from "../config.ts";
 import type { AppDeps } from "../deps.ts";
 import { type SessionUser, validateSessionToken } from "../modules/sessions/service.ts";

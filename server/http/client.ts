@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type {} from "@fastify/middie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** Paths that belong to machines, never to the SPA: unknown ones answer JSON 404, not index.html. */

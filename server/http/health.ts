@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Liveness, Readiness, SyncHealth } from "../../shared/schemas/health.ts";
+import type { Liveness, Readiness, SyncHealth } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../deps.ts";
 import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { getHealthReport } from "../modules/system/health.ts";

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
-import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, type IngestResponse, ZIngestBatch } from "../../shared/schemas/ingest.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS, type IngestResponse, ZIngestBatch } from "@shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { ingest } from "../modules/ingest/ingest.ts";
 import { apiKeyDeps } from "./request-deps.ts";

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
-import { INGEST_MAX_BYTES, type OtlpExportResponse } from "../../shared/schemas/ingest.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
+import { INGEST_MAX_BYTES, type OtlpExportResponse } from "@shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../lib/errors.ts";
 import type { AuthenticatedKey } from "../modules/api-keys/service.ts";

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ReplayAccepted, ZSpanReplayInput, ZWorkflowReplayInput } from "../../shared/schemas/replay.ts";
-import type { RunRecording } from "../../shared/schemas/workflows.ts";
+import { type ReplayAccepted, ZSpanReplayInput, ZWorkflowReplayInput } from "@shared/schemas/replay.ts";
+import type { RunRecording } from "@shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { getReplayResult } from "../modules/replay/queries.ts";
 import { loadWorkflowRecording, snapshotOf } from "../modules/replay/recording.ts";

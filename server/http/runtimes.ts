@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
-import { type JobResultAccepted, ZRuntimeConnectQuery, ZRuntimeJobResult } from "../../shared/schemas/runtimes.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
+import { type JobResultAccepted, ZRuntimeConnectQuery, ZRuntimeJobResult } from "@shared/schemas/runtimes.ts";
 import type { AppDeps } from "../deps.ts";
 import { forbidden } from "../lib/errors.ts";
 import { serveRuntimeStream } from "../modules/runtimes/connection.ts";

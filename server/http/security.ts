@@ -3,7 +3,7 @@ import cors from "@fastify/cors";
 import helmet from "helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
-import type { ErrorBody } from "../../shared/schemas/errors.ts";
+import type { ErrorBody } from "@shared/schemas/errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { sharedRateLimitStore } from "./rate-limit-store.ts";
 

@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import type { UsageLimit, UsageLimitReached } from "../../shared/schemas/usage.ts";
+import type { UsageLimit, UsageLimitReached } from "@shared/schemas/usage.ts";
 import { secondsUntil } from "../modules/usage/period.ts";
 import { type LimitState, limitMessage } from "../modules/usage/service.ts";
 

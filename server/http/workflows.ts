@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { RegisteredWorkflowVersion, WorkflowVersion } from "../../shared/schemas/workflows.ts";
+import type { RegisteredWorkflowVersion, WorkflowVersion } from "@shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { notFound } from "../lib/errors.ts";
 import { getWorkflowVersion, registerWorkflowVersion } from "../modules/workflows/service.ts";

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { asc, eq } from "drizzle-orm";
 import { memberships, orgs, users } from "../../db/schema.ts";
-import { ZEmail, ZPassword } from "../../shared/schemas/identity.ts";
+import { ZEmail, ZPassword } from "@shared/schemas/identity.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createDatabase } from "../infra/db.ts";
 import { normaliseEmail } from "../lib/email-address.ts";

@@ -1,6 +1,6 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
-import type { Role } from "../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import { withRequestLog } from "../deps.ts";
 import { DomainError } from "../lib/errors.ts";
 import { SSE_OPTIONS } from "../modules/live/sse.ts";

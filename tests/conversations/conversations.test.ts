@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConversationSummary } from "../../shared/schemas/runs.ts";
+import type { ConversationSummary } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createDatabase, rowsOf } from "../../server/infra/db.ts";
@@ -16,7 +16,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { TEST_DATABASE_URL, testEnv } from "../helpers/env.ts";
 import { callerFor, codeOf, createOrgWithRoles, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 // Ids are unique per test run: with TEST_DATABASE_URL the database is shared with earlier runs and other files.
 const tag = `cv${Math.random().toString(36).slice(2, 8)}`;

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { parseApiKey } from "../../shared/api-key-format.ts";
+import { parseApiKey } from "@shared/api-key-format.ts";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
 

@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import type { PageElement } from "../helpers/browser.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { describeInBrowser } from "../helpers/browser-suite.ts";
 import type { PageElement } from "../helpers/browser.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 const HOUR = 3600_000;
 

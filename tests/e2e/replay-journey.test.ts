@@ -3,11 +3,11 @@ import { expect, it } from "vitest";
 import { EchosClient } from "../../sdk/client.ts";
 import { span, trace } from "../../sdk/trace.ts";
 import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
-import { SIM_MODEL } from "../../shared/workflow/sim-model.ts";
+import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
 import { uniqueEmail } from "../helpers/factories.ts";
-import { ZCreatedApiKey } from "../../shared/schemas/api-keys.ts";
-import { ZRunPage } from "../../shared/schemas/runs.ts";
+import { ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
+import { ZRunPage } from "@shared/schemas/runs.ts";
 import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 /** Signs up in `context` (keeping the session cookie) and returns an ingest key for the new organisation. */

@@ -2,9 +2,9 @@ import type { BrowserContext } from "playwright-core";
 import { expect } from "vitest";
 import { uniqueEmail } from "../helpers/factories.ts";
 import { z } from "zod";
-import { ZCreatedApiKey } from "../../shared/schemas/api-keys.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 /** Shared by the Runs and Run detail browser journeys: an account with an ingest key. */

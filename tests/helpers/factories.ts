@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { memberships } from "../../db/schema.ts";
-import type { Role } from "../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { signUp } from "../../server/modules/auth/service.ts";
 import { createSession, type SessionUser, validateSessionToken } from "../../server/modules/sessions/service.ts";

@@ -1,5 +1,5 @@
 import { PASSWORD, uniqueEmail } from "./factories.ts";
-import { ZApiKeyCreatedResponse, ZWhoAmI } from "../../shared/schemas/api-keys.ts";
+import { ZApiKeyCreatedResponse, ZWhoAmI } from "@shared/schemas/api-keys.ts";
 
 /**
  * Signs up over HTTP and mints an API key over the REST API, as a script would, against a server in another

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ZMe } from "../../shared/schemas/auth.ts";
-import { ZFlattenedIssues } from "../../shared/schemas/errors.ts";
-import { ZUserOrg } from "../../shared/schemas/orgs.ts";
+import { ZMe } from "@shared/schemas/auth.ts";
+import { ZFlattenedIssues } from "@shared/schemas/errors.ts";
+import { ZUserOrg } from "@shared/schemas/orgs.ts";
 
 /** tRPC over plain HTTP, as a test calls it without a client: what its answers look like on the wire. */
 

@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../db/schema.ts";
-import { checksumOf, formatApiKey, parseApiKey } from "../../shared/api-key-format.ts";
+import { checksumOf, formatApiKey, parseApiKey } from "@shared/api-key-format.ts";
 import { hashToken } from "../../server/lib/tokens.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { type TestUser, callerFor, createOrgWithRoles, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZApiKeyCreatedResponse, ZApiKeyListResponse } from "../../shared/schemas/api-keys.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
-import { ZMemberList } from "../../shared/schemas/orgs.ts";
+import { ZApiKeyCreatedResponse, ZApiKeyListResponse } from "@shared/schemas/api-keys.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
+import { ZMemberList } from "@shared/schemas/orgs.ts";
 
 describe("API key format", () => {
   it("is echos_<scope>_ + 32 base62 + a 6-character CRC32 checksum", () => {

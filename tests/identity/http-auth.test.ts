@@ -3,7 +3,7 @@ import { buildApp } from "../../server/app.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { PASSWORD, uniqueEmail } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
 import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
 describe("sessions over HTTP", () => {

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Role } from "../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import type { RunningServer } from "../../server/server.ts";
 import type { Access } from "../../server/trpc/init.ts";
 import { appRouter } from "../../server/trpc/router.ts";

@@ -21,8 +21,8 @@ import { priceOf } from "../../server/modules/pricing/prices.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
-import { ZOtlpExportResponse } from "../../shared/schemas/ingest.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
+import { ZOtlpExportResponse } from "@shared/schemas/ingest.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 const hex = (bytes: number) =>

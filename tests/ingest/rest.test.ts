@@ -4,7 +4,7 @@ import { runs, spans, usage } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 const now = () => new Date().toISOString();
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;

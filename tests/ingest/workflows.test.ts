@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineWorkflow } from "../../shared/workflow/define.ts";
-import { hashDefinition } from "../../shared/workflow/hash.ts";
+import { defineWorkflow } from "@shared/workflow/define.ts";
+import { hashDefinition } from "@shared/workflow/hash.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
-import { ZRegisteredWorkflowVersion } from "../../shared/schemas/workflows.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
+import { ZRegisteredWorkflowVersion } from "@shared/schemas/workflows.ts";
 
 describe("workflow versions", () => {
   let server: RunningServer;

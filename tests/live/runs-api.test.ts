@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, codeOf, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 const HOUR = 3600_000;
 /** A fixed point an hour-aligned way into the past, so every run lands in a known overview bucket. */

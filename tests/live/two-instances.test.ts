@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunsEvent } from "../../shared/schemas/runs.ts";
+import type { RunsEvent } from "@shared/schemas/runs.ts";
 import { BUILD_TIMEOUT_MS, builtDist } from "../helpers/dist.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
 import { messages, openSubscription, type TestStream } from "../helpers/sse.ts";
-import { ZRunPage } from "../../shared/schemas/runs.ts";
+import { ZRunPage } from "@shared/schemas/runs.ts";
 import { trpcResult } from "../helpers/trpc-wire.ts";
 
 const runIds = (stream: TestStream) =>

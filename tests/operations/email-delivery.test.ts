@@ -8,7 +8,7 @@ import { isolatedDatabase } from "../helpers/isolated-database.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually, startSmtpServer } from "../helpers/smtp-server.ts";
 import { z } from "zod";
-import { ZHealthReport, ZJobKindStats, ZSyncHealth } from "../../shared/schemas/health.ts";
+import { ZHealthReport, ZJobKindStats, ZSyncHealth } from "@shared/schemas/health.ts";
 
 describe("e-mail through the job queue", () => {
   let server: RunningServer;

@@ -11,7 +11,7 @@ import { testEnv } from "../helpers/env.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually } from "../helpers/smtp-server.ts";
 import { z } from "zod";
-import { ZJobKindStats, ZSyncHealth } from "../../shared/schemas/health.ts";
+import { ZJobKindStats, ZSyncHealth } from "@shared/schemas/health.ts";
 
 // Kinds unique to this run: no other server on a shared test database has handlers for them.
 const kind = (label: string) => `test.${label}.${randomBytes(4).toString("hex")}`;

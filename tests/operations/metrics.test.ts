@@ -4,7 +4,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { signUpOverHttp } from "../helpers/http-user.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { openSubscription } from "../helpers/sse.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 

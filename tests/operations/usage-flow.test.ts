@@ -5,7 +5,7 @@ import { callerFor, createOrgWithRoles } from "../helpers/factories.ts";
 import { isolatedDatabase } from "../helpers/isolated-database.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually, startSmtpServer } from "../helpers/smtp-server.ts";
-import { ZIngestResponse } from "../../shared/schemas/ingest.ts";
+import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 
 const uid = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 const now = () => new Date().toISOString();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, codeOf, createOrgWithRoles } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";

@@ -1,6 +1,6 @@
-import type { ReplayEvent } from "../../shared/schemas/replay.ts";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
-import type { Tools } from "../../shared/workflow/types.ts";
+import type { ReplayEvent } from "@shared/schemas/replay.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
+import type { Tools } from "@shared/workflow/types.ts";
 import { EchosRuntime } from "../../sdk/runtime.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { followReplay } from "../../server/modules/replay/stream.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replays } from "../../db/schema.ts";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import { ingest } from "../../server/modules/ingest/ingest.ts";
 import { INTERRUPTED, finishInterruptedReplays } from "../../server/modules/replay/interrupted.ts";
 import { followReplay } from "../../server/modules/replay/stream.ts";

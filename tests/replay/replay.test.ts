@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { createInnerContext } from "../../server/trpc/context.ts";
 import { createCaller } from "../../server/trpc/router.ts";

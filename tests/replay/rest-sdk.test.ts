@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ReplayResult, ZReplayAccepted, ZReplayResult } from "../../shared/schemas/replay.ts";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
+import { type ReplayResult, ZReplayAccepted, ZReplayResult } from "@shared/schemas/replay.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import { EchosRuntime } from "../../sdk/runtime.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createOrgWithRoles, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { fullKey, recordRun } from "./helpers.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
 
 const workflow: WorkflowDefinitionInput = {
   name: "rest-replay",

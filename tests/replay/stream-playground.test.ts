@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReplayEvent } from "../../shared/schemas/replay.ts";
-import type { WorkflowDefinitionInput } from "../../shared/workflow/define.ts";
+import type { ReplayEvent } from "@shared/schemas/replay.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createOrgWithRoles } from "../helpers/factories.ts";
 import { messages, openSubscription } from "../helpers/sse.ts";

@@ -7,8 +7,8 @@ import {
 } from "../../server/modules/runtimes/service.ts";
 import { connectedRuntimeTools } from "../../server/modules/runtimes/tools.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { defineWorkflow } from "../../shared/workflow/define.ts";
-import { replayPolicy, runWorkflow } from "../../shared/workflow/engine.ts";
+import { defineWorkflow } from "@shared/workflow/define.ts";
+import { replayPolicy, runWorkflow } from "@shared/workflow/engine.ts";
 import { EchosRuntime } from "../../sdk/index.ts";
 import type { RuntimeConnection } from "../../sdk/connection.ts";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/env.ts";

@@ -5,7 +5,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { EchosRuntime, type RuntimeConnectionStatus } from "../../sdk/index.ts";
 import { type TestUser, callerFor, createUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { ZErrorBody } from "../../shared/schemas/errors.ts";
+import { ZErrorBody } from "@shared/schemas/errors.ts";
 
 const call = (tool: string) => ({ tool, args: { n: 1 }, stepId: `step-${tool}`, runId: "run-http" });
 

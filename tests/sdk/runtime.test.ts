@@ -6,7 +6,7 @@ import { runs, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { EchosClient } from "../../sdk/client.ts";
 import { defineWorkflow, EchosRuntime, hashDefinition } from "../../sdk/workflow.ts";
-import { countWords } from "../../shared/workflow/sim-model.ts";
+import { countWords } from "@shared/workflow/sim-model.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
 

@@ -1,5 +1,5 @@
 import { clsx } from "clsx";
-import type { Role } from "../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 
 const TONES: Record<Role, string> = {
   owner:

@@ -1,5 +1,5 @@
 import { clsx } from "clsx";
-import type { RunStatus } from "../../../shared/schemas/runs.ts";
+import type { RunStatus } from "@shared/schemas/runs.ts";
 
 const LABELS: Record<RunStatus, string> = { running: "Running", success: "Success", error: "Error" };
 

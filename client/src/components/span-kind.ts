@@ -1,5 +1,5 @@
 import { Box, Braces, Globe, Sparkles, Wrench, type LucideIcon } from "lucide-react";
-import type { SpanKind } from "../../../shared/schemas/runs.ts";
+import type { SpanKind } from "@shared/schemas/runs.ts";
 
 export interface KindStyle {
   label: string;

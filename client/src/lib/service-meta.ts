@@ -1,4 +1,4 @@
-import type { HealthReport, ServiceState } from "../../../shared/schemas/health.ts";
+import type { HealthReport, ServiceState } from "@shared/schemas/health.ts";
 
 export type ServiceName = keyof HealthReport["services"];
 export type OverallStatus = HealthReport["status"];

@@ -1,4 +1,4 @@
-import type { ServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "@shared/schemas/health.ts";
 
 /**
  * What the rest of the server needs from Redis: a pub/sub bus, counters with expiry (rate limits) and

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "@shared/schemas/health.ts";
 import { EMPTY_STREAM_ID, type SharedStore, type StreamEntry, type StreamOptions } from "./index.ts";
 
 function afterInLog(entries: StreamEntry[], afterId: string, limit: number) {

@@ -1,5 +1,5 @@
 import { Redis, type Result } from "ioredis";
-import type { ServiceState } from "../../../shared/schemas/health.ts";
+import type { ServiceState } from "@shared/schemas/health.ts";
 import type { Logger } from "../logger.ts";
 import { EMPTY_STREAM_ID, type SharedStore, type StreamOptions } from "./index.ts";
 import { MemoryStore } from "./memory.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZApiKey, ZCreatedApiKey } from "../../../shared/schemas/api-keys.ts";
-import { ZCreateApiKeyInput } from "../../../shared/schemas/identity.ts";
+import { ZApiKey, ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
+import { ZCreateApiKeyInput } from "@shared/schemas/identity.ts";
 import { actorOf, orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "./service.ts";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
-import { type ApiKeyScope, formatApiKey, parseApiKey } from "../../../shared/api-key-format.ts";
-import { type Role, hasRole } from "../../../shared/roles.ts";
+import { type ApiKeyScope, formatApiKey, parseApiKey } from "@shared/api-key-format.ts";
+import { type Role, hasRole } from "@shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
 import { forbidden, notFound, unauthorized } from "../../lib/errors.ts";
 import { hashToken } from "../../lib/tokens.ts";

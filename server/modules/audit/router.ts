@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZAuditPage } from "../../../shared/schemas/audit.ts";
+import { ZAuditPage } from "@shared/schemas/audit.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { listAudit } from "./service.ts";
 

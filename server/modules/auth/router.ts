@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZMe, ZSignedIn, ZUserSession } from "../../../shared/schemas/auth.ts";
-import { ZLoginInput, ZSignUpInput } from "../../../shared/schemas/identity.ts";
+import { ZMe, ZSignedIn, ZUserSession } from "@shared/schemas/auth.ts";
+import { ZLoginInput, ZSignUpInput } from "@shared/schemas/identity.ts";
 import { notFound } from "../../lib/errors.ts";
 import { authedProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { listUserOrgs } from "../orgs/service.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZConversationDetail, ZConversationPage, ZSummaryWritten } from "../../../shared/schemas/conversations.ts";
+import { ZConversationDetail, ZConversationPage, ZSummaryWritten } from "@shared/schemas/conversations.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { getConversation, listConversations, writeSummary } from "./service.ts";
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { ConversationSummary, RunSummary, TranscriptMessage } from "../../../shared/schemas/runs.ts";
-import { chatCompletion } from "../../../shared/workflow/openai-compatible.ts";
-import { DEFAULT_CREDENTIAL } from "../../../shared/workflow/steps.ts";
+import type { ConversationSummary, RunSummary, TranscriptMessage } from "@shared/schemas/runs.ts";
+import { chatCompletion } from "@shared/workflow/openai-compatible.ts";
+import { DEFAULT_CREDENTIAL } from "@shared/workflow/steps.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
 import { resolveCredential } from "../credentials/service.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunSummary, TranscriptMessage, TranscriptRole } from "../../../shared/schemas/runs.ts";
+import type { RunSummary, TranscriptMessage, TranscriptRole } from "@shared/schemas/runs.ts";
 import { extractiveSummary, keySentences, summaryPrompt } from "./summarize.ts";
 
 const T0 = Date.UTC(2025, 2, 3, 9, 0, 0);

@@ -1,4 +1,4 @@
-import type { RunSummary, TranscriptMessage } from "../../../shared/schemas/runs.ts";
+import type { RunSummary, TranscriptMessage } from "@shared/schemas/runs.ts";
 
 /** Summaries of a conversation: extracted from its transcript, or written by an LLM from a prompt built here. */
 

@@ -1,4 +1,4 @@
-import type { TranscriptMessage, TranscriptRole } from "../../../shared/schemas/runs.ts";
+import type { TranscriptMessage, TranscriptRole } from "@shared/schemas/runs.ts";
 
 /**
  * A conversation's transcript from the LLM spans of its runs, in order. Chat calls usually re-send the history

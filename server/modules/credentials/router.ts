@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZProviderCredential } from "../../../shared/schemas/credentials.ts";
-import { ZSaveCredentialInput } from "../../../shared/schemas/identity.ts";
+import { ZProviderCredential } from "@shared/schemas/credentials.ts";
+import { ZSaveCredentialInput } from "@shared/schemas/identity.ts";
 import { actorOf, orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { deleteCredential, listCredentials, saveCredential } from "./service.ts";
 

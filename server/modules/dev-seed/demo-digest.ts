@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { EchosClient } from "../../../sdk/client.ts";
 import { span, trace } from "../../../sdk/trace.ts";
-import { SIM_MODEL, simulateChat } from "../../../shared/workflow/sim-model.ts";
+import { SIM_MODEL, simulateChat } from "@shared/workflow/sim-model.ts";
 
 export interface Inbox {
   folder: string;

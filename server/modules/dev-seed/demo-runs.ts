@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { runs } from "../../../db/schema.ts";
 import { EchosClient } from "../../../sdk/client.ts";
 import { EchosRuntime } from "../../../sdk/runtime.ts";
-import type { ChatTurn } from "../../../shared/workflow/sim-model.ts";
+import type { ChatTurn } from "@shared/workflow/sim-model.ts";
 import type { AppDeps } from "../../deps.ts";
 import { createApiKey, revokeApiKey } from "../api-keys/service.ts";
 import { type Actor, requireRole } from "../orgs/service.ts";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import type { ToolContext, Tools } from "../../../shared/workflow/types.ts";
+import type { ToolContext, Tools } from "@shared/workflow/types.ts";
 
 /**
  * The in-memory "backends" behind the demo agents' tools: a shop, a CRM, a document index, a payment provider and

@@ -1,5 +1,5 @@
-import { defineWorkflow } from "../../../shared/workflow/define.ts";
-import { SIM_MODEL } from "../../../shared/workflow/sim-model.ts";
+import { defineWorkflow } from "@shared/workflow/define.ts";
+import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
 
 /**
  * The demo team's agents. Each has a weak spot the sample inputs hit, so every workflow has a failed run worth

@@ -1,5 +1,5 @@
-import { INGEST_MAX_ITEMS, type IngestResult } from "../../../shared/schemas/ingest.ts";
-import type { RunSummary } from "../../../shared/schemas/runs.ts";
+import { INGEST_MAX_ITEMS, type IngestResult } from "@shared/schemas/ingest.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
 import { recordReplays, sdkReplayRecords } from "../replay/records.ts";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { runs } from "../../../db/schema.ts";
-import type { IngestRun, IngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 import { mergeColumns } from "./upsert-sql.ts";
 

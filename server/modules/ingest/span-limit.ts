@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { INGEST_MAX_ITEMS, type IngestSpan } from "../../../shared/schemas/ingest.ts";
+import { INGEST_MAX_ITEMS, type IngestSpan } from "@shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 import { rowsOf } from "../../infra/db.ts";
 import { lockUsage } from "../usage/counters.ts";

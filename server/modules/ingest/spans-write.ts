@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { IngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestSpan } from "@shared/schemas/ingest.ts";
 import { rowsOf } from "../../infra/db.ts";
 import type { Db } from "../../infra/db.ts";
 import { mergeColumns } from "./upsert-sql.ts";

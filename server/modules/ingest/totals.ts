@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { RunSummary } from "../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import type { Db } from "../../infra/db.ts";
 import { rowsOf } from "../../infra/db.ts";
 import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";

@@ -1,4 +1,4 @@
-import { type IngestResult, type IngestRun, type IngestSpan, ZIngestItem } from "../../../shared/schemas/ingest.ts";
+import { type IngestResult, type IngestRun, type IngestSpan, ZIngestItem } from "@shared/schemas/ingest.ts";
 
 export interface Merged<T> {
   /** Positions of the item in the request (one id sent twice: a span's start and its end). */

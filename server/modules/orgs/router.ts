@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZEmail, ZOrgName, ZRole } from "../../../shared/schemas/identity.ts";
+import { ZEmail, ZOrgName, ZRole } from "@shared/schemas/identity.ts";
 import {
   ZActiveOrg,
   ZCreatedOrg,
@@ -8,7 +8,7 @@ import {
   ZMember,
   ZPendingInvite,
   ZSentInvite,
-} from "../../../shared/schemas/orgs.ts";
+} from "@shared/schemas/orgs.ts";
 import { normaliseEmail } from "../../lib/email-address.ts";
 import { forbidden } from "../../lib/errors.ts";
 import { actorOf, authedProcedure, orgProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";

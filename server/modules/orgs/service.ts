@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
 import { invites, memberships, orgs, users } from "../../../db/schema.ts";
-import { type Role, hasRole } from "../../../shared/roles.ts";
+import { type Role, hasRole } from "@shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, forbidden, notFound } from "../../lib/errors.ts";
 import { generateToken, hashToken } from "../../lib/tokens.ts";

@@ -1,8 +1,8 @@
-import type { WorkflowDefinition } from "../../../shared/workflow/define.ts";
-import { DEFAULT_BASE_URL } from "../../../shared/workflow/openai-compatible.ts";
-import { DEFAULT_CREDENTIAL } from "../../../shared/workflow/steps.ts";
-import { SIM_MODEL } from "../../../shared/workflow/sim-model.ts";
-import type { EngineOptions } from "../../../shared/workflow/types.ts";
+import type { WorkflowDefinition } from "@shared/workflow/define.ts";
+import { DEFAULT_BASE_URL } from "@shared/workflow/openai-compatible.ts";
+import { DEFAULT_CREDENTIAL } from "@shared/workflow/steps.ts";
+import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
+import type { EngineOptions } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { resolveCredential } from "../credentials/service.ts";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IngestItem, IngestSpan } from "../../../shared/schemas/ingest.ts";
-import type { StepSnapshot, StepPolicy } from "../../../shared/schemas/replay.ts";
-import type { WorkflowDefinition, WorkflowStep } from "../../../shared/workflow/define.ts";
-import { errorText, runWorkflow } from "../../../shared/workflow/engine.ts";
-import type { EngineOptions, RecordedStep, StepResult } from "../../../shared/workflow/types.ts";
+import type { IngestItem, IngestSpan } from "@shared/schemas/ingest.ts";
+import type { StepSnapshot, StepPolicy } from "@shared/schemas/replay.ts";
+import type { WorkflowDefinition, WorkflowStep } from "@shared/workflow/define.ts";
+import { errorText, runWorkflow } from "@shared/workflow/engine.ts";
+import type { EngineOptions, RecordedStep, StepResult } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { priceOf } from "../pricing/prices.ts";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { IngestSpan } from "../../../shared/schemas/ingest.ts";
+import type { IngestSpan } from "@shared/schemas/ingest.ts";
 import type { AppDeps } from "../../deps.ts";
 import { rowsOf } from "../../infra/db.ts";
 import { ingest } from "../ingest/ingest.ts";

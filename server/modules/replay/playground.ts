@@ -1,5 +1,5 @@
-import type { ChatMessage, ReplayRequest } from "../../../shared/schemas/replay.ts";
-import type { WorkflowDefinitionInput } from "../../../shared/workflow/define.ts";
+import type { ChatMessage, ReplayRequest } from "@shared/schemas/replay.ts";
+import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import { badRequest } from "../../lib/errors.ts";
 
 export const PLAYGROUND_STEP = "playground";

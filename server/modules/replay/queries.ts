@@ -8,9 +8,9 @@ import type {
   ReplayResult,
   StepType,
   StepPolicy,
-} from "../../../shared/schemas/replay.ts";
-import { compareSteps, type CompareStep } from "../../../shared/replay/compare.ts";
-import { hasSideEffects } from "../../../shared/workflow/define.ts";
+} from "@shared/schemas/replay.ts";
+import { compareSteps, type CompareStep } from "@shared/replay/compare.ts";
+import { hasSideEffects } from "@shared/workflow/define.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound } from "../../lib/errors.ts";
 import { rowsOf } from "../../infra/db.ts";
@@ -19,7 +19,7 @@ import { getRun } from "../runs/service.ts";
 import { getWorkflowVersion } from "../workflows/service.ts";
 import { answerOf, configNumber, messagesOf, PLAYGROUND_STEP } from "./playground.ts";
 import { loadRun, loadWorkflowRecording, runSpans, snapshotOf, stepSpans } from "./recording.ts";
-import { ZWorkflowDefinition } from "../../../shared/workflow/define.ts";
+import { ZWorkflowDefinition } from "@shared/workflow/define.ts";
 
 type Deps = Pick<AppDeps, "database" | "store">;
 

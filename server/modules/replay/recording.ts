@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { RunDetail, SpanDetail } from "../../../shared/schemas/runs.ts";
-import type { StepSnapshot } from "../../../shared/schemas/replay.ts";
-import { ZWorkflowDefinition, type WorkflowDefinition } from "../../../shared/workflow/define.ts";
-import type { RecordedStep } from "../../../shared/workflow/types.ts";
+import type { RunDetail, SpanDetail } from "@shared/schemas/runs.ts";
+import type { StepSnapshot } from "@shared/schemas/replay.ts";
+import { ZWorkflowDefinition, type WorkflowDefinition } from "@shared/workflow/define.ts";
+import type { RecordedStep } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
 import { rowsOf } from "../../infra/db.ts";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { IngestRun } from "../../../shared/schemas/ingest.ts";
+import type { IngestRun } from "@shared/schemas/ingest.ts";
 import type { Db } from "../../infra/db.ts";
 
 /** How a replay was asked for, kept beside its run: the row that puts it in its parent's fork tree. */

@@ -8,7 +8,7 @@ import {
   ZReplayStarted,
   ZReplayToken,
   ZStreamToken,
-} from "../../../shared/schemas/replay.ts";
+} from "@shared/schemas/replay.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { loadRun } from "./recording.ts";
 import { forkTree, getReplayInfo, getReplayResult, replayPlan } from "./queries.ts";

@@ -1,14 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IngestRun } from "../../../shared/schemas/ingest.ts";
-import type { ReplayRequest, StepPolicy } from "../../../shared/schemas/replay.ts";
-import {
-  type WorkflowDefinition,
-  type WorkflowStep,
-  defineWorkflow,
-  parseStep,
-} from "../../../shared/workflow/define.ts";
-import type { RecordedStep } from "../../../shared/workflow/types.ts";
-import { replayPolicy } from "../../../shared/workflow/engine.ts";
+import type { IngestRun } from "@shared/schemas/ingest.ts";
+import type { ReplayRequest, StepPolicy } from "@shared/schemas/replay.ts";
+import { type WorkflowDefinition, type WorkflowStep, defineWorkflow, parseStep } from "@shared/workflow/define.ts";
+import type { RecordedStep } from "@shared/workflow/types.ts";
+import { replayPolicy } from "@shared/workflow/engine.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { checkStoredBaseUrls, credentialNames, resolveCredentials, serverEngine } from "./engine-options.ts";

@@ -1,4 +1,4 @@
-import type { ReplayEvent } from "../../../shared/schemas/replay.ts";
+import type { ReplayEvent } from "@shared/schemas/replay.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { StreamEntry } from "../../infra/store/index.ts";
 import { followLog, hubsOf } from "../live/follow.ts";

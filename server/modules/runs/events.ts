@@ -1,4 +1,4 @@
-import type { RunSummary, RunsEvent } from "../../../shared/schemas/runs.ts";
+import type { RunSummary, RunsEvent } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { StreamEntry } from "../../infra/store/index.ts";
 import { type Batch, type LogFollower, followLog, hubsOf } from "../live/follow.ts";

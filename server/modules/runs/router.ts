@@ -9,7 +9,7 @@ import {
   ZRunPage,
   ZRunWithSpans,
   ZSpanDetail,
-} from "../../../shared/schemas/runs.ts";
+} from "@shared/schemas/runs.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { ZLastEventId } from "../live/follow.ts";
 import { followRuns, latestRuns, runsLiveMessages } from "./events.ts";

@@ -1,12 +1,5 @@
 import { sql } from "drizzle-orm";
-import type {
-  RunDetail,
-  RunStatus,
-  RunSummary,
-  SpanDetail,
-  SpanKind,
-  SpanSummary,
-} from "../../../shared/schemas/runs.ts";
+import type { RunDetail, RunStatus, RunSummary, SpanDetail, SpanKind, SpanSummary } from "@shared/schemas/runs.ts";
 
 /**
  * Raw rows → the shapes of shared/schemas/runs.ts. Times are selected as epoch milliseconds and counters as text

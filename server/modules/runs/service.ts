@@ -7,7 +7,7 @@ import type {
   RunSummary,
   SpanDetail,
   SpanSummary,
-} from "../../../shared/schemas/runs.ts";
+} from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
 import { runsStream } from "./events.ts";

@@ -5,7 +5,7 @@ import type {
   RuntimeConnectedEvent,
   RuntimeJobEvent,
   RuntimeConnectQuery,
-} from "../../../shared/schemas/runtimes.ts";
+} from "@shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 import { type AuthenticatedKey, authenticateApiKey } from "../api-keys/service.ts";
 import { HEARTBEAT_MS, type Presence, inboxChannel, removePresence, savePresence } from "./presence.ts";

@@ -1,4 +1,4 @@
-import type { ConnectedRuntime } from "../../../shared/schemas/runtimes.ts";
+import type { ConnectedRuntime } from "@shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZConnectedRuntime } from "../../../shared/schemas/runtimes.ts";
+import { ZConnectedRuntime } from "@shared/schemas/runtimes.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { listConnectedRuntimes } from "./service.ts";
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RuntimeJobEvent, ConnectedRuntime, RuntimeJobResult } from "../../../shared/schemas/runtimes.ts";
+import type { RuntimeJobEvent, ConnectedRuntime, RuntimeJobResult } from "@shared/schemas/runtimes.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { closedChannel, getPresence, inboxChannel, listPresences, toConnectedRuntime } from "./presence.ts";

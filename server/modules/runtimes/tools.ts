@@ -1,4 +1,4 @@
-import type { Tools } from "../../../shared/workflow/types.ts";
+import type { Tools } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { runOnConnectedRuntime } from "./service.ts";
 

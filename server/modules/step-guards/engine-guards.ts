@@ -1,5 +1,5 @@
 import type { Config } from "../../config.ts";
-import type { EngineOptions } from "../../../shared/workflow/types.ts";
+import type { EngineOptions } from "@shared/workflow/types.ts";
 import { createGuardedFetch } from "./http-guard.ts";
 import { createSandbox, type SandboxOptions } from "./sandbox.ts";
 

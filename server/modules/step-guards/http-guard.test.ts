@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGuardedFetch, type ResolvedAddress } from "./http-guard.ts";
-import { defineWorkflow } from "../../../shared/workflow/define.ts";
-import { runWorkflow } from "../../../shared/workflow/engine.ts";
-import { FatalStepError } from "../../../shared/workflow/errors.ts";
+import { defineWorkflow } from "@shared/workflow/define.ts";
+import { runWorkflow } from "@shared/workflow/engine.ts";
+import { FatalStepError } from "@shared/workflow/errors.ts";
 import { addPublicLookingAddress, startHttpServer, type TestHttpServer } from "../../../tests/helpers/http-server.ts";
 
 const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });

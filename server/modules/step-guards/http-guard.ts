@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { FatalStepError } from "../../../shared/workflow/errors.ts";
+import { FatalStepError } from "@shared/workflow/errors.ts";
 import { cidrAllowList, refusalReason } from "./address-policy.ts";
 import { pinnedRequest } from "./pinned-request.ts";
 

@@ -1,4 +1,4 @@
-import { readLimited } from "../../../shared/workflow/http-step.ts";
+import { readLimited } from "@shared/workflow/http-step.ts";
 
 interface RelayedRequest {
   url: string;

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createGuardedFetch } from "./http-guard.ts";
 import { createSandbox, sandboxNodeArgs } from "./sandbox.ts";
-import { defineWorkflow } from "../../../shared/workflow/define.ts";
-import { runWorkflow } from "../../../shared/workflow/engine.ts";
-import { FatalStepError } from "../../../shared/workflow/errors.ts";
+import { defineWorkflow } from "@shared/workflow/define.ts";
+import { runWorkflow } from "@shared/workflow/engine.ts";
+import { FatalStepError } from "@shared/workflow/errors.ts";
 import { startHttpServer, type TestHttpServer } from "../../../tests/helpers/http-server.ts";
 
 /** Sandbox children of this process still alive (read from /proc; empty where there is none). */

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { FatalStepError } from "../../../shared/workflow/errors.ts";
+import { FatalStepError } from "@shared/workflow/errors.ts";
 import { createGuardedFetch } from "./http-guard.ts";
 import { permissionFlag, processUsage } from "./process-usage.ts";
 import { createFetchRelay } from "./sandbox-fetch.ts";

@@ -1,4 +1,4 @@
-import type { HealthReport, ServiceState } from "../../../shared/schemas/health.ts";
+import type { HealthReport, ServiceState } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../../deps.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;

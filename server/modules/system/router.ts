@@ -1,8 +1,8 @@
 import { tracked } from "@trpc/server";
 import { EventEmitter, on } from "node:events";
 import { z } from "zod";
-import { ZHealthReport } from "../../../shared/schemas/health.ts";
-import { ZServerInstance } from "../../../shared/schemas/system.ts";
+import { ZHealthReport } from "@shared/schemas/health.ts";
+import { ZServerInstance } from "@shared/schemas/system.ts";
 import { parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { getHealthReport } from "./health.ts";
 import { listRecentInstances } from "./instances.ts";

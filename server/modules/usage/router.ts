@@ -1,4 +1,4 @@
-import { ZUpdateLimitsInput, ZUsageReport } from "../../../shared/schemas/usage.ts";
+import { ZUpdateLimitsInput, ZUsageReport } from "@shared/schemas/usage.ts";
 import { actorOf, orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { updateLimits, usageReport } from "./service.ts";
 

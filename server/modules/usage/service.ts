@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { orgs } from "../../../db/schema.ts";
-import type { UsageReport } from "../../../shared/schemas/usage.ts";
+import type { UsageReport } from "@shared/schemas/usage.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound, tooManyRequests } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";

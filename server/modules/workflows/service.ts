@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { workflows, workflowVersions } from "../../../db/schema.ts";
-import { ZWorkflowDefinition } from "../../../shared/workflow/define.ts";
-import { hashDefinition, workflowVersionId } from "../../../shared/workflow/hash.ts";
+import { ZWorkflowDefinition } from "@shared/workflow/define.ts";
+import { hashDefinition, workflowVersionId } from "@shared/workflow/hash.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest } from "../../lib/errors.ts";
 

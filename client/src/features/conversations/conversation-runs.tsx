@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { elapsedMs, firstLine, formatCost, formatCostExact, formatMs, formatTokens } from "../../lib/run-format.ts";

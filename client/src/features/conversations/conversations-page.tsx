@@ -3,7 +3,7 @@ import { clsx } from "clsx";
 import { ChevronRight, LoaderCircle, Search, SearchX, X } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { ConversationSummary } from "../../../../shared/schemas/runs.ts";
+import type { ConversationSummary } from "@shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { PageHeader } from "../../components/page-header.tsx";

@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { FileText, RefreshCw, Sparkles } from "lucide-react";
-import type { ConversationSummary } from "../../../../shared/schemas/runs.ts";
-import { hasRole } from "../../../../shared/roles.ts";
+import type { ConversationSummary } from "@shared/schemas/runs.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { errorMessage, errorStatus } from "../../lib/errors.ts";

@@ -2,7 +2,7 @@ import { clsx } from "clsx";
 import { ArrowUpRight, Bot, ChevronRight, Cog, MessageSquareDashed, User, Wrench, type LucideIcon } from "lucide-react";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import type { RunSummary, TranscriptMessage, TranscriptRole } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary, TranscriptMessage, TranscriptRole } from "@shared/schemas/runs.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { firstLine, formatCost, formatMs } from "../../lib/run-format.ts";

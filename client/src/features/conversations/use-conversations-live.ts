@@ -1,5 +1,5 @@
 import { useCallback } from "react";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import type { LiveConnection } from "../../lib/live/live-connection.ts";
 import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";

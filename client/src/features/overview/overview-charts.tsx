@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import type { OverviewBucket, OverviewRange } from "../../../../shared/schemas/runs.ts";
+import type { OverviewBucket, OverviewRange } from "@shared/schemas/runs.ts";
 import { toData } from "./charts/chart-data.ts";
 import { CostChart } from "./charts/cost-chart.tsx";
 import { ErrorRateChart } from "./charts/error-rate-chart.tsx";

@@ -3,7 +3,7 @@ import { clsx } from "clsx";
 import { LayoutDashboard, RefreshCw } from "lucide-react";
 import { lazy, Suspense, useCallback } from "react";
 import { useSearchParams } from "react-router";
-import type { OverviewRange } from "../../../../shared/schemas/runs.ts";
+import type { OverviewRange } from "@shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { EmptyState } from "../../components/empty-state.tsx";

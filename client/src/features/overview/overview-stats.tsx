@@ -1,6 +1,6 @@
 import { Activity, CircleDollarSign, Coins, Timer, TriangleAlert, type LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
-import type { OverviewBucket } from "../../../../shared/schemas/runs.ts";
+import type { OverviewBucket } from "@shared/schemas/runs.ts";
 import { formatCost, formatCostExact, formatInteger, formatMs, formatTokens } from "../../lib/run-format.ts";
 import { errorRate, formatPercent } from "./overview-data.ts";
 

@@ -1,6 +1,6 @@
 import { ArrowRight, CircleCheck } from "lucide-react";
 import { Link } from "react-router";
-import type { OverviewRange } from "../../../../shared/schemas/runs.ts";
+import type { OverviewRange } from "@shared/schemas/runs.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
 import { firstLine } from "../../lib/run-format.ts";

@@ -1,5 +1,5 @@
 // Type-only: the schemas module carries zod, which has no place in the page's chunk.
-import type { OverviewRange } from "../../../../shared/schemas/runs.ts";
+import type { OverviewRange } from "@shared/schemas/runs.ts";
 
 /** The Overview's time range, as it lives in the URL (`?range=7d`); 24 hours when absent or unknown. */
 export const DEFAULT_RANGE: OverviewRange = "24h";

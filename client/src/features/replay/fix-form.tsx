@@ -1,6 +1,6 @@
 import { Play } from "lucide-react";
 import { useState } from "react";
-import type { ReplayRequestInput, StepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { ReplayRequestInput, StepPolicy } from "@shared/schemas/replay.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Field, Select, TextInput } from "../../components/form.tsx";

@@ -1,6 +1,6 @@
 import { Play, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
-import type { ChatMessage, ReplayRequestInput } from "../../../../shared/schemas/replay.ts";
+import type { ChatMessage, ReplayRequestInput } from "@shared/schemas/replay.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Field, Select, TextInput } from "../../components/form.tsx";

@@ -1,5 +1,5 @@
 import { Navigate, useParams } from "react-router";
-import { hasRole } from "../../../../shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Select } from "../../components/form.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";

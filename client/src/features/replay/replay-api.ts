@@ -1,5 +1,5 @@
 import type { SkipToken } from "@tanstack/react-query";
-import type { ReplayRequestInput } from "../../../../shared/schemas/replay.ts";
+import type { ReplayRequestInput } from "@shared/schemas/replay.ts";
 import { trpc, type RouterOutputs } from "../../lib/trpc.ts";
 
 /**

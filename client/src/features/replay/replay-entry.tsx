@@ -1,8 +1,8 @@
 import { GitCompareArrows, Sparkles } from "lucide-react";
 import type { ReactElement } from "react";
 import { Link } from "react-router";
-import { hasRole, type Role } from "../../../../shared/roles.ts";
-import type { SpanSummary } from "../../../../shared/schemas/runs.ts";
+import { hasRole, type Role } from "@shared/roles.ts";
+import type { SpanSummary } from "@shared/schemas/runs.ts";
 import { buttonClass } from "../../components/button.tsx";
 import Tooltip from "../../components/tooltip.tsx";
 

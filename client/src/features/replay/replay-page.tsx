@@ -1,7 +1,7 @@
 import { ArrowLeft, GitCompareArrows } from "lucide-react";
 import type { ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
-import { hasRole } from "../../../../shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Alert } from "../../components/alert.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";
 import { errorMessage } from "../../lib/errors.ts";

@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { CircleCheck, CircleDashed, CircleX, History, LoaderCircle, Zap } from "lucide-react";
 import { forwardRef, useState } from "react";
-import type { StepPolicy, StepType } from "../../../../shared/schemas/replay.ts";
+import type { StepPolicy, StepType } from "@shared/schemas/replay.ts";
 import { Button } from "../../components/button.tsx";
 import { ErrorCallout } from "../../components/error-callout.tsx";
 import { KIND_STYLES } from "../../components/span-kind.ts";

@@ -5,7 +5,7 @@ import { flattenForks } from "./fork-tree.tsx";
 import { withField } from "./fork-step-form.tsx";
 import { defaultPolicy } from "./step-policies.tsx";
 import { replayTarget } from "./replay-entry.tsx";
-import type { ForkNode, PlanStep, StepSnapshot } from "../../../../shared/schemas/replay.ts";
+import type { ForkNode, PlanStep, StepSnapshot } from "@shared/schemas/replay.ts";
 
 const snapshot = (status: StepSnapshot["status"], output: unknown = null): StepSnapshot => ({
   spanId: "s",

@@ -1,6 +1,6 @@
 import { clsx } from "clsx";
 import { Lock, PencilLine } from "lucide-react";
-import type { StepPolicy } from "../../../../shared/schemas/replay.ts";
+import type { StepPolicy } from "@shared/schemas/replay.ts";
 import { KIND_STYLES } from "../../components/span-kind.ts";
 import { Segmented } from "./fields.tsx";
 import type { PlanStep } from "./replay-api.ts";

@@ -1,7 +1,7 @@
 import { skipToken } from "@tanstack/react-query";
 import { useState } from "react";
-import type { StepPolicy, StepType } from "../../../../shared/schemas/replay.ts";
-import type { RunStatus } from "../../../../shared/schemas/runs.ts";
+import type { StepPolicy, StepType } from "@shared/schemas/replay.ts";
+import type { RunStatus } from "@shared/schemas/runs.ts";
 import type { LiveConnection } from "../../lib/live/live-connection.ts";
 import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { useReplayStream, type ReplayEvent, type StepSnapshot } from "./replay-api.ts";

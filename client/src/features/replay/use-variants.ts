@@ -1,7 +1,7 @@
 import { useCallback, useState } from "react";
 import { useSearchParams } from "react-router";
-import type { ReplayRequestInput } from "../../../../shared/schemas/replay.ts";
-import type { RunStatus } from "../../../../shared/schemas/runs.ts";
+import type { ReplayRequestInput } from "@shared/schemas/replay.ts";
+import type { RunStatus } from "@shared/schemas/runs.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useInvalidateForks, useStartReplay } from "./replay-api.ts";
 

@@ -1,6 +1,6 @@
 import { clsx } from "clsx";
 import { GitCompareArrows } from "lucide-react";
-import type { StepType } from "../../../../shared/schemas/replay.ts";
+import type { StepType } from "@shared/schemas/replay.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { ReplayVariant } from "./replay-variant.tsx";
 import type { Variants } from "./use-variants.ts";

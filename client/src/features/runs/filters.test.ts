@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import { hasFilters, matchRun, parseFilters, toQueryFilters, withFilters, type UrlFilters } from "./filters.ts";
 
 const NONE: UrlFilters = { status: null, workflow: null, tag: null, range: null, from: null, to: null, q: "" };

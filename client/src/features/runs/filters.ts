@@ -1,5 +1,5 @@
 // Types only: a value import from the schemas module would bring zod into the page's chunk.
-import type { RunFilters, RunStatus, RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunFilters, RunStatus, RunSummary } from "@shared/schemas/runs.ts";
 
 /** The statuses a run can have, in the order the filter offers them (mirrors RUN_STATUSES of the schemas). */
 export const STATUSES: readonly RunStatus[] = ["running", "success", "error"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import { applyLiveRuns, MAX_LIVE_RUNS, mergeRuns, type LiveRun } from "./merge-runs.ts";
 
 const run = (id: string, patch: Partial<RunSummary> = {}): RunSummary => ({

@@ -1,4 +1,4 @@
-import type { RunFilters, RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunFilters, RunSummary } from "@shared/schemas/runs.ts";
 import { matchRun } from "./filters.ts";
 
 /** A run as the live stream last delivered it, and when (client clock) that copy arrived. */

@@ -1,5 +1,5 @@
 import { clsx } from "clsx";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import { elapsedMs, formatMs } from "../../lib/run-format.ts";
 import { useClock } from "../../lib/use-clock.ts";
 

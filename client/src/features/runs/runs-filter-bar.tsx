@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { Search, X } from "lucide-react";
 import { useEffect, useEffectEvent, useState } from "react";
-import type { RunStatus } from "../../../../shared/schemas/runs.ts";
+import type { RunStatus } from "@shared/schemas/runs.ts";
 import { Button } from "../../components/button.tsx";
 import { Select, TextInput } from "../../components/form.tsx";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";

@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
 import { memo, useCallback, type ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
-import type { RunSummary } from "../../../../shared/schemas/runs.ts";
+import type { RunSummary } from "@shared/schemas/runs.ts";
 import { Ago } from "../../components/ago.tsx";
 import { TD, TH } from "../../components/data-table.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";

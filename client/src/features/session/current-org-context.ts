@@ -1,5 +1,5 @@
 import { createContext } from "react";
-import type { Role } from "../../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 
 export type Me = NonNullable<RouterOutputs["auth"]["me"]>;

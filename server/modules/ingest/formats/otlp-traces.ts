@@ -1,4 +1,4 @@
-import type { IngestRun, IngestSpan } from "../../../../shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import { clean, type OtlpEvent, type OtlpSpan } from "../../otlp/decode.ts";
 import { priceOf } from "../../pricing/prices.ts";
 

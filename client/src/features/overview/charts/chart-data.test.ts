@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OverviewBucket } from "../../../../../shared/schemas/runs.ts";
+import type { OverviewBucket } from "@shared/schemas/runs.ts";
 import { formatCompact, toData } from "./chart-data.ts";
 
 const bucket = (patch: Partial<OverviewBucket>): OverviewBucket => ({

@@ -1,4 +1,4 @@
-import type { OverviewBucket } from "../../../../../shared/schemas/runs.ts";
+import type { OverviewBucket } from "@shared/schemas/runs.ts";
 
 /** One bucket as the charts draw it: times as epoch ms, the error rate in percent, and what the tooltips show. */
 export interface Datum {

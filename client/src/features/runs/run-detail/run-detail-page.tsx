@@ -2,7 +2,7 @@ import { skipToken } from "@tanstack/react-query";
 import { FileQuestion, ListTree, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState, type ComponentType } from "react";
 import { Link, useLocation, useParams, useSearchParams } from "react-router";
-import type { RunSummary, SpanSummary } from "../../../../../shared/schemas/runs.ts";
+import type { RunSummary, SpanSummary } from "@shared/schemas/runs.ts";
 import { Alert } from "../../../components/alert.tsx";
 import { Button } from "../../../components/button.tsx";
 import { EmptyState } from "../../../components/empty-state.tsx";
@@ -11,7 +11,7 @@ import { useLiveSubscription } from "../../../lib/live/use-live-subscription.ts"
 import { formatInteger } from "../../../lib/run-format.ts";
 import { trpc } from "../../../lib/trpc.ts";
 import { useClock } from "../../../lib/use-clock.ts";
-import type { Role } from "../../../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import { useCurrentOrg } from "../../session/use-current-org.ts";
 import { RunHeader } from "./run-header.tsx";
 import { RunPanel, SpanPanel } from "./span-panel.tsx";

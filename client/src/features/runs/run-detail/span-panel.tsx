@@ -2,7 +2,7 @@ import { clsx } from "clsx";
 import { ChevronRight, MousePointerClick, X } from "lucide-react";
 import { skipToken } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
-import type { SpanSummary } from "../../../../../shared/schemas/runs.ts";
+import type { SpanSummary } from "@shared/schemas/runs.ts";
 import type { RunData } from "./types.ts";
 import { CopyButton } from "../../../components/copy-button.tsx";
 import { ErrorCallout } from "../../../components/error-callout.tsx";

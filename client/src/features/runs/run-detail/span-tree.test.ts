@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SpanSummary } from "../../../../../shared/schemas/runs.ts";
+import type { SpanSummary } from "@shared/schemas/runs.ts";
 import { buildSpanTree, flattenTree, upsertSpans, type SpanTree } from "./span-tree.ts";
 
 const T0 = Date.parse("2026-06-03T10:00:00.000Z");

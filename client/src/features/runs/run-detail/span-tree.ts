@@ -1,4 +1,4 @@
-import type { SpanSummary } from "../../../../../shared/schemas/runs.ts";
+import type { SpanSummary } from "@shared/schemas/runs.ts";
 
 /**
  * The span tree of a run, built once per data change in O(n log n) (a Map from id to node, children sorted by start)

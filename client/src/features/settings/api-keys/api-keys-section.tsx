@@ -1,6 +1,6 @@
 import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
-import { hasRole } from "../../../../../shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Button } from "../../../components/button.tsx";
 import { EmptyState } from "../../../components/empty-state.tsx";
 import { SectionHeading } from "../../../components/panel.tsx";

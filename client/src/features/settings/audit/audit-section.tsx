@@ -1,4 +1,4 @@
-import { hasRole } from "../../../../../shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Button } from "../../../components/button.tsx";
 import { EmptyRow } from "../../../components/data-table.tsx";
 import { SectionHeading } from "../../../components/panel.tsx";

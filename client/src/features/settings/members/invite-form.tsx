@@ -1,6 +1,6 @@
 import { Send } from "lucide-react";
 import { useState } from "react";
-import type { Role } from "../../../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 import { Alert } from "../../../components/alert.tsx";
 import { Button } from "../../../components/button.tsx";
 import { Field, Select, TextInput } from "../../../components/form.tsx";

@@ -1,4 +1,4 @@
-import { hasRole } from "../../../../../shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { SectionHeading } from "../../../components/panel.tsx";
 import { errorMessage } from "../../../lib/errors.ts";
 import { trpc } from "../../../lib/trpc.ts";

@@ -1,6 +1,6 @@
 import { clsx } from "clsx";
-import type { Role } from "../../../../../shared/roles.ts";
-import { hasRole } from "../../../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
+import { hasRole } from "@shared/roles.ts";
 import { Alert } from "../../../components/alert.tsx";
 import { ConfirmButton } from "../../../components/confirm-button.tsx";
 import { DataTable, TD } from "../../../components/data-table.tsx";

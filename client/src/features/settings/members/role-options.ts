@@ -1,4 +1,4 @@
-import type { Role } from "../../../../../shared/roles.ts";
+import type { Role } from "@shared/roles.ts";
 
 /** Highest first, as people read a permission ladder. */
 export const ROLE_OPTIONS: readonly { value: Role; label: string; text: string }[] = [
