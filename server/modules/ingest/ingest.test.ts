@@ -121,4 +121,22 @@ describe("ingest", () => {
     expect(outcomes.map((o) => o.rejected)).toEqual([0, 0, 0, 0, 0, 0]);
     for (const runId of runIds) expect(await totals(orgId, runId)).toMatchObject({ output_tokens: 30, span_count: 30 });
   });
+
+  it("stores spans whose strings hold lone surrogates with U+FFFD in their place, beside their neighbours", async () => {
+    const { orgId } = await createUser(server.deps, "ingest-surrogates");
+    const runId = uid("run");
+    const outcome = await ingest(server.deps, orgId, [
+      { type: "span", id: "lone", runId, name: "a\ud800b", startedAt: at(0), input: { text: "\udc00 tail" } },
+      { type: "span", id: "fine", runId, name: "step 😀", startedAt: at(1), input: { text: "ok" } },
+    ]);
+    expect(outcome.results.map((r) => r.status)).toEqual(["created", "created"]);
+    const rows = rowsOf<{ id: string; name: string; input: unknown }>(
+      await server.deps.database.db.execute(sql`
+        select id, name, input from spans where org_id = ${orgId}::uuid and run_id = ${runId} order by id`),
+    );
+    expect(rows).toEqual([
+      { id: "fine", name: "step 😀", input: { text: "ok" } },
+      { id: "lone", name: "a\ufffdb", input: { text: "\ufffd tail" } },
+    ]);
+  });
 });
