@@ -13,6 +13,7 @@ import {
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { inject } from "vitest";
+import { processAlive } from "./process-alive.ts";
 
 /** For the hook that awaits `builtDist()`: a build on a busy two-core machine, or the wait for another file's. */
 export const BUILD_TIMEOUT_MS = 300_000;
@@ -33,15 +34,6 @@ export function builtDist(): Promise<string> {
   return built;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The lock is a file holding the builder's pid, created exclusively; a dead builder's lock is taken over. */
 function takeLock(lock: string): boolean {
   try {
@@ -59,7 +51,7 @@ function takeLock(lock: string): boolean {
     return false; // released this instant
   }
   // An empty file is a lock being written this instant: wait for it.
-  if (Number.isInteger(holder) && !alive(holder)) rmSync(lock, { force: true });
+  if (Number.isInteger(holder) && !processAlive(holder)) rmSync(lock, { force: true });
   return false;
 }
 

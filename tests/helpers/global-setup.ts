@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
+import { processAlive } from "./process-alive.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,21 +14,12 @@ declare module "vitest" {
 const ROOT = resolve(".tmp/test-dist");
 const RUN_DIR = /^run-(\d+)-[0-9a-f]+$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Builds left behind by runs that were killed (their folder names the run's process), and older layouts. */
 function removeAbandoned(): void {
   mkdirSync(ROOT, { recursive: true });
   for (const entry of readdirSync(ROOT)) {
     const pid = RUN_DIR.exec(entry)?.[1];
-    if (pid === undefined || !alive(Number(pid))) rmSync(join(ROOT, entry), { recursive: true, force: true });
+    if (pid === undefined || !processAlive(Number(pid))) rmSync(join(ROOT, entry), { recursive: true, force: true });
   }
 }
 
