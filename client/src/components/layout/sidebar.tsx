@@ -71,7 +71,7 @@ export function Sidebar() {
         {NAV_SECTIONS.map((section, i) => (
           <div key={section.label ?? i}>
             {section.label && (
-              <p className="mb-1.5 hidden px-2 text-[11px] font-semibold tracking-wider text-zinc-400 uppercase md:block dark:text-zinc-500">
+              <p className="mb-1.5 hidden px-2 text-[11px] font-semibold tracking-wider text-zinc-500 uppercase md:block dark:text-zinc-400">
                 {section.label}
               </p>
             )}
