@@ -100,10 +100,10 @@ function spansJson(items: IngestSpan[]): string {
 }
 
 /**
- * Writes the spans in the order they were sent and returns those that changed, with their contributions before and
- * after. New spans are inserted first; the ones already stored are then locked (in id order), read and updated, so
- * what they contributed before is exactly what the totals take back, whatever other batches of the same run do
- * meanwhile, on any instance.
+ * Writes the spans and returns those that changed, with their contributions before and after. New spans are inserted
+ * first, in id order: two batches inserting the same new spans then wait on each other in one order, never in a
+ * circle. The ones already stored are then locked (in id order too), read and updated, so what they contributed
+ * before is exactly what the totals take back, whatever other batches of the same run do meanwhile, on any instance.
  */
 export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Promise<SpanChange[]> {
   const changes: SpanChange[] = [];
@@ -112,6 +112,7 @@ export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Pr
       await tx.execute<{ id: string }>(sql`
         insert into spans (org_id, ${sql.raw(NAMES)}, updated_at)
         select *, now() from (${spanRows(orgId, items)}) n
+        order by id collate "C"
         on conflict (org_id, id) do nothing
         returning id`),
     ).map((r) => r.id),
