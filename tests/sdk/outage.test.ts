@@ -50,14 +50,20 @@ interface Exchange {
  * A loopback HTTP peer in front of Echos: answers `canned(n)` to the n-th request when it gives something, and
  * forwards the others to the server as they are. Records every exchange.
  */
-async function frontOf(target: () => string, canned: (n: number) => { status: number; retryAfter?: string } | null) {
+async function frontOf(
+  target: () => string,
+  canned: (n: number, body: Buffer) => { status: number; retryAfter?: string } | null,
+) {
   const exchanges: Exchange[] = [];
+  /** The items of each forwarded request, by id, in order. */
+  const forwarded: string[][] = [];
   const proxy = await startHttpServer("127.0.0.1", (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const arrivedAt = Date.now();
-      const answer = canned(exchanges.length);
+      const body = Buffer.concat(chunks);
+      const answer = canned(exchanges.length, body);
       const record = (status: number) => exchanges.push({ status, arrivedAt, answeredAt: Date.now() });
       if (answer) {
         record(answer.status);
@@ -65,13 +71,14 @@ async function frontOf(target: () => string, canned: (n: number) => { status: nu
           "content-type": "application/json",
           ...(answer.retryAfter && { "retry-after": answer.retryAfter }),
         });
-        res.end(JSON.stringify({ statusCode: answer.status, error: "Service Unavailable", message: "database down" }));
+        res.end(JSON.stringify({ statusCode: answer.status, error: "Refused", message: "canned answer" }));
         return;
       }
+      forwarded.push((JSON.parse(body.toString()) as { items: { id: string }[] }).items.map((i) => i.id));
       void fetch(`${target()}${req.url}`, {
         method: req.method,
         headers: { "content-type": "application/json", "x-api-key": String(req.headers["x-api-key"]) },
-        body: Buffer.concat(chunks),
+        body,
       }).then(async (upstream) => {
         const text = await upstream.text();
         record(upstream.status);
@@ -79,7 +86,7 @@ async function frontOf(target: () => string, canned: (n: number) => { status: nu
       });
     });
   });
-  return { url: `http://127.0.0.1:${proxy.port}`, exchanges, close: proxy.close };
+  return { url: `http://127.0.0.1:${proxy.port}`, exchanges, forwarded, close: proxy.close };
 }
 
 describe("SDK through an outage", () => {
@@ -291,5 +298,81 @@ describe("SDK through an outage", () => {
     // The bad item was one span's end: its start stands, every other span ended.
     expect(storedSpans).toHaveLength(99);
     expect(storedSpans.filter((s) => s.status === "running").map((s) => s.id)).toEqual([bad.id]);
+  });
+
+  it("splits a batch the server finds too large (413) until the halves pass, in order, and drops only an item too large alone", async () => {
+    // A peer that takes at most 1,500 bytes a request, like a proxy with a smaller limit than Echos.
+    const front = await frontOf(
+      () => server.url,
+      (_, body) => (body.length > 1500 ? { status: 413 } : null),
+    );
+    const drops: EchosDropEvent[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: front.url,
+      flushIntervalMs: 60_000,
+      onDrop: (event) => drops.push(event),
+      onError: () => {},
+    });
+    const prefix = `split-${randomUUID()}`;
+    const items: IngestItem[] = Array.from({ length: 20 }, (_, i) => ({
+      type: "run",
+      id: `${prefix}-${String(i).padStart(2, "0")}`,
+      name: prefix,
+      status: "success",
+      startedAt: at(0),
+      input: i === 7 ? "x".repeat(2000) : i,
+    }));
+    try {
+      for (const item of items) client.enqueue(item);
+      expect(await client.flush()).toBe(true);
+    } finally {
+      await front.close();
+    }
+    const stored = await db()
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.orgId, user.orgId), eq(runs.name, prefix)));
+    const statuses = front.exchanges.map((e) => e.status);
+    console.log(
+      `413 split: ${statuses.filter((s) => s === 413).length} requests refused as too large, ${statuses.filter((s) => s === 207).length} taken; ` +
+        `batch sizes taken ${front.forwarded.map((f) => f.length).join(",")}; stored ${stored.length}; dropped ${drops.map((d) => `${d.reason} ${d.items.length}`).join(",")}`,
+    );
+    const others = items.filter((_, i) => i !== 7).map((i) => i.id);
+    expect(front.forwarded.flat()).toEqual(others);
+    expect(stored.map((r) => r.id).sort()).toEqual(others);
+    expect(drops).toEqual([{ reason: "too_large", items: [items[7]], error: expect.stringMatching(/^HTTP 413/) }]);
+    expect(client.stats()).toMatchObject({ sent: 19, retries: 0, dropped: 1, queued: 0 });
+  });
+
+  it("shuts down within its bound while the server is unreachable, and reports what was still queued", async () => {
+    const drops: EchosDropEvent[] = [];
+    const warnings: string[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: `http://127.0.0.1:${await freePort()}`,
+      flushIntervalMs: 60_000,
+      retryDelayMs: 20,
+      maxRetryDelayMs: 100,
+      onDrop: (event) => drops.push(event),
+      onError: (e) => warnings.push(e.message),
+    });
+    const items = runItems(`down-${randomUUID()}`, "down", 2);
+    for (const item of items) client.enqueue(item);
+    expect(await client.flush(300)).toBe(false);
+    expect(client.stats()).toMatchObject({ queued: 6, sent: 0 });
+    expect(client.stats().retries).toBeGreaterThan(0);
+
+    const final = await client.shutdown(300);
+    client.enqueue(items[0]!);
+    await sleep(0);
+    console.log(`shutdown in an outage: ${JSON.stringify(final.droppedBy)}; warnings: ${warnings.join(" | ")}`);
+    expect(final).toMatchObject({ queued: 0, sent: 0, dropped: 6, failed: 6, droppedBy: { shutdown: 6 } });
+    expect(drops).toEqual([
+      { reason: "shutdown", items, error: "still queued 300 ms after shutdown() began" },
+      { reason: "shutdown", items: [items[0]], error: "queued after the client was shut down" },
+    ]);
+    expect(warnings).toEqual(["6 item(s) dropped: still queued 300 ms after shutdown() began"]);
+    expect(client.stats().droppedBy.shutdown).toBe(7);
   });
 });
