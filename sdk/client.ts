@@ -1,26 +1,10 @@
 import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS } from "../shared/ingest-limits.ts";
 import type { IngestItem, IngestResult } from "../shared/schemas/ingest.ts";
+import { type DropReason, DropReporter, type EchosDropEvent } from "./drops.ts";
 import { postBatch, type UsageLimitInfo } from "./ingest-request.ts";
 import { ItemQueue, type QueuedItem } from "./item-queue.ts";
 
-export type { UsageLimitInfo };
-
-/**
- * Why items were given up: `queue_full` (the oldest waiting items, to make room), `rejected` (the server refused
- * the item itself: its reason is in the event), `refused` (the server refused the whole request: bad key, bad
- * envelope), `too_large` / `unserializable` (could never be sent), `expired` (retried for `maxRetryDurationMs`),
- * `limited` (the organisation's monthly limit), `shutdown` (still queued when `shutdown()` stopped waiting).
- */
-export type DropReason =
-  "queue_full" | "rejected" | "refused" | "too_large" | "unserializable" | "expired" | "limited" | "shutdown";
-
-export interface EchosDropEvent {
-  reason: DropReason;
-  /** The items as they were queued. */
-  items: IngestItem[];
-  /** Readable: the server's reason for a rejected item, the last error of a batch given up. */
-  error: string;
-}
+export type { DropReason, EchosDropEvent, UsageLimitInfo };
 
 export interface EchosClientOptions {
   /** Defaults to the ECHOS_API_KEY environment variable. */
@@ -101,19 +85,6 @@ type Settings = Required<Omit<EchosClientOptions, "apiKey" | "apiUrl" | "onError
 
 /** Room left in a request for the envelope around the items. */
 const MAX_REQUEST_BYTES = INGEST_MAX_BYTES - 1024;
-/** Drops that come one by one while the queue stays full are warned about at most this often. */
-const WARN_EVERY_MS = 60_000;
-const THROTTLED: ReadonlySet<DropReason> = new Set(["queue_full", "shutdown"]);
-const NO_DROPS: Record<DropReason, number> = {
-  queue_full: 0,
-  rejected: 0,
-  refused: 0,
-  too_large: 0,
-  unserializable: 0,
-  expired: 0,
-  limited: 0,
-  shutdown: 0,
-};
 
 /** A timer that does not keep the process alive: `beforeExit` still comes, and shuts the client down. */
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -127,7 +98,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", stop, { once: true });
   });
 
-const itemName = (item: IngestItem) => `${item.type} ${item.id}`;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -140,7 +110,6 @@ export class EchosClient {
   private readonly apiKey: string | undefined;
   private readonly options: Settings;
   private readonly onError: (error: Error) => void;
-  private readonly onDrop: ((event: EchosDropEvent) => void) | undefined;
   private readonly queue = new ItemQueue();
   /** The batch being sent (and retried). */
   private inflight: QueuedItem[] = [];
@@ -152,9 +121,7 @@ export class EchosClient {
   private readonly stopping = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly counters = { sent: 0, retries: 0 };
-  private readonly droppedBy = { ...NO_DROPS };
-  private pendingDrops: EchosDropEvent[] = [];
-  private readonly warned = new Map<DropReason, { at: number; unreported: number }>();
+  private readonly drops: DropReporter;
   private closed = false;
   /** While the organisation is at its limit: nothing is sent (or retried) before this time. */
   private pausedUntil = 0;
@@ -175,7 +142,7 @@ export class EchosClient {
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     };
     this.onError = options.onError ?? ((error) => process.emitWarning(`Echos: ${error.message}`));
-    this.onDrop = options.onDrop;
+    this.drops = new DropReporter(options.onDrop, this.onError);
     if (!this.apiKey) this.onError(new Error("No API key: set ECHOS_API_KEY or pass apiKey; nothing will be sent"));
     this.timer = setInterval(() => void this.pump(), this.options.flushIntervalMs).unref();
     process.once("beforeExit", () => {
@@ -186,21 +153,25 @@ export class EchosClient {
   /** Queues an item; never throws. */
   enqueue(item: IngestItem): void {
     if (!this.apiKey) return;
-    if (this.closed) return this.drop("shutdown", [item], "queued after the client was shut down");
-    if (this.paused()) return this.drop("limited", [item], "the organisation's monthly span limit is reached");
+    if (this.closed) return this.drops.drop("shutdown", [item], "queued after the client was shut down");
+    if (this.paused()) return this.drops.drop("limited", [item], "the organisation's monthly span limit is reached");
     let json: string;
     try {
       json = JSON.stringify(item);
     } catch (error) {
-      return this.drop("unserializable", [item], `not JSON: ${errorText(error)}`);
+      return this.drops.drop("unserializable", [item], `not JSON: ${errorText(error)}`);
     }
     const bytes = Buffer.byteLength(json);
     if (bytes > MAX_REQUEST_BYTES)
-      return this.drop("too_large", [item], `${bytes} bytes of JSON; a request carries at most ${MAX_REQUEST_BYTES}`);
+      return this.drops.drop(
+        "too_large",
+        [item],
+        `${bytes} bytes of JSON; a request carries at most ${MAX_REQUEST_BYTES}`,
+      );
     // Never empties the queue for one item that could not fit anyway.
-    if (bytes > this.options.maxQueueBytes) return this.drop("queue_full", [item], this.fullMessage());
+    if (bytes > this.options.maxQueueBytes) return this.drops.drop("queue_full", [item], this.fullMessage());
     this.makeRoom(bytes);
-    if (!this.fits(bytes)) return this.drop("queue_full", [item], this.fullMessage());
+    if (!this.fits(bytes)) return this.drops.drop("queue_full", [item], this.fullMessage());
     this.queue.push({ seq: ++this.seq, json, bytes, done: false });
     this.held.count++;
     this.held.bytes += bytes;
@@ -208,12 +179,12 @@ export class EchosClient {
   }
 
   stats(): EchosClientStats {
-    const d = this.droppedBy;
+    const d = this.drops.counts;
     return {
       queued: this.held.count,
       queuedBytes: this.held.bytes,
       ...this.counters,
-      dropped: Object.values(d).reduce((a, b) => a + b, 0),
+      dropped: this.drops.total,
       droppedBy: { ...d },
       rejected: d.rejected,
       limited: d.limited,
@@ -223,10 +194,10 @@ export class EchosClient {
 
   /**
    * Sends everything queued so far. Resolves true once each of those items is acknowledged or dropped (and
-   * reported), which during an outage can take up to `maxRetryDurationMs`; false if `timeoutMs` passes first, the
-   * items then still queued and retried in the background (`stats().queued`).
+   * reported); false if `timeoutMs` passes first (default `maxRetryDurationMs`: during an outage no batch waits
+   * longer than that anyway), the items then still queued and retried in the background (`stats().queued`).
    */
-  flush(timeoutMs = Infinity): Promise<boolean> {
+  flush(timeoutMs = this.options.maxRetryDurationMs): Promise<boolean> {
     const seq = this.seq;
     void this.pump();
     if (this.oldestHeld() > seq) return Promise.resolve(true);
@@ -382,56 +353,12 @@ export class EchosClient {
   private dropQueued(reason: DropReason, entries: QueuedItem[], error: string): void {
     if (entries.length === 0) return;
     for (const entry of entries) this.settle(entry);
-    this.drop(
+    this.drops.drop(
       reason,
       entries.map((e) => JSON.parse(e.json) as IngestItem),
       error,
     );
     this.wakeWaiters();
-  }
-
-  /** Counted at once; reported after the caller's code has run, drops of one moment and reason together. */
-  private drop(reason: DropReason, items: IngestItem[], error: string): void {
-    this.droppedBy[reason] += items.length;
-    const last = this.pendingDrops.at(-1);
-    if (!last) queueMicrotask(() => this.reportDrops());
-    if (last?.reason === reason && last.error === error) last.items.push(...items);
-    else this.pendingDrops.push({ reason, items, error });
-  }
-
-  private reportDrops(): void {
-    const events = this.pendingDrops;
-    this.pendingDrops = [];
-    for (const event of events) {
-      try {
-        this.onDrop?.(event);
-      } catch (error) {
-        this.onError(new Error(`onDrop threw: ${errorText(error)}`));
-      }
-      this.warn(event);
-    }
-  }
-
-  private warn({ reason, items, error }: EchosDropEvent): void {
-    // The limit is reported once, as a UsageLimitError.
-    if (reason === "limited") return;
-    if (reason === "rejected") {
-      for (const item of items) this.onError(new Error(`Item ${itemName(item)} rejected: ${error}`));
-      return;
-    }
-    let count = items.length;
-    if (THROTTLED.has(reason)) {
-      const now = Date.now();
-      const last = this.warned.get(reason);
-      if (last && now - last.at < WARN_EVERY_MS) {
-        last.unreported += count;
-        return;
-      }
-      count += last?.unreported ?? 0;
-      this.warned.set(reason, { at: now, unreported: 0 });
-    }
-    const what = reason === "refused" || reason === "expired" ? error : `${count} item(s) dropped: ${error}`;
-    this.onError(new Error(what));
   }
 
   /** The earliest item still held, by arrival: flush() waits until it is past the last item it was called for. */
