@@ -239,7 +239,11 @@ export class EchosClient {
   /** Drops the oldest waiting items until one of `bytes` fits; the batch in flight stays. */
   private makeRoom(bytes: number): void {
     const oldest: QueuedItem[] = [];
-    while (!this.fits(bytes) && this.queue.length > 0) oldest.push(this.queue.shift()!);
+    while (!this.fits(bytes) && this.queue.length > 0) {
+      const entry = this.queue.shift()!;
+      this.settle(entry);
+      oldest.push(entry);
+    }
     this.dropQueued("queue_full", oldest, this.fullMessage());
   }
 

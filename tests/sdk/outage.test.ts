@@ -229,8 +229,11 @@ describe("SDK through an outage", () => {
     const ids = Array.from({ length: 50 }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
     // The fifth item starts the first batch (5 in flight, refused), the next 15 wait, and from then on every new
     // item pushes the oldest waiting one out: items 5…34 go.
-    for (const id of ids)
+    const held: number[] = [];
+    for (const id of ids) {
       client.enqueue({ type: "run", id, name: prefix, status: "success", startedAt: at(0), endedAt: at(1) });
+      held.push(client.stats().queued);
+    }
     await sleep(0);
     const duringOutage = client.stats();
     await new Promise<void>((resolve) => gate.listen(gatePort, "127.0.0.1", resolve));
@@ -249,12 +252,47 @@ describe("SDK through an outage", () => {
       `bounded queue: 50 items, bound 20: queued ${duringOutage.queued}, dropped ${duringOutage.droppedBy.queue_full} during the outage; ` +
         `after: sent ${client.stats().sent}, stored ${stored.length}, reported dropped ${dropped.length} in ${drops.length} event(s)`,
     );
+    // Full from the 20th item on, and never emptied to make room for one.
+    expect(held.slice(19)).toEqual(Array.from({ length: 31 }, () => 20));
     expect(duringOutage).toMatchObject({ queued: 20, dropped: 30, droppedBy: { queue_full: 30 } });
     expect(drops.every((d) => d.reason === "queue_full")).toBe(true);
     expect(dropped).toEqual(ids.slice(5, 35));
     expect(warnings.join("\n")).toMatch(/30 item\(s\) dropped: the queue is full \(20 items/);
     expect(stored.map((r) => r.id).sort()).toEqual([...ids.slice(0, 5), ...ids.slice(35)]);
     expect(client.stats()).toMatchObject({ sent: 20, queued: 0, dropped: 30 });
+  });
+
+  it("bounds its queue by bytes as well, dropping the oldest items to make room", async () => {
+    const drops: EchosDropEvent[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: `http://127.0.0.1:${await freePort()}`,
+      flushIntervalMs: 60_000,
+      maxQueueBytes: 10_000,
+      onDrop: (event) => drops.push(event),
+      onError: () => {},
+    });
+    const ids = Array.from({ length: 30 }, (_, i) => `bytes-${String(i).padStart(2, "0")}`);
+    const item = (id: string): IngestItem => ({
+      type: "run",
+      id,
+      name: "bytes",
+      status: "running",
+      startedAt: at(0),
+      input: "x".repeat(1000),
+    });
+    for (const id of ids) client.enqueue(item(id));
+    await sleep(0);
+    const fit = Math.floor(10_000 / JSON.stringify(item(ids[0]!)).length);
+    const stats = client.stats();
+    const dropped = drops.flatMap((d) => d.items.map((i) => i.id));
+    console.log(
+      `bytes bound 10000 (${fit} items fit): queued ${stats.queued} items, ${stats.queuedBytes} bytes; dropped ${dropped.length}`,
+    );
+    expect(stats.queuedBytes).toBeLessThanOrEqual(10_000);
+    expect(stats).toMatchObject({ queued: fit, dropped: 30 - fit });
+    expect(dropped).toEqual(ids.slice(0, 30 - fit));
+    await client.shutdown(0);
   });
 
   it("stores the valid items of a batch with one bad item, and reports the bad one once with the server's reason", async () => {
