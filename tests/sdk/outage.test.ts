@@ -47,8 +47,8 @@ interface Exchange {
 }
 
 /**
- * A loopback HTTP peer in front of Echos: answers `canned(n)` to the n-th request when it gives something, and
- * forwards the others to the server as they are. Records every exchange.
+ * A loopback HTTP peer in front of Echos: answers `canned(n)` to the n-th request when it gives something (status 0:
+ * no answer at all), and forwards the others to the server as they are. Records every exchange.
  */
 async function frontOf(
   target: () => string,
@@ -67,6 +67,8 @@ async function frontOf(
       const record = (status: number) => exchanges.push({ status, arrivedAt, answeredAt: Date.now() });
       if (answer) {
         record(answer.status);
+        // Status 0: never answer, like a server that hangs.
+        if (answer.status === 0) return;
         res.writeHead(answer.status, {
           "content-type": "application/json",
           ...(answer.retryAfter && { "retry-after": answer.retryAfter }),
@@ -201,6 +203,44 @@ describe("SDK through an outage", () => {
       .from(runs)
       .where(and(eq(runs.orgId, user.orgId), eq(runs.id, runId)));
     expect(run?.status).toBe("success");
+  });
+
+  it("sends a request that timed out again, and never resends a batch refused as a whole (400)", async () => {
+    // The first request hangs, its retry is refused with 400; the next batch is forwarded.
+    const front = await frontOf(
+      () => server.url,
+      (n) => (n === 0 ? { status: 0 } : n === 1 ? { status: 400 } : null),
+    );
+    const drops: EchosDropEvent[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: front.url,
+      flushIntervalMs: 60_000,
+      requestTimeoutMs: 300,
+      retryDelayMs: 10,
+      onDrop: (event) => drops.push(event),
+      onError: () => {},
+    });
+    const first = runItems(`refused-${randomUUID()}`, "refused", 1);
+    const second = runItems(`after-refused-${randomUUID()}`, "after refused", 1);
+    try {
+      for (const item of first) client.enqueue(item);
+      expect(await client.flush()).toBe(true);
+      for (const item of second) client.enqueue(item);
+      expect(await client.flush()).toBe(true);
+    } finally {
+      await front.close();
+    }
+    console.log(
+      `timeout then 400: statuses ${front.exchanges.map((e) => e.status).join(",")}; retries ${client.stats().retries}; ` +
+        `dropped ${drops.map((d) => `${d.reason} ${d.items.length}: ${d.error}`).join(",")}`,
+    );
+    expect(front.exchanges.map((e) => e.status)).toEqual([0, 400, 207]);
+    expect(drops).toEqual([
+      { reason: "refused", items: first, error: "Batch of 4 not delivered: HTTP 400: canned answer" },
+    ]);
+    expect(client.stats()).toMatchObject({ sent: 4, retries: 1, dropped: 4, failed: 4 });
+    expect(front.forwarded).toEqual([second.map((i) => i.id)]);
   });
 
   it("holds at most maxQueueSize items through an outage, drops exactly the oldest overflow and reports it, and delivers the rest", async () => {
