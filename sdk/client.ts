@@ -194,8 +194,8 @@ export class EchosClient {
 
   /**
    * Sends everything queued so far. Resolves true once each of those items is acknowledged or dropped (and
-   * reported); false if `timeoutMs` passes first (default `maxRetryDurationMs`: during an outage no batch waits
-   * longer than that anyway), the items then still queued and retried in the background (`stats().queued`).
+   * reported); false if `timeoutMs` (default `maxRetryDurationMs`) passes first, the items then still queued and
+   * retried in the background (`stats().queued`).
    */
   flush(timeoutMs = this.options.maxRetryDurationMs): Promise<boolean> {
     const seq = this.seq;
@@ -311,7 +311,7 @@ export class EchosClient {
             return this.dropQueued(
               "expired",
               batch,
-              `Batch of ${batch.length} not delivered after ${attempt} attempts in ${Math.round(failingMs / 1000)} s: ${outcome.error}`,
+              `Batch of ${batch.length} not delivered after ${attempt} attempts in ${(failingMs / 1000).toFixed(1)} s: ${outcome.error}`,
             );
           this.counters.retries++;
           await sleep(this.waitBefore(attempt, outcome.retryAfterMs), this.stopping.signal);

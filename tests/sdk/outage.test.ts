@@ -423,6 +423,35 @@ describe("SDK through an outage", () => {
     expect(client.stats()).toMatchObject({ sent: 19, retries: 0, dropped: 1, queued: 0 });
   });
 
+  it("gives a batch up once it has failed for maxRetryDurationMs, and reports it with the last error", async () => {
+    const drops: EchosDropEvent[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: `http://127.0.0.1:${await freePort()}`,
+      flushIntervalMs: 60_000,
+      maxRetryDurationMs: 300,
+      retryDelayMs: 20,
+      maxRetryDelayMs: 50,
+      onDrop: (event) => drops.push(event),
+      onError: () => {},
+    });
+    const items = runItems(`expired-${randomUUID()}`, "expired", 1);
+    for (const item of items) client.enqueue(item);
+    expect(await client.flush(10_000)).toBe(true);
+    console.log(`expired: ${drops.map((d) => `${d.reason} ${d.items.length}: ${d.error}`).join(",")}`);
+    expect(drops).toEqual([
+      {
+        reason: "expired",
+        items,
+        error: expect.stringMatching(
+          /^Batch of 4 not delivered after \d+ attempts in \d+\.\d s: fetch failed \(ECONNREFUSED\)$/,
+        ),
+      },
+    ]);
+    expect(client.stats()).toMatchObject({ queued: 0, sent: 0, dropped: 4, failed: 4 });
+    expect(client.stats().retries).toBeGreaterThan(1);
+  });
+
   it("shuts down within its bound while the server is unreachable, and reports what was still queued", async () => {
     const drops: EchosDropEvent[] = [];
     const warnings: string[] = [];
