@@ -85,6 +85,8 @@ type Settings = Required<Omit<EchosClientOptions, "apiKey" | "apiUrl" | "onError
 
 /** Room left in a request for the envelope around the items. */
 const MAX_REQUEST_BYTES = INGEST_MAX_BYTES - 1024;
+/** HTTP 500s in a row after which a batch is halved: the server answers, yet fails this batch. */
+const SPLIT_AFTER_500S = 3;
 
 /** A timer that does not keep the process alive: `beforeExit` still comes, and shuts the client down. */
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -280,6 +282,7 @@ export class EchosClient {
   private async deliver(batch: QueuedItem[]): Promise<void> {
     const { maxRetryDurationMs, maxAttempts, requestTimeoutMs } = this.options;
     let failingSince: number | undefined;
+    let serverErrors = 0;
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), this.stopping.signal]);
       const outcome = await postBatch(
@@ -297,15 +300,17 @@ export class EchosClient {
           return this.dropQueued("limited", batch, outcome.info.message);
         case "refused":
           return this.dropQueued("refused", batch, `Batch of ${batch.length} not delivered: ${outcome.error}`);
-        case "split": {
+        case "split":
           if (batch.length === 1) return this.dropQueued("too_large", batch, outcome.error);
-          const half = Math.ceil(batch.length / 2);
-          await this.deliver(batch.slice(0, half));
-          if (!this.stopping.signal.aborted) await this.deliver(batch.slice(half));
-          return;
-        }
+          return this.deliverHalves(batch);
         case "retry": {
           failingSince ??= Date.now();
+          // One item may be what the server fails on (a bug of its own): halves isolate it, so the rest pass.
+          serverErrors = outcome.status === 500 ? serverErrors + 1 : 0;
+          if (serverErrors >= SPLIT_AFTER_500S && batch.length > 1) {
+            this.counters.retries++;
+            return this.deliverHalves(batch);
+          }
           const failingMs = Date.now() - failingSince;
           if (failingMs >= maxRetryDurationMs || attempt >= maxAttempts)
             return this.dropQueued(
@@ -319,6 +324,13 @@ export class EchosClient {
         }
       }
     }
+  }
+
+  /** In order: the second half waits for the first. */
+  private async deliverHalves(batch: QueuedItem[]): Promise<void> {
+    const half = Math.ceil(batch.length / 2);
+    await this.deliver(batch.slice(0, half));
+    if (!this.stopping.signal.aborted) await this.deliver(batch.slice(half));
   }
 
   /** The server's `Retry-After` when it gave one (a tenth more at most, to spread clients), else backoff. */

@@ -15,8 +15,11 @@ export type IngestAttempt =
   | { kind: "split"; error: string }
   /** The server refused the request itself (bad key, bad envelope): sending it again would be refused again. */
   | { kind: "refused"; error: string }
-  /** Unreachable, timed out, busy (429, 503) or failing (5xx): worth another attempt, after `retryAfterMs` if given. */
-  | { kind: "retry"; error: string; retryAfterMs?: number };
+  /**
+   * Unreachable, timed out, busy (429, 503) or failing (5xx, its `status`): worth another attempt, after
+   * `retryAfterMs` if given.
+   */
+  | { kind: "retry"; error: string; status?: number; retryAfterMs?: number };
 
 const isLimitInfo = (v: unknown): v is UsageLimitInfo =>
   typeof v === "object" && v !== null && (v as { error?: unknown }).error === "usage_limit_reached";
@@ -46,7 +49,8 @@ function classify(status: number, text: string, retryAfter: number | undefined):
   const error = `HTTP ${status}: ${message}`;
   if (status === 429 && isLimitInfo(body)) return { kind: "limited", info: body };
   if (status === 413) return { kind: "split", error };
-  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", error, retryAfterMs: retryAfter };
+  if (status === 408 || status === 429 || status >= 500)
+    return { kind: "retry", error, status, retryAfterMs: retryAfter };
   return { kind: "refused", error };
 }
 

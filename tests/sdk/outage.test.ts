@@ -378,6 +378,52 @@ describe("SDK through an outage", () => {
     expect(storedSpans.filter((s) => s.status === "running").map((s) => s.id)).toEqual([bad.id]);
   });
 
+  it("halves a batch the server keeps failing with 500 until the item it fails on is alone, and delivers the rest in order", async () => {
+    const poison = `poison-${randomUUID()}`;
+    // A server with a bug that one item triggers: every request carrying it fails as a whole.
+    const front = await frontOf(
+      () => server.url,
+      (_, body) => (body.includes(poison) ? { status: 500 } : null),
+    );
+    const drops: EchosDropEvent[] = [];
+    const client = new EchosClient({
+      apiKey,
+      apiUrl: front.url,
+      flushIntervalMs: 60_000,
+      maxRetryDurationMs: 500,
+      retryDelayMs: 10,
+      maxRetryDelayMs: 50,
+      onDrop: (event) => drops.push(event),
+      onError: () => {},
+    });
+    const runId = `poisoned-${randomUUID()}`;
+    const items = runItems(runId, "poisoned", 9);
+    const bad: IngestItem = { type: "run", id: poison, name: "poison", status: "running", startedAt: at(0) };
+    items.splice(7, 0, bad);
+    try {
+      for (const item of items) client.enqueue(item);
+      expect(await client.flush(10_000)).toBe(true);
+    } finally {
+      await front.close();
+    }
+    const statuses = front.exchanges.map((e) => e.status);
+    console.log(
+      `500 on one item of ${items.length}: ${statuses.filter((s) => s === 500).length} answers 500, ` +
+        `batch sizes taken ${front.forwarded.map((f) => f.length).join(",")}; sent ${client.stats().sent}; ` +
+        `dropped ${drops.map((d) => `${d.reason} ${d.items.length}`).join(",")}`,
+    );
+    expect(front.forwarded.flat()).toEqual(items.filter((i) => i !== bad).map((i) => i.id));
+    expect(drops).toEqual([
+      { reason: "expired", items: [bad], error: expect.stringMatching(/HTTP 500: canned answer$/) },
+    ]);
+    expect(client.stats()).toMatchObject({ sent: items.length - 1, dropped: 1, queued: 0 });
+    const storedSpans = await db()
+      .select()
+      .from(spans)
+      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, runId)));
+    expect(storedSpans.filter((s) => s.status === "success")).toHaveLength(9);
+  });
+
   it("splits a batch the server finds too large (413) until the halves pass, in order, and drops only an item too large alone", async () => {
     // A peer that takes at most 1,500 bytes a request, like a proxy with a smaller limit than Echos.
     const front = await frontOf(
