@@ -127,7 +127,6 @@ describe("SDK against a running server", () => {
       apiKey,
       apiUrl: `http://127.0.0.1:${port}`,
       flushIntervalMs: 60_000,
-      maxAttempts: 30,
     });
     const name = `offline-${Date.now()}`;
     await trace(name, async () => span("step", async () => 1), { client });

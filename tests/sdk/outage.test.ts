@@ -132,6 +132,7 @@ describe("SDK through an outage", () => {
     expect(await client.flush()).toBe(true);
 
     await server.shutdown();
+    const downAt = Date.now();
     await expect(fetch(`${server.url}/api/health`)).rejects.toThrow();
     // Items keep coming while nothing listens, until the client has retried well past the old six attempts.
     let produced = 0;
@@ -142,6 +143,7 @@ describe("SDK through an outage", () => {
     }
     const during = client.stats();
     server = await start();
+    const downForMs = Date.now() - downAt;
     expect(await client.flush()).toBe(true);
 
     const stats = client.stats();
@@ -154,7 +156,7 @@ describe("SDK through an outage", () => {
       .from(spans)
       .where(and(eq(spans.orgId, user.orgId), like(spans.runId, `${prefix}-%`)));
     console.log(
-      `outage: ${produced} runs (${produced * 10} items) produced while refused; retries during the outage ${during.retries}, queued then ${during.queued}; ` +
+      `outage of ${downForMs} ms: ${produced} runs (${produced * 10} items) produced while refused; retries during the outage ${during.retries}, queued then ${during.queued}; ` +
         `after: sent ${stats.sent}, dropped ${stats.dropped}, runs stored ${storedRuns.length}, spans stored ${storedSpans.length}`,
     );
     expect(during.retries).toBeGreaterThan(6);
