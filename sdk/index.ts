@@ -1,7 +1,9 @@
 export {
+  type DropReason,
   EchosClient,
   type EchosClientOptions,
   type EchosClientStats,
+  type EchosDropEvent,
   UsageLimitError,
   type UsageLimitInfo,
 } from "./client.ts";

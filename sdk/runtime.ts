@@ -307,8 +307,8 @@ export class EchosRuntime {
     return connection;
   }
 
-  /** Sends everything recorded so far. */
-  flush(): Promise<void> {
-    return this.client.flush();
+  /** Sends everything recorded so far; see `EchosClient.flush()`. */
+  flush(timeoutMs?: number): Promise<boolean> {
+    return this.client.flush(timeoutMs);
   }
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS } from "../ingest-limits.ts";
 import { ZUsageLimit } from "./usage.ts";
 
-export const INGEST_MAX_ITEMS = 1000;
-export const INGEST_MAX_BYTES = 5 * 1024 * 1024;
+export { INGEST_MAX_BYTES, INGEST_MAX_ITEMS };
 
 const ZId = z
   .string()

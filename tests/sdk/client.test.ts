@@ -3,7 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { EchosClient, span, trace } from "../../sdk/index.ts";
+import { EchosClient, type EchosDropEvent, span, trace } from "../../sdk/index.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { freePort } from "../helpers/redis-server.ts";
 import { startTestServer } from "../helpers/server.ts";
@@ -127,7 +127,6 @@ describe("SDK against a running server", () => {
       apiKey,
       apiUrl: `http://127.0.0.1:${port}`,
       flushIntervalMs: 60_000,
-      maxAttempts: 30,
     });
     const name = `offline-${Date.now()}`;
     await trace(name, async () => span("step", async () => 1), { client });
@@ -152,14 +151,16 @@ describe("SDK against a running server", () => {
     ).toBe(1);
   });
 
-  it("counts what it drops when its queue is full, and never throws into the caller", async () => {
+  it("drops the oldest items when its queue is full, reports every drop, and never throws into the caller", async () => {
     const errors: string[] = [];
+    const drops: EchosDropEvent[] = [];
     const client = new EchosClient({
       apiKey: "echos_i_invalid",
       apiUrl: server.url,
       maxQueueSize: 3,
       flushIntervalMs: 60_000,
       onError: (e) => errors.push(e.message),
+      onDrop: (event) => drops.push(event),
     });
     await trace(
       "too much",
@@ -169,9 +170,23 @@ describe("SDK against a running server", () => {
       },
       { client },
     );
-    expect(client.stats().dropped).toBe(3);
-    await client.flush();
-    expect(client.stats().failed).toBe(3);
+    expect(client.stats()).toMatchObject({ queued: 3, dropped: 3, droppedBy: { queue_full: 3 } });
+    expect(await client.flush()).toBe(true);
+    expect(client.stats()).toMatchObject({
+      queued: 0,
+      dropped: 6,
+      failed: 3,
+      droppedBy: { queue_full: 3, refused: 3 },
+    });
+    // The run's start and span a went first; b and the run's end were kept, then refused for the bad key.
+    expect(drops.flatMap((d) => d.items.map((i) => `${d.reason} ${i.name}:${i.status}`))).toEqual([
+      "queue_full too much:running",
+      "queue_full a:running",
+      "queue_full a:success",
+      "refused b:running",
+      "refused b:success",
+      "refused too much:success",
+    ]);
     expect(errors.join("\n")).toMatch(/HTTP 401: Malformed API key/);
   });
 });
