@@ -105,6 +105,17 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
       }),
       /^metadata: .*nested deeper than 64 levels/,
     ],
+    [
+      "a run whose input has more distinct words than its search index holds",
+      () => ({
+        type: "run",
+        id: uid("bad"),
+        name: "many words",
+        startedAt: new Date().toISOString(),
+        input: Array.from({ length: 150_000 }, (_, i) => `w${i}`).join(" "),
+      }),
+      /^could not be stored: string is too long for tsvector/,
+    ],
   ];
   for (const [label, bad, reason] of refusals) {
     it(`refuses ${label} with a readable reason and stores the 199 others`, async () => {
