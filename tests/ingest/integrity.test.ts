@@ -12,8 +12,12 @@ const hex = (bytes: number) =>
   [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 /** JSON nested `levels` deep, as text: Node's own JSON.stringify cannot write 5,000 levels. */
 const deepJson = (levels: number) => `${'{"a":'.repeat(levels)}"bottom"${"}".repeat(levels)}`;
-/** Stands for 5,000-deep JSON in an item; the request body gets the real thing in its place. */
+/** Stand for raw JSON in an item (5,000-deep JSON; prototype keys); the request body gets the real thing there. */
 const DEEP = "@@5000 levels@@";
+const PROTOTYPE_KEYS = "@@prototype keys@@";
+const PROTOTYPE_JSON = '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "kept": 1}';
+const rawJson = (json: string) =>
+  json.replaceAll(JSON.stringify(DEEP), deepJson(5000)).replaceAll(JSON.stringify(PROTOTYPE_KEYS), PROTOTYPE_JSON);
 const REPLACEMENT = "\uFFFD";
 const BAD_AT = 100;
 
@@ -28,7 +32,7 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
     const res = await fetch(`${server.url}/api/v1/ingest`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": key },
-      body: JSON.stringify({ items }).replaceAll(JSON.stringify(DEEP), deepJson(5000)),
+      body: rawJson(JSON.stringify({ items })),
     });
     expect(res.status).toBe(207);
     return ZIngestResponse.parse(await res.json());
@@ -158,6 +162,11 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
       "a lone surrogate in an input",
       (r) => span(r, { id: "surrogate-input", input: "\ud800" }),
       (s) => expect(s.input).toBe(REPLACEMENT),
+    ],
+    [
+      "__proto__ and constructor.prototype keys in its input",
+      (r) => span(r, { id: "prototype-keys", input: PROTOTYPE_KEYS }),
+      (s) => expect(s.input).toEqual({ kept: 1 }),
     ],
   ];
   for (const [label, bad, check] of cleaned) {
@@ -301,6 +310,17 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
       ],
       ["a NUL in an attribute key", { attributes: [{ key: "k\u0000", value: { stringValue: "v" } }] }],
     ];
+
+    it("stores the spans of a body holding a __proto__ key, and one whose JSON attribute holds such keys", async () => {
+      const bad = { attributes: [{ key: "input.value", value: { stringValue: PROTOTYPE_JSON } }] };
+      const json = request(hex(16), bad);
+      const body = JSON.stringify(json.body).replace('"spans":[', `"__proto__": {"polluted": true}, "spans":[`);
+      const res = await post(body, "application/json");
+      expect(res.status).toBe(200);
+      expect(ZOtlpExportResponse.parse(await res.json())).toEqual({});
+      expect(await storedSpans(json.spanIds)).toBe(199);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
 
     for (const [label, bad] of hostile) {
       it(`stores 199 spans and the one with ${label}, cleaned, in JSON and in protobuf`, async () => {
