@@ -266,6 +266,28 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
     }
   });
 
+  it("answers 4xx, never 5xx, to a body that is not a batch at all", async () => {
+    const bodies = [
+      "",
+      "null",
+      "[]",
+      '"\\ud800"',
+      '{"items": "x"}',
+      '{"items": [null, 1e999, "\\u0000"]}',
+      "{",
+      "\u0000",
+    ];
+    for (const body of bodies) {
+      const res = await fetch(`${server.url}/api/v1/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key },
+        body,
+      });
+      expect([body, res.status < 500]).toEqual([body, true]);
+      await res.arrayBuffer();
+    }
+  });
+
   describe("through OTLP", () => {
     const post = (body: string | Uint8Array, contentType: string) =>
       fetch(`${server.url}/v1/traces`, {
