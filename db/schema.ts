@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   date,
   boolean,
@@ -200,9 +201,12 @@ export const runs = pgTable(
     conversationId: text("conversation_id"),
     workflowVersionId: text("workflow_version_id"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
-    /** Totals over the run's spans, recomputed whenever its spans change. */
-    inputTokens: integer("input_tokens").notNull().default(0),
-    outputTokens: integer("output_tokens").notNull().default(0),
+    /**
+     * Totals over the run's spans, recomputed whenever its spans change. Tokens are int8: a span holds up to 2^31-1
+     * (its int4 column), and a run's sum of them must never overflow.
+     */
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
     costUsd: doublePrecision("cost_usd").notNull().default(0),
     spanCount: integer("span_count").notNull().default(0),
     errorCount: integer("error_count").notNull().default(0),

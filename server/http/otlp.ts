@@ -14,6 +14,7 @@ import {
   type OtlpSpan,
   type PartialSuccess,
 } from "../modules/otlp/decode.ts";
+import { parseJsonRemovingPrototypeKeys } from "./ingest-json.ts";
 import { apiKeyDeps } from "./request-deps.ts";
 import { requireApiKey } from "./require-api-key.ts";
 import { sendLimitReached } from "./usage-limit.ts";
@@ -34,9 +35,10 @@ const mediaType = (req: FastifyRequest) => (req.headers["content-type"] ?? "").s
  * refused (OTLP clients must not retry those). Spans are stored through the same ingest service as the REST route.
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
-  // Its own scope, so the protobuf body parser and the error handler apply to this route only.
+  // Its own scope, so the body parsers and the error handler apply to this route only.
   void app.register(async (scope) => {
     scope.addContentTypeParser(PROTOBUF_TYPES, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+    parseJsonRemovingPrototypeKeys(scope);
 
     scope.setErrorHandler(async (error: FastifyError, _req, reply) => {
       if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {

@@ -30,7 +30,14 @@ describe("ingest", () => {
         select input_tokens, output_tokens, cost_usd, span_count, error_count from runs
         where org_id = ${orgId}::uuid and id = ${runId}`),
     );
-    return { ...row!, cost_usd: Number(row!.cost_usd) };
+    // Token totals are int8, which the driver reads as a string.
+    const { input_tokens, output_tokens, cost_usd } = row!;
+    return {
+      ...row!,
+      input_tokens: Number(input_tokens),
+      output_tokens: Number(output_tokens),
+      cost_usd: Number(cost_usd),
+    };
   };
   const recounted = async (orgId: string, runId: string) => {
     const [row] = rowsOf<Totals>(
@@ -40,7 +47,14 @@ describe("ingest", () => {
           (count(*) filter (where status = 'error'))::int as error_count
         from spans where org_id = ${orgId}::uuid and run_id = ${runId}`),
     );
-    return { ...row!, cost_usd: Number(row!.cost_usd) };
+    // Token totals are int8, which the driver reads as a string.
+    const { input_tokens, output_tokens, cost_usd } = row!;
+    return {
+      ...row!,
+      input_tokens: Number(input_tokens),
+      output_tokens: Number(output_tokens),
+      cost_usd: Number(cost_usd),
+    };
   };
 
   it("keeps a run's totals equal to its spans when batches of one run are written at the same time", async () => {

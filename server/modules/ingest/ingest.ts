@@ -13,7 +13,7 @@ import { writeSpans } from "./spans-write.ts";
 import { applyTotals, refreshConversations, totalsDelta } from "./totals.ts";
 import { type ValidatedBatch, validateItems } from "./validate.ts";
 
-type Deps = Pick<AppDeps, "database" | "store" | "metrics" | "config">;
+type Deps = Pick<AppDeps, "database" | "store" | "metrics" | "config" | "log">;
 type Outcome = "created" | "updated" | "unchanged";
 
 export interface IngestOptions {
@@ -75,29 +75,91 @@ interface Written {
   summaries: RunSummary[];
 }
 
-/** One transaction, tried again when the database picked it to break a deadlock; then the live event. */
+/** The batch written (in one transaction, unless the database refused one of its items), then the live event. */
 async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null) {
-  const written =
-    batch.spans.length + batch.runs.length > 0
-      ? await retryOnConflict(() => deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)))
-      : null;
-  const results: IngestResult[] = [...batch.errors, ...(written?.refusedResults ?? [])];
-  for (const [type, merged] of [
-    ["run", batch.runs],
-    ["span", written?.spans ?? []],
-  ] as const) {
-    for (const { indexes, item } of merged) {
-      const outcome = written?.outcomes.get(`${type}:${item.id}`) ?? "unchanged";
-      for (const index of indexes) results.push({ index, type, id: item.id, status: outcome });
+  const results: IngestResult[] = [...batch.errors];
+  const summaries = new Map<string, RunSummary>();
+  const changedSpans = new Map<string, string[]>();
+  let limited = 0;
+  for (const part of await writeIsolating(deps, orgId, batch, quota)) {
+    if ("refused" in part) {
+      results.push(...part.refused);
+      continue;
     }
+    const { written } = part;
+    results.push(...(written?.refusedResults ?? []));
+    limited += written?.limited ?? 0;
+    for (const [type, merged] of [
+      ["run", part.batch.runs],
+      ["span", written?.spans ?? []],
+    ] as const) {
+      for (const { indexes, item } of merged) {
+        const outcome = written?.outcomes.get(`${type}:${item.id}`) ?? "unchanged";
+        for (const index of indexes) results.push({ index, type, id: item.id, status: outcome });
+      }
+    }
+    // A later part was written later: its summary of a run is the newer one.
+    for (const summary of written?.summaries ?? []) summaries.set(summary.id, summary);
+    for (const [runId, ids] of written?.changedSpans ?? [])
+      changedSpans.set(runId, [...(changedSpans.get(runId) ?? []), ...ids]);
   }
   results.sort((a, b) => a.index - b.index);
-  if (written && written.summaries.length > 0)
-    await publishRunChanges(deps, orgId, {
-      runs: written.summaries,
-      spans: Object.fromEntries(written.changedSpans),
-    });
-  return { results, limited: written?.limited ?? 0 };
+  if (summaries.size > 0)
+    await publishRunChanges(deps, orgId, { runs: [...summaries.values()], spans: Object.fromEntries(changedSpans) });
+  return { results, limited };
+}
+
+type Part = { batch: ValidatedBatch; written: Written | null } | { refused: IngestResult[] };
+
+/**
+ * The batch in one transaction, tried again when the database picked it to break a deadlock. Should the database
+ * still refuse a value that validation could not foresee (a run whose input holds more distinct words than its
+ * search index can: a tsvector is at most 1 MB), each half is written on its own, down to the one item refused,
+ * with the database's reason: it never sinks its neighbours. Only that rare failure costs the extra transactions.
+ */
+async function writeIsolating(
+  deps: Deps,
+  orgId: string,
+  batch: ValidatedBatch,
+  quota: LimitState | null,
+): Promise<Part[]> {
+  const size = batch.runs.length + batch.spans.length;
+  if (size === 0) return [{ batch, written: null }];
+  try {
+    const written = await retryOnConflict(() =>
+      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)),
+    );
+    return [{ batch, written }];
+  } catch (error) {
+    const refused = databaseError(error);
+    if (!refused || !REFUSED_VALUE.test(refused.code)) throw error;
+    if (size === 1) {
+      const [type, { indexes, item }] = batch.runs[0]
+        ? (["run", batch.runs[0]] as const)
+        : (["span", batch.spans[0]!] as const);
+      deps.log.warn("Ingest item refused by the database", {
+        type,
+        id: item.id,
+        code: refused.code,
+        reason: refused.message,
+      });
+      const reason = `could not be stored: ${refused.message}`;
+      return [
+        { refused: indexes.map((index) => ({ index, type, id: item.id, status: "error" as const, error: reason })) },
+      ];
+    }
+    const half = Math.ceil(size / 2);
+    const first = {
+      runs: batch.runs.slice(0, half),
+      spans: batch.spans.slice(0, Math.max(0, half - batch.runs.length)),
+      errors: [],
+    };
+    const second = { runs: batch.runs.slice(half), spans: batch.spans.slice(first.spans.length), errors: [] };
+    return [
+      ...(await writeIsolating(deps, orgId, first, quota)),
+      ...(await writeIsolating(deps, orgId, second, quota)),
+    ];
+  }
 }
 
 /** The batch's runs, spans, totals, conversations and usage. */
@@ -182,11 +244,14 @@ async function writeInTransaction(
 /** deadlock_detected, serialization_failure: the database undid the transaction, and trying it again is safe. */
 const RETRYABLE = new Set(["40P01", "40001"]);
 const ATTEMPTS = 4;
+/** Data exceptions (22…) and program limits (54…): the database refusing a value it was sent, every time. */
+const REFUSED_VALUE = /^(22|54)/;
 
-function sqlState(error: unknown): string | undefined {
+/** The database's own error (its SQLSTATE and message), wherever the driver or the ORM wrapped it. */
+function databaseError(error: unknown): { code: string; message: string } | undefined {
   for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: String(message) };
   }
   return undefined;
 }
@@ -200,7 +265,7 @@ async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
     } catch (error) {
-      if (n >= ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? "")) throw error;
+      if (n >= ATTEMPTS || !RETRYABLE.has(databaseError(error)?.code ?? "")) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * n));
     }
   }

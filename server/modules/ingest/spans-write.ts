@@ -77,26 +77,12 @@ const contributionOf = (r: ContributionRow): Contribution => ({
 /**
  * The spans as one JSON document: one string to write and one document for the database to parse, whatever the
  * size of the batch, with the payloads (input, output, config, attributes) never encoded twice. It is sent as text
- * (then cast), so both drivers pass it through as it is. A JSON null or a missing field reads as SQL null.
+ * (then cast), so both drivers pass it through as it is. A JSON null or a missing field reads as SQL null. The
+ * items hold nothing the database refuses (NUL, lone surrogates, numbers beyond their column): validation saw to it.
  */
 function spanRows(orgId: string, items: IngestSpan[]) {
   return sql`select ${orgId}::uuid as org_id, ${SELECT}
-    from jsonb_to_recordset(${sql.param(spansJson(items))}::text::jsonb) as u(${RECORD})`;
-}
-
-/** A UTF-16 surrogate without its other half: JSON can carry it, PostgreSQL's text cannot. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * The items as JSON. JSON.stringify writes a lone surrogate as a `\udXXX` escape, which the database refuses, so
- * such strings (rare; found by one scan of the text) are written with U+FFFD in its place, as a UTF-8 encoder would.
- */
-function spansJson(items: IngestSpan[]): string {
-  const json = JSON.stringify(items);
-  if (!/\\u[dD][89a-fA-F]/.test(json)) return json;
-  return JSON.stringify(items, (_key, value: unknown) =>
-    typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value,
-  );
+    from jsonb_to_recordset(${sql.param(JSON.stringify(items))}::text::jsonb) as u(${RECORD})`;
 }
 
 /**

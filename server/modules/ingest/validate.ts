@@ -1,4 +1,5 @@
 import { type IngestResult, type IngestRun, type IngestSpan, ZIngestItem } from "@shared/schemas/ingest.ts";
+import { NestedTooDeep, storable } from "./payload.ts";
 
 export interface Merged<T> {
   /** Positions of the item in the request (one id sent twice: a span's start and its end). */
@@ -24,19 +25,34 @@ export function validateItems(rawItems: readonly unknown[], offset = 0): Validat
   rawItems.forEach((raw, i) => {
     const index = offset + i;
     const parsed = ZIngestItem.safeParse(raw);
-    if (!parsed.success) {
+    const stored = parsed.success ? storableItem(parsed.data) : { error: reasonOf(parsed.error.issues) };
+    if ("error" in stored) {
       const r = raw as { type?: unknown; id?: unknown } | null;
       errors.push({
         index,
         status: "error",
         type: typeof r?.type === "string" ? r.type : undefined,
         id: typeof r?.id === "string" ? r.id : undefined,
-        error: reasonOf(parsed.error.issues),
+        error: stored.error,
       });
-    } else if (parsed.data.type === "run") runs.push({ index, item: parsed.data });
-    else spans.push({ index, item: parsed.data });
+    } else if (stored.item.type === "run") runs.push({ index, item: stored.item });
+    else spans.push({ index, item: stored.item });
   });
   return { runs: mergeById(runs), spans: mergeById(spans), errors };
+}
+
+/** The item as the database can store it, field by field (see payload.ts), or why not, naming the field. */
+function storableItem<T extends object>(item: T): { item: T } | { error: string } {
+  const fields: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(item)) {
+    try {
+      fields[field] = storable(value);
+    } catch (error) {
+      if (error instanceof NestedTooDeep) return { error: `${field}: ${error.message}` };
+      throw error;
+    }
+  }
+  return { item: fields as T };
 }
 
 /** Same id twice in one batch (a span's start and end): merged in order, as if sent one after the other. */

@@ -1,4 +1,5 @@
 import protobuf from "protobufjs";
+import { storableText } from "../ingest/payload.ts";
 
 /**
  * OTLP/HTTP trace requests (`ExportTraceServiceRequest`), in either encoding, decoded to one common shape.
@@ -148,7 +149,22 @@ const descriptor = {
   },
 };
 
-const root = protobuf.Root.fromJSON(descriptor);
+type Descriptor = { fields?: object; nested?: Record<string, Descriptor>; options?: object };
+
+/**
+ * Strings are read without proto3's UTF-8 validation, which refuses the whole request: a span name holding half of
+ * a surrogate pair (as JS exporters encode it) is one string for ingest to store cleaned, not a batch to refuse.
+ */
+function withLenientStrings(d: Descriptor): Descriptor {
+  const nested = d.nested && Object.fromEntries(Object.entries(d.nested).map(([k, v]) => [k, withLenientStrings(v)]));
+  return {
+    ...d,
+    ...(nested ? { nested } : {}),
+    ...(d.fields ? { options: { features: { utf8_validation: "NONE" } } } : {}),
+  };
+}
+
+const root = protobuf.Root.fromJSON(withLenientStrings(descriptor));
 const RequestType = root.lookupType("otlp.ExportTraceServiceRequest");
 const ResponseType = root.lookupType("otlp.ExportTraceServiceResponse");
 
@@ -158,8 +174,8 @@ const ResponseType = root.lookupType("otlp.ExportTraceServiceResponse");
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Postgres refuses NUL in text and jsonb: it is dropped from every string that reaches the database. */
-export const clean = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "") : s);
+/** Strings as ingest stores them (NUL and lone surrogates as U+FFFD), so keys that differ only there meet here. */
+export const clean = storableText;
 
 /** A 64-bit unsigned integer as OTLP/JSON sends it (decimal string or number) or protobufjs gives it (Long-like). */
 function toBigInt(v: unknown): bigint | null {

@@ -185,11 +185,16 @@ type StatsRow = {
   cost_usd: number | null;
 };
 
+/**
+ * Sums that cannot overflow, whatever rows are stored (ingest bounds what it writes, but rows from before the bounds
+ * may hold 1e308 or Infinity): tokens are int8, summed as numeric; cost is summed as numeric too, then capped where a
+ * float8 and JSON can still carry it.
+ */
 const STATS_COLUMNS = sql.raw(`count(*) as runs, count(*) filter (where status = 'error') as errors,
   percentile_cont(0.5) within group (order by extract(epoch from ended_at - started_at) * 1000) as p50,
   percentile_cont(0.95) within group (order by extract(epoch from ended_at - started_at) * 1000) as p95,
   coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
-  coalesce(sum(cost_usd), 0) as cost_usd`);
+  least(coalesce(sum(cost_usd::numeric), 0), 1e308)::float8 as cost_usd`);
 
 function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
   const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
