@@ -52,6 +52,7 @@ const TRPC_CODES = {
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   too_many_requests: "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
 } as const;
 
 /** One error path: services throw domain errors, this maps them (and an unreachable database) to tRPC codes. */

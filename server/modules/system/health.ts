@@ -50,8 +50,8 @@ function emailState(deps: AppDeps): Check {
  * balancer should not pull an instance that can serve.
  */
 export async function getHealthReport(deps: AppDeps): Promise<HealthReport> {
-  const database = await databaseState(deps);
-  const redis = deps.store.health();
+  // Redis is asked too (a PING under the command timeout): a Redis that hangs keeps its connection "ready".
+  const [database, redis] = await Promise.all([databaseState(deps), deps.store.check()]);
   const email = emailState(deps);
   const status =
     database.state === "error" ? "error" : redis.state === "degraded" || email.state === "degraded" ? "degraded" : "ok";
