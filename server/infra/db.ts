@@ -86,8 +86,9 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
         const broken = client;
         client = open();
         current = drizzlePostgres(client, { schema, casing: "snake_case" });
-        // Queries still waiting on the old pool (a wedged connection's never finish) are ended with an error.
-        await broken.end({ timeout: 1 }).catch(() => {});
+        // Queries running on the old pool get a few seconds to finish; what is still waiting then (a wedged
+        // connection's queries never finish) is ended with an error, which the request answers as a 503.
+        await broken.end({ timeout: 5 }).catch(() => {});
       },
       async migrate() {
         // A one-connection client, so the session-level advisory lock covers every migration statement.

@@ -44,8 +44,8 @@ declare module "ioredis" {
  * subscribers listen on both, so a message reaches them whichever side carried it. ioredis keeps
  * reconnecting in the background, and the store returns to Redis as soon as it is back.
  *
- * A Redis that hangs is treated like one that is gone: a command that times out drops the connection, so the
- * store is on its fallback (and says `degraded`) until a new connection is ready, which needs Redis to answer.
+ * A Redis that hangs is treated like one that is gone: once a command times out, the store is on its fallback (and
+ * says `degraded`) until Redis answers a PING or a new connection is ready, which needs Redis to answer too.
  * What may fall back, and what refuses instead (`sharedOnly`), is decided in index.ts.
  */
 export class RedisStore implements SharedStore {
