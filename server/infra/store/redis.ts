@@ -15,9 +15,9 @@ const PREFIX = "echos:";
  * A command Redis has not answered within this long fails (and the request goes on, on the fallback). A Redis that
  * hangs (stopped, swapping, a network that drops packets) otherwise keeps every request waiting with it.
  */
-const COMMAND_TIMEOUT_MS = 500;
+const COMMAND_TIMEOUT_MS = 1000;
 /** A connection on which Redis has sent nothing for this long while commands wait is dropped, and reconnected. */
-const SOCKET_TIMEOUT_MS = 1000;
+const SOCKET_TIMEOUT_MS = 2000;
 const TIMED_OUT = "Command timed out"; // ioredis's message for commandTimeout
 
 /** XADD and PUBLISH in one script, so the order subscribers see is the order of the log. */
