@@ -19,6 +19,12 @@ import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  reportDatabaseUnavailable,
+} from "./infra/db-availability.ts";
 import type { RequestErrorContext } from "./infra/sentry.ts";
 import { contextFactory } from "./trpc/context.ts";
 import { type AppRouter, appRouter } from "./trpc/router.ts";
@@ -91,6 +97,18 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         message: z.prettifyError(error),
         issues: z.flattenError(error),
       } satisfies ErrorBody);
+    }
+    // An outage, not a bug: the client is told to come back, and the log gets one warning, not an error per request.
+    if (isDatabaseUnavailable(error)) {
+      reportDatabaseUnavailable(log, error, { requestId: req.id, route: req.routeOptions.url });
+      return reply
+        .code(503)
+        .header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({
+          statusCode: 503,
+          error: "Service Unavailable",
+          message: DATABASE_UNAVAILABLE_MESSAGE,
+        } satisfies ErrorBody);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {

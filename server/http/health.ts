@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Liveness, Readiness, SyncHealth } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../deps.ts";
 import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
-import { getHealthReport } from "../modules/system/health.ts";
+import { databaseState, getHealthReport } from "../modules/system/health.ts";
 import { requestDeps } from "./request-deps.ts";
 
 /** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */
@@ -30,8 +30,12 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     return reply.code(report.status === "error" ? 503 : 200).send(report);
   });
 
-  app.get("/api/health/ready", { config }, async (_req, reply) => {
-    const reason = deps.lifecycle.notReadyReason();
+  // Not ready while the database does not answer either: a load balancer sends the traffic to instances that can
+  // serve it, and this one comes back by itself once the ping succeeds again.
+  app.get("/api/health/ready", { config }, async (req, reply) => {
+    const reason =
+      deps.lifecycle.notReadyReason() ??
+      ((await databaseState(requestDeps(deps, req))).state === "error" ? "database unavailable" : null);
     if (reason) return reply.code(503).send({ status: "not_ready", reason } satisfies Readiness);
     return { status: "ready" } satisfies Readiness;
   });

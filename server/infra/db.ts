@@ -26,9 +26,18 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL: opens a new pool and ends the old one, for when the driver left one of its connections unusable
+   * (see isDriverNullSocketWrite); `db` goes on working, on the new pool.
+   */
+  replaceConnections(): Promise<void>;
   /** Pool size, and (PostgreSQL) this client's connections by state, for metrics. */
   pool: { max: number; usage?: () => Promise<{ active: number; idle: number }> };
 }
+
+/** How long one connection attempt may take; a request during an outage is answered 503 after about this long. */
+const CONNECT_TIMEOUT_SECONDS = 3;
+const IDLE_TIMEOUT_SECONDS = 60;
 
 /** Arbitrary but fixed: every Echos process contends for the same lock id. */
 const MIGRATION_LOCK_ID = 0x4543484f; // "ECHO"
@@ -45,20 +54,50 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
   if ("url" in c) {
     // A name of its own, so the server's activity view tells this client's connections apart.
     const applicationName = `echos-${randomBytes(4).toString("hex")}`;
-    const client = postgres(c.url, {
-      max: c.poolMax,
-      connection: { application_name: applicationName },
-      ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
-      onnotice: () => {},
-      connect_timeout: 10,
+    const open = () =>
+      postgres(c.url, {
+        max: c.poolMax,
+        connection: { application_name: applicationName },
+        ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
+        onnotice: () => {},
+        // During an outage a request waits for at most one connection attempt before it is answered 503, and a
+        // restarted server is found again within a second: the driver's default pause between attempts grows to
+        // 20 s and never shrinks back.
+        connect_timeout: CONNECT_TIMEOUT_SECONDS,
+        backoff: () => 0.5 + Math.random() * 0.5,
+        // Idle connections are closed (and opened again when needed), so one a network dropped silently is replaced.
+        idle_timeout: IDLE_TIMEOUT_SECONDS,
+      });
+    let client = open();
+    let current: Db = drizzlePostgres(client, { schema, casing: "snake_case" });
+    // Callers keep this one object; it forwards to the current client, which replaceConnections() swaps.
+    const db = new Proxy(current, {
+      get(_target, property) {
+        const value: unknown = Reflect.get(current, property, current);
+        return typeof value === "function" && property !== "constructor"
+          ? ((value as (...args: unknown[]) => unknown).bind(current) as unknown)
+          : value;
+      },
     });
-    const db = drizzlePostgres(client, { schema, casing: "snake_case" });
     return {
       db,
       kind: "postgres",
+      async replaceConnections() {
+        const broken = client;
+        client = open();
+        current = drizzlePostgres(client, { schema, casing: "snake_case" });
+        // Queries running on the old pool get a few seconds to finish; what is still waiting then (a wedged
+        // connection's queries never finish) is ended with an error, which the request answers as a 503.
+        await broken.end({ timeout: 5 }).catch(() => {});
+      },
       async migrate() {
         // A one-connection client, so the session-level advisory lock covers every migration statement.
-        const conn = postgres(c.url, { max: 1, ssl: client.options.ssl, onnotice: () => {} });
+        const conn = postgres(c.url, {
+          max: 1,
+          ssl: client.options.ssl,
+          onnotice: () => {},
+          connect_timeout: CONNECT_TIMEOUT_SECONDS,
+        });
         try {
           await conn`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
           await migratePostgres(drizzlePostgres(conn), { migrationsFolder: migrationsFolder() });
@@ -105,6 +144,7 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
     async ping() {
       await db.execute(sql`select 1`);
     },
+    async replaceConnections() {},
     async close() {
       await client.close();
     },

@@ -1,3 +1,4 @@
+import { databaseUnavailableCode } from "./db-availability.ts";
 import type { Logger } from "./logger.ts";
 
 export interface PeriodicJobState {
@@ -64,8 +65,20 @@ export class PeriodicScheduler {
     } catch (error) {
       state.failures++;
       state.consecutiveFailures++;
-      state.lastError = error instanceof Error ? error.message : String(error);
-      this.log.error("Background job failed", { job: state.name, error });
+      // An unreachable database is an outage, reported once per job until it succeeds again, by its code: the
+      // driver's error carries the whole query, and the loops poll every few seconds.
+      const unavailable = databaseUnavailableCode(error);
+      state.lastError = unavailable
+        ? `Database unavailable (${unavailable})`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      if (!unavailable) this.log.error("Background job failed", { job: state.name, error });
+      else if (state.consecutiveFailures === 1)
+        this.log.warn("Background job failing while the database is unavailable; it keeps its schedule", {
+          job: state.name,
+          code: unavailable,
+        });
     } finally {
       state.running = false;
     }

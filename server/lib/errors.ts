@@ -4,7 +4,8 @@
  */
 export class DomainError extends Error {
   constructor(
-    readonly kind: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_many_requests",
+    readonly kind:
+      "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_many_requests" | "unavailable",
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
@@ -21,6 +22,10 @@ export const conflict = (message: string) => new DomainError("conflict", message
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new DomainError("too_many_requests", message, retryAfterSeconds);
 
+/** A dependency this operation cannot do without is away; the client may try again after `retryAfterSeconds`. */
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new DomainError("unavailable", message, retryAfterSeconds);
+
 export const HTTP_STATUS: Record<DomainError["kind"], number> = {
   bad_request: 400,
   unauthorized: 401,
@@ -28,4 +33,5 @@ export const HTTP_STATUS: Record<DomainError["kind"], number> = {
   not_found: 404,
   conflict: 409,
   too_many_requests: 429,
+  unavailable: 503,
 };

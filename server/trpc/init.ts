@@ -2,6 +2,12 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Role } from "@shared/roles.ts";
 import { withRequestLog } from "../deps.ts";
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  reportDatabaseUnavailable,
+} from "../infra/db-availability.ts";
 import { DomainError } from "../lib/errors.ts";
 import { SSE_OPTIONS } from "../modules/live/sse.ts";
 import { requireRole } from "../modules/orgs/service.ts";
@@ -22,7 +28,8 @@ const t = initTRPC
   .create({
     sse: SSE_OPTIONS,
     errorFormatter({ shape, error }) {
-      const internal = shape.data.httpStatus >= 500;
+      // A 503 says the database is away, which the client may know; other 5xx are the server's own.
+      const internal = shape.data.httpStatus >= 500 && shape.data.code !== "SERVICE_UNAVAILABLE";
       return {
         ...shape,
         // Internals of server errors stay in the log; the client gets a stable, readable message.
@@ -45,11 +52,17 @@ const TRPC_CODES = {
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   too_many_requests: "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
 } as const;
 
-/** One error path: services throw domain errors, this maps them to tRPC codes. */
-const domainErrors = t.middleware(async ({ ctx, next }) => {
+/** One error path: services throw domain errors, this maps them (and an unreachable database) to tRPC codes. */
+const domainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+    reportDatabaseUnavailable(ctx.deps.log, result.error.cause, { requestId: ctx.requestId, route: `/trpc/${path}` });
+    ctx.cookies.retryAfter(DATABASE_RETRY_AFTER_SECONDS);
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE });
+  }
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
     if (cause.retryAfterSeconds) ctx.cookies.retryAfter(cause.retryAfterSeconds);

@@ -46,6 +46,16 @@ export class TestRedisServer {
     });
   }
 
+  /** Stops the process without ending it (SIGSTOP): connections stay open and nothing answers, as when Redis hangs. */
+  freeze(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void {
+    this.child?.kill("SIGCONT");
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;

@@ -101,6 +101,10 @@ export class MemoryStore implements SharedStore {
     return { state: "not_configured", detail: "REDIS_URL not set; in-memory store (single instance only)" };
   }
 
+  async check(): Promise<{ state: ServiceState; detail: string }> {
+    return this.health();
+  }
+
   onHealthChange(): () => void {
     return () => {};
   }

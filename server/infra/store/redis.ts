@@ -1,10 +1,24 @@
 import { Redis, type Result } from "ioredis";
 import type { ServiceState } from "@shared/schemas/health.ts";
 import type { Logger } from "../logger.ts";
-import { EMPTY_STREAM_ID, type SharedStore, type StreamOptions } from "./index.ts";
+import {
+  EMPTY_STREAM_ID,
+  type SharedOnly,
+  type SharedStore,
+  SharedStoreUnavailableError,
+  type StreamOptions,
+} from "./index.ts";
 import { MemoryStore } from "./memory.ts";
 
 const PREFIX = "echos:";
+/**
+ * A command Redis has not answered within this long fails (and the request goes on, on the fallback). A Redis that
+ * hangs (stopped, swapping, a network that drops packets) otherwise keeps every request waiting with it.
+ */
+const COMMAND_TIMEOUT_MS = 1000;
+/** A connection on which Redis has sent nothing for this long while commands wait is dropped, and reconnected. */
+const SOCKET_TIMEOUT_MS = 2000;
+const TIMED_OUT = "Command timed out"; // ioredis's message for commandTimeout
 
 /** XADD and PUBLISH in one script, so the order subscribers see is the order of the log. */
 const APPEND_SCRIPT = `
@@ -29,6 +43,10 @@ declare module "ioredis" {
  * Redis with an in-memory fallback. Commands go to Redis while it is ready and to memory otherwise;
  * subscribers listen on both, so a message reaches them whichever side carried it. ioredis keeps
  * reconnecting in the background, and the store returns to Redis as soon as it is back.
+ *
+ * A Redis that hangs is treated like one that is gone: once a command times out, the store is on its fallback (and
+ * says `degraded`) until Redis answers a PING or a new connection is ready, which needs Redis to answer too.
+ * What may fall back, and what refuses instead (`sharedOnly`), is decided in index.ts.
  */
 export class RedisStore implements SharedStore {
   private readonly client: Redis;
@@ -37,6 +55,9 @@ export class RedisStore implements SharedStore {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
   private readonly listeners = new Set<() => void>();
   private state: "unknown" | "up" | "down" = "unknown";
+  /** A command timed out on a connection ioredis still calls ready: Redis hangs. Cleared by a PING or a new connection. */
+  private hung = false;
+  private probe: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(
@@ -48,13 +69,15 @@ export class RedisStore implements SharedStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
       autoResubscribe: false,
       retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
     };
     this.client = new Redis(url, options);
     this.client.defineCommand("echosAppend", { numberOfKeys: 2, lua: APPEND_SCRIPT });
     this.subscriber = new Redis(url, options);
-    this.client.on("ready", () => this.transition());
+    this.client.on("ready", () => this.answered());
     this.client.on("close", () => this.transition());
     this.client.on("error", () => {}); // state changes are reported by transition(); errors repeat while down
     this.subscriber.on("error", () => {});
@@ -75,7 +98,15 @@ export class RedisStore implements SharedStore {
   }
 
   private ready(): boolean {
-    return this.client.status === "ready";
+    return this.client.status === "ready" && !this.hung;
+  }
+
+  /** Redis answered (a new connection is ready, or a PING came back): commands go to it again. */
+  private answered() {
+    this.hung = false;
+    clearInterval(this.probe);
+    this.probe = undefined;
+    this.transition();
   }
 
   private transition() {
@@ -84,7 +115,7 @@ export class RedisStore implements SharedStore {
     if (next === this.state) return;
     if (next === "up") this.log.info("Redis connected", { store: "redis" });
     else if (this.state === "up")
-      this.log.warn("Redis connection lost; serving on the in-memory fallback until it returns");
+      this.log.warn("Redis connection lost or not answering; serving on the in-memory fallback until it returns");
     else this.log.warn("Redis unreachable; serving on the in-memory fallback until it answers");
     this.state = next;
     for (const listener of this.listeners) listener();
@@ -96,10 +127,48 @@ export class RedisStore implements SharedStore {
       try {
         return await onRedis(this.client);
       } catch (error) {
-        this.log.warn("Redis command failed; using the in-memory fallback", { error });
+        this.failed(error);
       }
     }
     return onMemory(this.fallback);
+  }
+
+  /** Runs on Redis or fails: for state that the per-instance fallback must not stand in for. */
+  private async sharedOnly<T>(onRedis: (r: Redis) => Promise<T>): Promise<T> {
+    if (!this.ready()) throw new SharedStoreUnavailableError();
+    try {
+      return await onRedis(this.client);
+    } catch (error) {
+      this.failed(error);
+      throw new SharedStoreUnavailableError({ cause: error });
+    }
+  }
+
+  /**
+   * A timed-out command means Redis hangs: from then on commands go to the fallback at once (one warning, from
+   * transition()) until a PING, tried every second, comes back or a new connection is ready. The socket timeout also
+   * drops the silent connection, and ioredis reconnects until Redis answers. Timeouts are not logged one by one;
+   * other failures are.
+   */
+  private failed(error: unknown) {
+    if (!(error instanceof Error && error.message === TIMED_OUT)) {
+      this.log.warn("Redis command failed; using the in-memory fallback", { error });
+      return;
+    }
+    if (this.hung || this.closing) return;
+    this.hung = true;
+    this.transition();
+    this.probe = setInterval(() => void this.ping(), 1000).unref();
+  }
+
+  private async ping(): Promise<void> {
+    if (this.client.status !== "ready") return; // a reconnect is under way; its "ready" ends the hang
+    try {
+      await this.client.ping();
+      this.answered();
+    } catch (error) {
+      this.failed(error);
+    }
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -148,18 +217,16 @@ export class RedisStore implements SharedStore {
     );
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.route(
-      async (r) => void (await r.set(PREFIX + key, value, "PX", ttlMs)),
-      (m) => m.set(key, value, ttlMs),
-    );
+  async set(key: string, value: string, ttlMs: number, options?: SharedOnly): Promise<void> {
+    const onRedis = async (r: Redis) => void (await r.set(PREFIX + key, value, "PX", ttlMs));
+    if (options?.sharedOnly) return this.sharedOnly(onRedis);
+    await this.route(onRedis, (m) => m.set(key, value, ttlMs));
   }
 
-  async take(key: string): Promise<string | null> {
-    return this.route(
-      (r) => r.getdel(PREFIX + key),
-      (m) => m.take(key),
-    );
+  async take(key: string, options?: SharedOnly): Promise<string | null> {
+    const onRedis = (r: Redis) => r.getdel(PREFIX + key);
+    if (options?.sharedOnly) return this.sharedOnly(onRedis);
+    return this.route(onRedis, (m) => m.take(key));
   }
 
   async delete(key: string): Promise<void> {
@@ -237,7 +304,15 @@ export class RedisStore implements SharedStore {
   health(): { state: ServiceState; detail: string } {
     return this.ready()
       ? { state: "ok", detail: "connected" }
-      : { state: "degraded", detail: "Redis unreachable; using the in-memory fallback (not shared between instances)" };
+      : {
+          state: "degraded",
+          detail: "Redis unreachable or not answering; using the in-memory fallback (not shared between instances)",
+        };
+  }
+
+  async check(): Promise<{ state: ServiceState; detail: string }> {
+    await this.ping();
+    return this.health();
   }
 
   onHealthChange(listener: () => void): () => void {
@@ -247,6 +322,7 @@ export class RedisStore implements SharedStore {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.probe);
     this.client.disconnect();
     this.subscriber.disconnect();
     await this.fallback.close();

@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_URL } from "../../../tests/helpers/env.ts";
 import { HAS_REDIS_SERVER, TestRedisServer, freePort } from "../../../tests/helpers/redis-server.ts";
 import { createLogger } from "../logger.ts";
-import { EMPTY_STREAM_ID, type SharedStore, type StreamEntry, compareStreamIds, subscribeStream } from "./index.ts";
+import {
+  EMPTY_STREAM_ID,
+  type SharedStore,
+  SharedStoreUnavailableError,
+  type StreamEntry,
+  compareStreamIds,
+  subscribeStream,
+} from "./index.ts";
 import { MemoryStore } from "./memory.ts";
 import { RedisStore } from "./redis.ts";
 
@@ -223,5 +230,38 @@ describe.skipIf(!HAS_REDIS_SERVER)("RedisStore when Redis goes away and comes ba
     await store.set("after", "back", 60_000);
     expect(await probe.get("echos:after")).toBe("back");
     expect(received.filter((m) => m === "via-memory")).toHaveLength(1);
+  });
+  it("treats a Redis that hangs like a lost one: commands fall back at once, shared-only state refuses, health tells", async () => {
+    await server.start();
+    store = new RedisStore(server.url, log);
+    await store.connect();
+    expect(await store.check()).toEqual({ state: "ok", detail: "connected" });
+    await store.set("token", "before", 60_000, { sharedOnly: true });
+
+    server.freeze();
+    try {
+      // Each answer is timed only as a hang detector: a frozen Redis held these until it was thawed.
+      const started = Date.now();
+      await store.set("during-freeze", "v", 60_000);
+      expect(await store.get("during-freeze")).toBe("v");
+      expect((await store.increment("rl", 60_000)).count).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await store.check()).state).toBe("degraded");
+      expect(store.health().state).toBe("degraded");
+      await expect(store.take("token", { sharedOnly: true })).rejects.toBeInstanceOf(SharedStoreUnavailableError);
+      await expect(store.set("t2", "v", 60_000, { sharedOnly: true })).rejects.toBeInstanceOf(
+        SharedStoreUnavailableError,
+      );
+      // Still frozen while ioredis tries to reconnect: the store stays on its fallback and keeps answering.
+      await sleep(3000);
+      expect(await store.get("during-freeze")).toBe("v");
+      expect((await store.check()).state).toBe("degraded");
+    } finally {
+      server.thaw();
+    }
+    await waitFor(async () => (await store!.check()).state === "ok");
+    // The token was neither used nor lost while Redis hung: it is taken once, now.
+    expect(await store.take("token", { sharedOnly: true })).toBe("before");
+    expect(await store.take("token", { sharedOnly: true })).toBeNull();
   });
 });

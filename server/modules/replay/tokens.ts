@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../../deps.ts";
-import { unauthorized } from "../../lib/errors.ts";
+import { SharedStoreUnavailableError } from "../../infra/store/index.ts";
+import { unauthorized, unavailable } from "../../lib/errors.ts";
 
 /** Stream tokens (seed 000): random, five minutes, bound to user + organisation + run, good for one replay. */
 export const STREAM_TOKEN_TTL_MS = 5 * 60 * 1000;
@@ -14,6 +15,28 @@ interface Binding {
 const keyOf = (token: string) => `replay-token:${createHash("sha256").update(token).digest("base64url")}`;
 
 /**
+ * A token is good on whichever instance the client reaches, and once across all of them: it lives in the shared
+ * store only. While a configured Redis is away, issuing and redeeming refuse (503, try again) instead of using this
+ * instance's memory: a token issued there could not be redeemed on another instance or after Redis returns, and a
+ * token issued before the outage would be refused as "unknown or already used" although it is still good.
+ */
+const SHARED_ONLY = { sharedOnly: true } as const;
+const RETRY_AFTER_SECONDS = 5;
+
+async function shared<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof SharedStoreUnavailableError)
+      throw unavailable(
+        "Replay tokens are unavailable while Redis is unreachable; try again shortly",
+        RETRY_AFTER_SECONDS,
+      );
+    throw error;
+  }
+}
+
+/**
  * The expiry travels in the token (`<expiry base36>.<160 random bits>`), so an expired token can be told apart from
  * an unknown one and refused with that reason; only the hash of the token is stored.
  */
@@ -24,7 +47,7 @@ export async function issueStreamToken(
 ): Promise<{ token: string; expiresAt: string }> {
   const expiresAt = now + STREAM_TOKEN_TTL_MS;
   const token = `${expiresAt.toString(36)}.${randomBytes(20).toString("base64url")}`;
-  await deps.store.set(keyOf(token), JSON.stringify(binding), STREAM_TOKEN_TTL_MS);
+  await shared(() => deps.store.set(keyOf(token), JSON.stringify(binding), STREAM_TOKEN_TTL_MS, SHARED_ONLY));
   return { token, expiresAt: new Date(expiresAt).toISOString() };
 }
 
@@ -38,7 +61,7 @@ export async function redeemStreamToken(
   const expiresAt = parseInt(token.slice(0, token.indexOf(".")), 36);
   if (!Number.isFinite(expiresAt)) throw unauthorized("The stream token is malformed; request a new one");
   if (expiresAt <= now) throw unauthorized("The stream token has expired (they last 5 minutes); request a new one");
-  const stored = await deps.store.take(keyOf(token));
+  const stored = await shared(() => deps.store.take(keyOf(token), SHARED_ONLY));
   if (!stored) throw unauthorized("The stream token is unknown or was already used; request a new one");
   const binding = JSON.parse(stored) as Binding;
   if (binding.userId !== expected.userId || binding.orgId !== expected.orgId || binding.runId !== expected.runId)

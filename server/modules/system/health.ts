@@ -1,5 +1,6 @@
 import type { HealthReport, ServiceState } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../../deps.ts";
+import { databaseUnavailableCode } from "../../infra/db-availability.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;
 /** Probes and dashboards may poll hard; the database is asked at most once per interval per instance. */
@@ -9,7 +10,7 @@ type Check = { state: ServiceState; detail: string };
 const recentChecks = new WeakMap<AppDeps["database"], { at: number; result: Promise<Check> }>();
 
 /** Concurrent callers share one in-flight ping, and its answer is reused for a second. */
-function databaseState(deps: AppDeps): Promise<Check> {
+export function databaseState(deps: AppDeps): Promise<Check> {
   const cached = recentChecks.get(deps.database);
   if (cached && Date.now() - cached.at < DB_CHECK_TTL_MS) return cached.result;
   const result = pingDatabase(deps);
@@ -28,8 +29,9 @@ async function pingDatabase(deps: AppDeps): Promise<Check> {
     ]);
     return { state: "ok", detail: deps.database.kind === "pglite" ? "embedded PGlite" : "PostgreSQL" };
   } catch (error) {
-    deps.log.warn("Database health check failed", { error });
-    return { state: "error", detail: "Database connection failed" };
+    // The code only (ECONNREFUSED, 57P03, …): the driver's error carries the query, which is noise here.
+    deps.log.warn("Database health check failed", { code: databaseUnavailableCode(error) ?? String(error) });
+    return { state: "error", detail: "Database unavailable" };
   } finally {
     clearTimeout(timer);
   }
@@ -48,8 +50,8 @@ function emailState(deps: AppDeps): Check {
  * balancer should not pull an instance that can serve.
  */
 export async function getHealthReport(deps: AppDeps): Promise<HealthReport> {
-  const database = await databaseState(deps);
-  const redis = deps.store.health();
+  // Redis is asked too (a PING under the command timeout): a Redis that hangs keeps its connection "ready".
+  const [database, redis] = await Promise.all([databaseState(deps), deps.store.check()]);
   const email = emailState(deps);
   const status =
     database.state === "error" ? "error" : redis.state === "degraded" || email.state === "degraded" ? "degraded" : "ok";
