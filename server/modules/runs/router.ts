@@ -10,12 +10,13 @@ import {
   ZRunWithSpans,
   ZSpanDetail,
 } from "@shared/schemas/runs.ts";
+import { ZRecordId } from "@shared/schemas/ids.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { ZLastEventId } from "../live/follow.ts";
 import { followRuns, latestRuns, runsLiveMessages } from "./events.ts";
 import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
 
-const ZRunId = z.string().min(1).max(128);
+const ZRunId = ZRecordId;
 
 export const runsRouter = router({
   list: orgProcedure("viewer")
