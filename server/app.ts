@@ -4,8 +4,9 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/a
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
 import type { ErrorBody } from "@shared/schemas/errors.ts";
+import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits.ts";
 import type { AppDeps } from "./deps.ts";
-import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
+import { HTTP_STATUS, asDomainError } from "./lib/errors.ts";
 import { cookieJar, registerAuth } from "./http/auth.ts";
 import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
@@ -19,6 +20,7 @@ import { registerOtlpRoutes } from "./http/otlp.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
+import { registerTrpcBatchLimit } from "./http/trpc-batch.ts";
 import type { RequestErrorContext } from "./infra/sentry.ts";
 import { contextFactory } from "./trpc/context.ts";
 import { type AppRouter, appRouter } from "./trpc/router.ts";
@@ -75,7 +77,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (error instanceof DomainError) {
+    const domain = asDomainError(error);
+    if (domain) {
+      const error = domain;
       if (error.retryAfterSeconds) void reply.header("retry-after", String(error.retryAfterSeconds));
       const status = HTTP_STATUS[error.kind];
       return reply.code(status).send({
@@ -124,10 +128,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerRuntimeRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
+  registerTrpcBatchLimit(app);
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
+      // Refused earlier with a readable reason (http/trpc-batch.ts); kept as the last word.
+      maxBatchSize: TRPC_MAX_BATCH_CALLS,
       createContext: contextFactory(deps, ({ res }) => cookieJar(config, res)),
       onError({ path, error, ctx, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -87,6 +87,7 @@ const ZEnv = z.object({
   ),
   DATABASE_SSL: ZOptionalString.pipe(ZBooleanish.optional()),
   DATABASE_POOL_MAX: positiveInt(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
   ECHOS_DATA_DIR: z.string().default("./data"),
   REDIS_URL: ZOptionalString.pipe(
     z
@@ -135,7 +136,15 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { url: string; ssl: boolean | "prefer"; poolMax: number } | { embedded: true; dir: string | null };
+  database:
+    | {
+        url: string;
+        ssl: boolean | "prefer";
+        poolMax: number;
+        /** Any statement running longer is cancelled by PostgreSQL (one heavy query must not hold a connection). */
+        statementTimeoutMs?: number;
+      }
+    | { embedded: true; dir: string | null };
   redisUrl: string | undefined;
   sessionSecret: string;
   encryptionKey: string;
@@ -253,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
         // An explicit sslmode in the URL wins; postgres.js reads it from the URL itself.
         ssl: sslFromUrl ? sslFromUrl !== "disable" : (e.DATABASE_SSL ?? (isProduction ? true : false)),
         poolMax: e.DATABASE_POOL_MAX,
+        statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       }
     : // Tests run in memory unless they name a data dir (to restart a server on the same data).
       { embedded: true, dir: e.NODE_ENV === "test" && !env.ECHOS_DATA_DIR ? null : join(dataDir, "pglite") };

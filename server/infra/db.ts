@@ -47,7 +47,7 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
     const applicationName = `echos-${randomBytes(4).toString("hex")}`;
     const client = postgres(c.url, {
       max: c.poolMax,
-      connection: { application_name: applicationName },
+      connection: { application_name: applicationName, statement_timeout: c.statementTimeoutMs ?? 15_000 },
       ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
       onnotice: () => {},
       connect_timeout: 10,

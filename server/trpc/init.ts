@@ -2,7 +2,8 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Role } from "@shared/roles.ts";
 import { withRequestLog } from "../deps.ts";
-import { DomainError } from "../lib/errors.ts";
+import { DomainError, asDomainError, tooManyRequests } from "../lib/errors.ts";
+import { rateLimitKey } from "../http/rate-limit-store.ts";
 import { SSE_OPTIONS } from "../modules/live/sse.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
@@ -22,7 +23,8 @@ const t = initTRPC
   .create({
     sse: SSE_OPTIONS,
     errorFormatter({ shape, error }) {
-      const internal = shape.data.httpStatus >= 500;
+      // A domain error's message is written for the caller, 503s (a statement timeout) included.
+      const internal = shape.data.httpStatus >= 500 && !(error.cause instanceof DomainError);
       return {
         ...shape,
         // Internals of server errors stay in the log; the client gets a stable, readable message.
@@ -45,13 +47,14 @@ const TRPC_CODES = {
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   too_many_requests: "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
 } as const;
 
 /** One error path: services throw domain errors, this maps them to tRPC codes. */
 const domainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? null : asDomainError(result.error.cause);
+  if (cause) {
     if (cause.retryAfterSeconds) ctx.cookies.retryAfter(cause.retryAfterSeconds);
     throw new TRPCError({ code: TRPC_CODES[cause.kind], message: cause.message, cause });
   }
@@ -90,7 +93,25 @@ function nulPath(input: unknown): string | null {
   return null;
 }
 
-const base = t.procedure.use(domainErrors).use(refuseNul);
+/**
+ * Every call of a batch counts against the caller's rate limit, not only the HTTP request that carried it: the
+ * limiter (http/security.ts) counted the request, that is the first call; each further call adds one to the same
+ * counter here, and a call past the limit is refused on its own (TOO_MANY_REQUESTS in its slot of the batch).
+ */
+const countBatchedCalls = t.middleware(async ({ ctx, batchIndex, next }) => {
+  if (batchIndex > 0 && ctx.ip) {
+    const { max, windowMs } = ctx.deps.config.rateLimit;
+    const { count, ttlMs } = await ctx.deps.store.increment(rateLimitKey(ctx.ip), windowMs);
+    if (count > max)
+      throw tooManyRequests(
+        `Rate limit exceeded: ${max} calls per ${windowMs / 1000} s, each call of a batch counted`,
+        Math.max(1, Math.ceil(ttlMs / 1000)),
+      );
+  }
+  return next();
+});
+
+const base = t.procedure.use(domainErrors).use(refuseNul).use(countBatchedCalls);
 
 /** Who did it, for the audit log: the signed-in user and their address. */
 export function actorOf(ctx: { session: { userId: string; email: string }; ip?: string }) {
