@@ -42,6 +42,14 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     logger: false,
     trustProxy: typeof config.trustProxy === "number" ? hopsTrusted(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    // A client that sent its headers and then trickles (or stops) its body held a connection forever: the whole
+    // request must now arrive within requestTimeoutMs, its headers within 10 s, checked every second. Node stops
+    // counting once a request is complete, so event streams and long responses are not cut by it.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    },
     routerOptions: { maxParamLength: 4096 },
     // A caller's id is kept when it looks like one, so logs can be joined across a proxy.
     genReqId: (req) => {

@@ -115,6 +115,7 @@ const ZEnv = z.object({
   RATE_LIMIT_MAX: positiveInt(600),
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SUMMARY_QUIET_SECONDS: positiveInt(120),
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
@@ -163,6 +164,11 @@ export interface Config {
   metricsToken: string | undefined;
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
+  /**
+   * A request's headers and body must have arrived within this long (headers alone within 10 s at most), or the
+   * connection is answered 408 and closed. Responses, streams included, are not bounded by it.
+   */
+  requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   /** Conversation summaries: written once a conversation has been quiet this long, by this model. */
   summaries: { quietMs: number; model: string };
@@ -295,6 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
     httpGuard: { allowHosts: e.HTTP_ALLOW_HOSTS ?? [], allowCidrs: e.HTTP_ALLOW_CIDRS ?? [] },
