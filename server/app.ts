@@ -48,7 +48,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     requestTimeout: config.requestTimeoutMs,
     http: {
       headersTimeout: Math.min(10_000, config.requestTimeoutMs),
-      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(5_000, config.requestTimeoutMs),
     },
     routerOptions: { maxParamLength: 4096 },
     // A caller's id is kept when it looks like one, so logs can be joined across a proxy.
