@@ -113,18 +113,19 @@ interface Target {
   fields: string[];
 }
 
+/** What the fuzz reads of a procedure's definition: its kind and its input parsers. */
+const ZProcedureDef = z.object({ type: z.string(), inputs: z.array(z.unknown()) });
+
 /** Every query and mutation, with the field names of its input objects (what a hostile value is put into). */
 function targets(): Target[] {
-  const procedures = appRouter._def.procedures as Record<
-    string,
-    { _def: { type: string; inputs: unknown[] } } | undefined
-  >;
+  const procedures: Record<string, unknown> = appRouter._def.procedures;
   return Object.entries(procedures)
-    .filter(([path, p]) => p && (p._def.type === "query" || p._def.type === "mutation") && !SPARED.test(path))
-    .map(([path, p]) => ({
+    .map(([path, procedure]) => ({ path, def: ZProcedureDef.parse((procedure as { _def: unknown })._def) }))
+    .filter(({ path, def }) => (def.type === "query" || def.type === "mutation") && !SPARED.test(path))
+    .map(({ path, def }) => ({
       path,
-      type: p!._def.type as Target["type"],
-      fields: p!._def.inputs.flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : [])),
+      type: def.type === "query" ? "query" : "mutation",
+      fields: def.inputs.flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : [])),
     }));
 }
 
