@@ -170,7 +170,7 @@ describe("fuzzing the API with hostile input", () => {
           // Counted as status 0: no answer was read. Seen when the server refuses a request before reading its
           // body (a batch over the limit, say) and closes while the client is still sending it.
           console.log(
-            `no answer to ${label} (${init.method ?? "GET"}, ${url.length} chars, body ${String(init.body ?? "").length} chars): ${String((error as Error).cause ?? error)}`,
+            `no answer to ${label} (${init.method ?? "GET"}, ${url.length} chars, body ${typeof init.body === "string" ? init.body.length : 0} chars): ${String((error as Error).cause ?? error)}`,
           );
           return { label, status: 0 };
         }
