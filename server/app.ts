@@ -4,8 +4,9 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/a
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
 import type { ErrorBody } from "@shared/schemas/errors.ts";
+import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits.ts";
 import type { AppDeps } from "./deps.ts";
-import { DomainError, HTTP_STATUS } from "./lib/errors.ts";
+import { HTTP_STATUS, asDomainError } from "./lib/errors.ts";
 import { cookieJar, registerAuth } from "./http/auth.ts";
 import { registerApiKeyRoutes } from "./http/api-keys.ts";
 import { registerDebugRoutes } from "./http/debug.ts";
@@ -25,6 +26,7 @@ import {
   isDatabaseUnavailable,
   reportDatabaseUnavailable,
 } from "./infra/db-availability.ts";
+import { registerTrpcBatchLimit } from "./http/trpc-batch.ts";
 import type { RequestErrorContext } from "./infra/sentry.ts";
 import { contextFactory } from "./trpc/context.ts";
 import { type AppRouter, appRouter } from "./trpc/router.ts";
@@ -46,6 +48,14 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     logger: false,
     trustProxy: typeof config.trustProxy === "number" ? hopsTrusted(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    // A client that sent its headers and then trickles (or stops) its body held a connection forever: the whole
+    // request must now arrive within requestTimeoutMs, its headers within 10 s, checked every second. Node stops
+    // counting once a request is complete, so event streams and long responses are not cut by it.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(5_000, config.requestTimeoutMs),
+    },
     routerOptions: { maxParamLength: 4096 },
     // A caller's id is kept when it looks like one, so logs can be joined across a proxy.
     genReqId: (req) => {
@@ -81,7 +91,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (error instanceof DomainError) {
+    const domain = asDomainError(error);
+    if (domain) {
+      const error = domain;
       if (error.retryAfterSeconds) void reply.header("retry-after", String(error.retryAfterSeconds));
       const status = HTTP_STATUS[error.kind];
       return reply.code(status).send({
@@ -142,10 +154,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerRuntimeRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 
+  registerTrpcBatchLimit(app);
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
+      // Refused earlier with a readable reason (http/trpc-batch.ts); kept as the last word.
+      maxBatchSize: TRPC_MAX_BATCH_CALLS,
       createContext: contextFactory(deps, ({ res }) => cookieJar(config, res)),
       onError({ path, error, ctx, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -87,6 +87,7 @@ const ZEnv = z.object({
   ),
   DATABASE_SSL: ZOptionalString.pipe(ZBooleanish.optional()),
   DATABASE_POOL_MAX: positiveInt(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
   ECHOS_DATA_DIR: z.string().default("./data"),
   REDIS_URL: ZOptionalString.pipe(
     z
@@ -114,6 +115,7 @@ const ZEnv = z.object({
   RATE_LIMIT_MAX: positiveInt(600),
   RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SUMMARY_QUIET_SECONDS: positiveInt(120),
   SUMMARY_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
@@ -135,7 +137,15 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { url: string; ssl: boolean | "prefer"; poolMax: number } | { embedded: true; dir: string | null };
+  database:
+    | {
+        url: string;
+        ssl: boolean | "prefer";
+        poolMax: number;
+        /** Any statement running longer is cancelled by PostgreSQL (one heavy query must not hold a connection). */
+        statementTimeoutMs?: number;
+      }
+    | { embedded: true; dir: string | null };
   redisUrl: string | undefined;
   sessionSecret: string;
   encryptionKey: string;
@@ -154,6 +164,11 @@ export interface Config {
   metricsToken: string | undefined;
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
+  /**
+   * A request's headers and body must have arrived within this long (headers alone within 10 s at most), or the
+   * connection is answered 408 and closed. Responses, streams included, are not bounded by it.
+   */
+  requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   /** Conversation summaries: written once a conversation has been quiet this long, by this model. */
   summaries: { quietMs: number; model: string };
@@ -253,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
         // An explicit sslmode in the URL wins; postgres.js reads it from the URL itself.
         ssl: sslFromUrl ? sslFromUrl !== "disable" : (e.DATABASE_SSL ?? (isProduction ? true : false)),
         poolMax: e.DATABASE_POOL_MAX,
+        statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       }
     : // Tests run in memory unless they name a data dir (to restart a server on the same data).
       { embedded: true, dir: e.NODE_ENV === "test" && !env.ECHOS_DATA_DIR ? null : join(dataDir, "pglite") };
@@ -285,6 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     summaries: { quietMs: e.SUMMARY_QUIET_SECONDS * 1000, model: e.SUMMARY_MODEL },
     httpGuard: { allowHosts: e.HTTP_ALLOW_HOSTS ?? [], allowCidrs: e.HTTP_ALLOW_CIDRS ?? [] },

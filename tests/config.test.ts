@@ -52,7 +52,12 @@ describe("configuration", () => {
       ENCRYPTION_KEY: SECRET,
       ECHOS_API_URL: "https://echos.example.com/",
     });
-    expect(config.database).toEqual({ url: "postgres://u:p@db.example.com:5432/echos", ssl: true, poolMax: 10 });
+    expect(config.database).toEqual({
+      url: "postgres://u:p@db.example.com:5432/echos",
+      ssl: true,
+      poolMax: 10,
+      statementTimeoutMs: 15_000,
+    });
     expect(config.trustProxy).toBe(1);
     expect(config.log).toMatchObject({ level: "info", json: true, files: true });
     expect(config.publicUrl).toBe("https://echos.example.com");

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../server/server.ts";
 import { TEST_REDIS_URL } from "./helpers/env.ts";
 import { startTestServer } from "./helpers/server.ts";
-import { ZHealthReport, ZLivenessHealthy, ZSyncHealth } from "@shared/schemas/health.ts";
+import { ZHealthReport, ZLivenessHealthy, ZSyncHealth, ZSyncHealthSummary } from "@shared/schemas/health.ts";
+import { createUser } from "./helpers/factories.ts";
 import { ZTrpcError } from "./helpers/trpc-wire.ts";
 
 /** A random private address: one of 16 million, so runs sharing a Redis within a window do not collide. */
@@ -72,6 +73,29 @@ describe("HTTP surface", () => {
     const body = ZSyncHealth.parse(await res.json());
     expect(body.status).toBe("healthy");
     expect(body.jobs.map((j) => j.name)).toContain("instance-heartbeat");
+  });
+
+  it("tells an anonymous remote caller of /api/sync/health and system.instances the verdict only", async () => {
+    // Through a proxy, so not this host: no session, no metrics token.
+    const remote = { "x-forwarded-for": "203.0.113.9" };
+    const anonymous = await fetch(`${server.url}/api/sync/health`, { headers: remote });
+    expect(anonymous.status).toBe(200);
+    const summary: unknown = await anonymous.json();
+    expect(Object.keys(ZSyncHealthSummary.parse(summary)).sort()).toEqual(Object.keys(summary as object).sort());
+    expect(summary).not.toHaveProperty("instanceId");
+
+    const user = await createUser(server.deps, "sync-health");
+    const signedIn = await fetch(`${server.url}/api/sync/health`, {
+      headers: { ...remote, cookie: `echos_session=${user.token}` },
+    });
+    expect(ZSyncHealth.parse(await signedIn.json()).instanceId).toBe(server.deps.instance.id);
+
+    const instances = await fetch(`${server.url}/trpc/system.instances`, { headers: remote });
+    expect(instances.status).toBe(401);
+    const listed = await fetch(`${server.url}/trpc/system.instances`, {
+      headers: { ...remote, cookie: `echos_session=${user.token}` },
+    });
+    expect(listed.status).toBe(200);
   });
 
   it("answers unknown API paths with a JSON 404, never the SPA", async () => {
@@ -176,7 +200,7 @@ describe("rate limiting", () => {
 
   it("answers 429 with Retry-After and RateLimit headers once the window is used up", async () => {
     const headers = { "x-forwarded-for": uniqueClient() };
-    const call = () => fetch(`${server.url}/trpc/system.instances`, { headers });
+    const call = () => fetch(`${server.url}/trpc/system.health`, { headers });
     const first = await call();
     expect(first.status).toBe(200);
     expect(first.headers.get("ratelimit-limit")).toBe("5");
@@ -205,8 +229,7 @@ describe.skipIf(!TEST_REDIS_URL)("rate limiting across instances", () => {
     try {
       const headers = { "x-forwarded-for": uniqueClient() };
       const statuses: number[] = [];
-      for (const s of [a, b, a, b, a])
-        statuses.push((await fetch(`${s.url}/trpc/system.instances`, { headers })).status);
+      for (const s of [a, b, a, b, a]) statuses.push((await fetch(`${s.url}/trpc/system.health`, { headers })).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429]);
     } finally {
       await Promise.all([a.shutdown(), b.shutdown()]);

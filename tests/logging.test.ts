@@ -266,3 +266,46 @@ describe("per-request logging", () => {
     expect(await lineSaying("probe outside a request")).not.toHaveProperty("requestId");
   });
 });
+
+describe("a failed query in the log", () => {
+  it("is one short line: the statement's start, its parameters' types and the database's code, no values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "echos-logs-"));
+    const log = createLogger({ env: "production", log: { level: "info", dir, files: true, json: true } });
+    const value = "canary-param-6d5c4b3a";
+    const columns = sql.raw(Array.from({ length: 200 }, (_, i) => `${i} as column_${i}`).join(", "));
+    const server = await startTestServer({
+      log,
+      extend(app) {
+        app.get("/api/test/bad-query", async () => {
+          // 3 KB of statement, a parameter PostgreSQL refuses and quotes back in its message.
+          await server.deps.database.db.execute(
+            sql`select ${columns} from runs where name = ${value} and org_id = ${`not-a-uuid-${value}`}::uuid`,
+          );
+          return { ok: true };
+        });
+      },
+    });
+    try {
+      expect((await fetch(`${server.url}/api/test/bad-query`)).status).toBe(500);
+    } finally {
+      await server.shutdown();
+      await closeLogger(log);
+    }
+    const line = readFileSync(join(dir, "error.log"), "utf8")
+      .split("\n")
+      .find((l) => l.includes('"Request failed"'));
+    expect(line).toBeDefined();
+    console.log(`a failed query's log line: ${Buffer.byteLength(line!)} bytes`);
+    expect(Buffer.byteLength(line!)).toBeLessThan(600);
+    expect(line).not.toContain(value);
+    expect(JSON.parse(line!)).toMatchObject({
+      route: "/api/test/bad-query",
+      error: {
+        message: "Failed query",
+        statement: expect.stringMatching(/^select 0 as column_0, 1 as column_1, .*… \(\d+ chars\)$/),
+        parameters: ["string", "string"],
+        code: "22P02",
+      },
+    });
+  });
+});

@@ -5,6 +5,7 @@ import type { HealthReport } from "@shared/schemas/health.ts";
 import { createInnerContext } from "../server/trpc/context.ts";
 import { type AppRouter, createCaller } from "../server/trpc/router.ts";
 import type { RunningServer } from "../server/server.ts";
+import { createUser } from "./helpers/factories.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { ZTrpcError } from "./helpers/trpc-wire.ts";
 
@@ -24,18 +25,20 @@ describe("tRPC", () => {
 
   it("lists this instance once its heartbeat ran", async () => {
     await server.deps.jobs.run("instance-heartbeat");
-    const caller = createCaller(createInnerContext(server.deps));
+    const user = await createUser(server.deps, "instances");
+    const caller = createCaller(createInnerContext(server.deps, { session: user.session }));
     const instances = await caller.system.instances();
     expect(instances.map((i) => i.id)).toContain(server.deps.instance.id);
   });
 
   it("batches queries over HTTP and streams the status subscription over SSE", async () => {
+    const user = await createUser(server.deps, "batch");
     const client = createTRPCClient<AppRouter>({
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: `${server.url}/trpc`, EventSource }),
-          false: httpBatchLink({ url: `${server.url}/trpc` }),
+          false: httpBatchLink({ url: `${server.url}/trpc`, headers: { cookie: `echos_session=${user.token}` } }),
         }),
       ],
     });

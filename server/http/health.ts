@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import type { Liveness, Readiness, SyncHealth } from "@shared/schemas/health.ts";
+import type { Liveness, Readiness, SyncHealth, SyncHealthSummary } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../deps.ts";
 import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { databaseState, getHealthReport } from "../modules/system/health.ts";
+import { isOperator } from "./metrics.ts";
 import { requestDeps } from "./request-deps.ts";
 
 /** Probe endpoints in the shapes the deployment guides use; exempt from rate limits. */
@@ -41,7 +42,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
   });
 
   // `jobs`: this instance's loops (heartbeat, queue polling, scheduling). `queue`: the shared job queue per kind,
-  // across all instances — depth, running, retrying and failed jobs, last success and last error.
+  // across all instances — depth, running, retrying and failed jobs, last success and last error. Those details
+  // (instance id, job errors, mail status) go to signed-in users and operators (this host, or the metrics token);
+  // anyone else reads the verdict alone, with the same status code.
   app.get("/api/sync/health", { config }, async (req, reply) => {
     const unhealthy = deps.jobs.unhealthy();
     let queue: JobKindStats[] | null = null;
@@ -53,9 +56,14 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
       queueError = "Job queue unavailable: the database did not answer";
     }
     const ok = unhealthy.length === 0 && queue !== null;
+    const timestamp = new Date().toISOString();
+    if (!req.auth?.session && !isOperator(req, deps.config.metricsToken))
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? "healthy" : "unhealthy", timestamp } satisfies SyncHealthSummary);
     return reply.code(ok ? 200 : 503).send({
       status: ok ? "healthy" : "unhealthy",
-      timestamp: new Date().toISOString(),
+      timestamp,
       instanceId: deps.instance.id,
       jobs: deps.jobs.states(),
       queue,

@@ -22,6 +22,13 @@ function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** A monitoring caller: on this machine, or presenting the metrics token. */
+export function isOperator(req: FastifyRequest, metricsToken: string | undefined): boolean {
+  const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer !== undefined && metricsToken) return tokenMatches(bearer, metricsToken);
+  return fromLoopback(req);
+}
+
 /** Request durations for every route, and `GET /metrics` in Prometheus text format. */
 export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
   const { metrics, config } = deps;

@@ -1,7 +1,10 @@
-import type { FastifyRateLimitStore } from "@fastify/rate-limit";
+import { type FastifyRateLimitStore, normalizeIP } from "@fastify/rate-limit";
 import type { SharedStore } from "../infra/store/index.ts";
 
 type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/** The global limiter's counter for a client address, as the plugin keys it (an IPv6 address by its subnet). */
+export const rateLimitKey = (ip: string) => `rl:${normalizeIP(ip)}`;
 
 /**
  * A `@fastify/rate-limit` store on top of the shared store, so every instance counts against the same

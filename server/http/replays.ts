@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type ReplayAccepted, ZSpanReplayInput, ZWorkflowReplayInput } from "@shared/schemas/replay.ts";
+import { ZRecordId } from "@shared/schemas/ids.ts";
 import type { RunRecording } from "@shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { getReplayResult } from "../modules/replay/queries.ts";
@@ -10,8 +11,8 @@ import { followReplay } from "../modules/replay/stream.ts";
 import { apiKeyDeps } from "./request-deps.ts";
 import { requireApiKey } from "./require-api-key.ts";
 
-const ZRunParams = z.object({ runId: z.string().min(1).max(128) });
-const ZReplayParams = z.object({ replayId: z.string().min(1).max(128) });
+const ZRunParams = z.object({ runId: ZRecordId });
+const ZReplayParams = z.object({ replayId: ZRecordId });
 /** The run comes from the path; `mode` defaults to a workflow replay. */
 const ZStartBody = z.union([
   ZWorkflowReplayInput.omit({ runId: true, mode: true }).extend({ mode: z.literal("workflow").default("workflow") }),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { recordId } from "@shared/schemas/ids.ts";
 import type { RegisteredWorkflowVersion, WorkflowVersion } from "@shared/schemas/workflows.ts";
 import type { AppDeps } from "../deps.ts";
 import { notFound } from "../lib/errors.ts";
@@ -24,7 +25,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
 
   app.get("/api/v1/workflows/versions/:id", async (req) => {
     const key = await requireApiKey(deps, req, "read");
-    const { id } = z.object({ id: z.string().min(1).max(300) }).parse(req.params);
+    const { id } = z.object({ id: recordId(300) }).parse(req.params);
     const version = await getWorkflowVersion(apiKeyDeps(deps, req, key), key.orgId, id);
     if (!version) throw notFound(`No workflow version ${id}`);
     return version satisfies WorkflowVersion;

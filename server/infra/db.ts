@@ -57,7 +57,7 @@ export async function createDatabase(config: Pick<Config, "database">): Promise<
     const open = () =>
       postgres(c.url, {
         max: c.poolMax,
-        connection: { application_name: applicationName },
+        connection: { application_name: applicationName, statement_timeout: c.statementTimeoutMs ?? 15_000 },
         ssl: c.ssl === true ? "require" : c.ssl === false ? false : "prefer",
         onnotice: () => {},
         // During an outage a request waits for at most one connection attempt before it is answered 503, and a

@@ -26,12 +26,55 @@ function isSecretEntry(key: string, value: unknown): boolean {
   return SECRET_KEY.test(key) && (typeof value === "string" || (typeof value === "object" && value !== null));
 }
 
+/** Of a statement in a log line: its start, whitespace folded, enough to tell which query it was. */
+const STATEMENT_SHAPE_CHARS = 120;
+
+/**
+ * A failed query (drizzle's error, which carries the statement, its parameters and the database's error) is logged
+ * by its shape: the statement's start, how many parameters of which types, and the database's code and message
+ * with quoted values masked. Whole statements made each failure a ~3 KB line (its text twice, in message and
+ * stack), and parameters and the values PostgreSQL quotes back (`invalid input syntax for type uuid: "…"`) are
+ * user data. The stack is left out: it runs through the driver, not through the code that made the query.
+ */
+function failedQuery(error: Error): Record<string, unknown> | null {
+  const { query, params } = error as Error & { query?: unknown; params?: unknown };
+  if (typeof query !== "string" || !Array.isArray(params)) return null;
+  const folded = query.replace(/\s+/g, " ").trim();
+  const statement =
+    folded.length > STATEMENT_SHAPE_CHARS
+      ? `${folded.slice(0, STATEMENT_SHAPE_CHARS)}… (${folded.length} chars)`
+      : folded;
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  return {
+    name: error.name,
+    message: "Failed query",
+    statement: redactString(statement),
+    parameters: params.map((p: unknown) => (p === null ? "null" : Array.isArray(p) ? "array" : typeof p)),
+    ...(cause && typeof cause === "object"
+      ? {
+          code: typeof cause.code === "string" ? cause.code : undefined,
+          cause: typeof cause.message === "string" ? maskQuoted(cause.message).slice(0, 200) : undefined,
+        }
+      : {}),
+  };
+}
+
+/** `invalid input syntax for type uuid: "abc"` → `…: "…"`: the database quotes the offending value back. */
+const maskQuoted = (message: string) =>
+  redactString(message.replace(/"[^"]*"|\([^)]*\)=\([^)]*\)/g, (m) => (m.startsWith('"') ? '"…"' : "(…)=(…)")));
+
 /** Deep copy with secret-named fields masked and secret-looking strings scrubbed. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactString(value);
   if (value === null || typeof value !== "object" || depth > 8) return value;
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
+    return (
+      failedQuery(value) ?? {
+        name: value.name,
+        message: redactString(value.message),
+        stack: value.stack && redactString(value.stack),
+      }
+    );
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};

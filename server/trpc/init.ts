@@ -8,7 +8,8 @@ import {
   isDatabaseUnavailable,
   reportDatabaseUnavailable,
 } from "../infra/db-availability.ts";
-import { DomainError } from "../lib/errors.ts";
+import { DomainError, asDomainError, tooManyRequests } from "../lib/errors.ts";
+import { rateLimitKey } from "../http/rate-limit-store.ts";
 import { SSE_OPTIONS } from "../modules/live/sse.ts";
 import { requireRole } from "../modules/orgs/service.ts";
 import type { Context } from "./context.ts";
@@ -28,8 +29,12 @@ const t = initTRPC
   .create({
     sse: SSE_OPTIONS,
     errorFormatter({ shape, error }) {
-      // A 503 says the database is away, which the client may know; other 5xx are the server's own.
-      const internal = shape.data.httpStatus >= 500 && shape.data.code !== "SERVICE_UNAVAILABLE";
+      // A domain error's message is written for the caller, and so is a 503 (the database away, a statement timeout);
+      // other 5xx are the server's own.
+      const internal =
+        shape.data.httpStatus >= 500 &&
+        shape.data.code !== "SERVICE_UNAVAILABLE" &&
+        !(error.cause instanceof DomainError);
       return {
         ...shape,
         // Internals of server errors stay in the log; the client gets a stable, readable message.
@@ -63,15 +68,65 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
     ctx.cookies.retryAfter(DATABASE_RETRY_AFTER_SECONDS);
     throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE });
   }
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? null : asDomainError(result.error.cause);
+  if (cause) {
     if (cause.retryAfterSeconds) ctx.cookies.retryAfter(cause.retryAfterSeconds);
     throw new TRPCError({ code: TRPC_CODES[cause.kind], message: cause.message, cause });
   }
   return result;
 });
 
-const base = t.procedure.use(domainErrors);
+/**
+ * PostgreSQL refuses NUL in text and JSON, so a NUL anywhere in an input (a value or a key) would come back from the
+ * database as a server error: refused here for every procedure, before any of them runs. A walk with a stack of its
+ * own, so a deeply nested input cannot overflow the call stack.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  const where = nulPath(await getRawInput());
+  if (where !== null)
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `Input must not contain NUL characters (found in ${where.slice(0, 100) || "the input"})`,
+    });
+  return next();
+});
+
+function nulPath(input: unknown): string | null {
+  const stack: [unknown, string][] = [[input, ""]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\0")) return path;
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes("\0")) return path || "a key";
+        stack.push([child, childPath]);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Every call of a batch counts against the caller's rate limit, not only the HTTP request that carried it: the
+ * limiter (http/security.ts) counted the request, that is the first call; each further call adds one to the same
+ * counter here, and a call past the limit is refused on its own (TOO_MANY_REQUESTS in its slot of the batch).
+ */
+const countBatchedCalls = t.middleware(async ({ ctx, batchIndex, next }) => {
+  if (batchIndex > 0 && ctx.ip) {
+    const { max, windowMs } = ctx.deps.config.rateLimit;
+    const { count, ttlMs } = await ctx.deps.store.increment(rateLimitKey(ctx.ip), windowMs);
+    if (count > max)
+      throw tooManyRequests(
+        `Rate limit exceeded: ${max} calls per ${windowMs / 1000} s, each call of a batch counted`,
+        Math.max(1, Math.ceil(ttlMs / 1000)),
+      );
+  }
+  return next();
+});
+
+const base = t.procedure.use(domainErrors).use(refuseNul).use(countBatchedCalls);
 
 /** Who did it, for the audit log: the signed-in user and their address. */
 export function actorOf(ctx: { session: { userId: string; email: string }; ip?: string }) {

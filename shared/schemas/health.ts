@@ -92,3 +92,6 @@ export const ZSyncHealth = z.object({
   email: ZMailerStatus,
 });
 export type SyncHealth = z.infer<typeof ZSyncHealth>;
+/** `GET /api/sync/health` for an anonymous remote caller: the verdict only, no instance, jobs or queue. */
+export const ZSyncHealthSummary = ZSyncHealth.pick({ status: true, timestamp: true });
+export type SyncHealthSummary = z.infer<typeof ZSyncHealthSummary>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZRecordId, recordId } from "./ids.ts";
 import { ZRunDetail, ZRunStatus } from "./runs.ts";
 
 /** Time travel: replaying a run from a step with a changed config, and comparing the result with the original. */
@@ -9,8 +10,8 @@ export type StepPolicy = z.infer<typeof ZStepPolicy>;
 export const ZStepType = z.enum(["llm", "http", "code", "tool"]);
 export type StepType = z.infer<typeof ZStepType>;
 
-const ZId = z.string().min(1).max(128);
-const ZStepId = z.string().min(1).max(100);
+const ZId = ZRecordId;
+const ZStepId = recordId(100);
 const ZLabel = z.string().trim().max(120).optional();
 
 /** A field set replacing a step's own (prompt, model, temperature, tool args…); checked against the step schema. */

@@ -13,7 +13,7 @@ import { startTestServer } from "../helpers/server.ts";
  */
 const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "system.health": "public",
-  "system.instances": "public",
+  "system.instances": "authed",
   "system.status": "public",
   "auth.me": "public",
   "auth.signUp": "public",

@@ -1,5 +1,6 @@
 import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
+import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits.ts";
 // Type-only: the client must never pull server runtime code into the bundle.
 import type { AppRouter } from "../../../server/trpc/router.ts";
 
@@ -13,7 +14,7 @@ export function createTrpcClient() {
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({ url: "/trpc" }),
-        false: httpBatchLink({ url: "/trpc" }),
+        false: httpBatchLink({ url: "/trpc", maxItems: TRPC_MAX_BATCH_CALLS }),
       }),
     ],
   });

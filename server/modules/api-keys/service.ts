@@ -4,6 +4,7 @@ import { apiKeys } from "../../../db/schema.ts";
 import { type ApiKeyScope, formatApiKey, parseApiKey } from "@shared/api-key-format.ts";
 import { type Role, hasRole } from "@shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
+import type { Db } from "../../infra/db.ts";
 import { forbidden, notFound, unauthorized } from "../../lib/errors.ts";
 import { hashToken } from "../../lib/tokens.ts";
 import { recordAudit } from "../audit/service.ts";
@@ -100,6 +101,35 @@ export async function revokeApiKey(deps: Deps, actor: Actor, orgId: string, keyI
     ip: actor.ip,
   });
   return toView(row);
+}
+
+/** Revokes the organisation's active keys that `userId` created, inside the caller's transaction. */
+export async function revokeKeysCreatedBy(db: Db, orgId: string, userId: string) {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, keyHash: apiKeys.keyHash });
+}
+
+/** Once keys were revoked with their creator's removal: out of the lookup cache now, and one audit entry each. */
+export async function forgetRevokedKeys(
+  deps: Deps,
+  actor: Actor,
+  orgId: string,
+  keys: Awaited<ReturnType<typeof revokeKeysCreatedBy>>,
+) {
+  for (const key of keys) {
+    await deps.store.delete(cacheKey(key.keyHash));
+    await recordAudit(deps, {
+      orgId,
+      actor,
+      action: "api_key.revoked",
+      target: key.name,
+      metadata: { keyId: key.id, prefix: key.prefix, reason: "creator removed from the organisation" },
+      ip: actor.ip,
+    });
+  }
 }
 
 type CachedKey = AuthenticatedKey & { expiresAt: string | null; revoked: boolean };

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { ZConversationDetail, ZConversationPage, ZSummaryWritten } from "@shared/schemas/conversations.ts";
+import { recordId } from "@shared/schemas/ids.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { getConversation, listConversations, writeSummary } from "./service.ts";
 
-const ZConversationId = z.string().min(1).max(200);
+const ZConversationId = recordId(200);
 
 export const conversationsRouter = router({
   list: orgProcedure("viewer")

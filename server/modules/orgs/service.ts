@@ -4,6 +4,8 @@ import { type Role, hasRole } from "@shared/roles.ts";
 import type { AppDeps } from "../../deps.ts";
 import { conflict, forbidden, notFound } from "../../lib/errors.ts";
 import { generateToken, hashToken } from "../../lib/tokens.ts";
+import type { Db } from "../../infra/db.ts";
+import { forgetRevokedKeys, revokeKeysCreatedBy } from "../api-keys/service.ts";
 import { recordAudit } from "../audit/service.ts";
 import { leaveOrgInSessions } from "../sessions/service.ts";
 
@@ -81,12 +83,43 @@ export async function listMembers({ database }: Pick<AppDeps, "database">, orgId
     .orderBy(asc(memberships.createdAt));
 }
 
-async function ownerCount({ database }: Pick<AppDeps, "database">, orgId: string): Promise<number> {
-  const [row] = await database.db
+async function ownerCount(db: Db, orgId: string): Promise<number> {
+  const [row] = await db
     .select({ n: count() })
     .from(memberships)
     .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")));
   return row?.n ?? 0;
+}
+
+async function roleIn(db: Db, orgId: string, userId: string): Promise<Role | null> {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row?.role ?? null;
+}
+
+/**
+ * Runs a change of the organisation's memberships in a transaction that first locks the organisation's row, so
+ * changes to one organisation's members happen one at a time and each sees the others' result. The rules are then
+ * checked on what is true now: the actor's role as it is after any change that went first (checked before, two
+ * owners removing each other at once both passed), and the count of owners after it (two owners demoting
+ * themselves at once both saw two owners and left none).
+ */
+async function withMembershipLock<T>(
+  deps: Deps,
+  orgId: string,
+  actor: Actor,
+  change: (tx: Db, actorRole: Role) => Promise<T>,
+): Promise<T> {
+  return deps.database.db.transaction(async (tx) => {
+    await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for("update");
+    const actorRole = await roleIn(tx, orgId, actor.userId);
+    if (!actorRole || !hasRole(actorRole, "admin"))
+      throw forbidden("You are no longer an admin or owner of this organisation");
+    return change(tx, actorRole);
+  });
 }
 
 /** Admins manage members below owner; only owners grant or take away ownership; the last owner stays. */
@@ -95,24 +128,27 @@ async function emailOf({ database }: Pick<AppDeps, "database">, userId: string):
   return row?.email ?? userId;
 }
 
-async function assertCanManage(deps: Deps, orgId: string, actorRole: Role, targetUserId: string, newRole?: Role) {
-  const current = await roleOf(deps, orgId, targetUserId);
+async function assertCanManage(db: Db, orgId: string, actorRole: Role, targetUserId: string, newRole?: Role) {
+  const current = await roleIn(db, orgId, targetUserId);
   if (!current) throw notFound("That person is not a member of this organisation");
   if ((current === "owner" || newRole === "owner") && actorRole !== "owner") {
     throw forbidden("Only an owner can grant or remove the owner role");
   }
-  if (current === "owner" && newRole !== "owner" && (await ownerCount(deps, orgId)) <= 1) {
+  if (current === "owner" && newRole !== "owner" && (await ownerCount(db, orgId)) <= 1) {
     throw conflict("An organisation needs at least one owner; make someone else owner first");
   }
   return current;
 }
 
 export async function changeRole(deps: Deps, actor: Actor & { role: Role }, orgId: string, userId: string, role: Role) {
-  const previous = await assertCanManage(deps, orgId, actor.role, userId, role);
-  await deps.database.db
-    .update(memberships)
-    .set({ role })
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+  const previous = await withMembershipLock(deps, orgId, actor, async (tx, actorRole) => {
+    const current = await assertCanManage(tx, orgId, actorRole, userId, role);
+    await tx
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+    return current;
+  });
   await recordAudit(deps, {
     orgId,
     actor,
@@ -123,10 +159,18 @@ export async function changeRole(deps: Deps, actor: Actor & { role: Role }, orgI
   });
 }
 
+/**
+ * Removes a member. API keys they created are revoked with them (each revocation audit-logged): keys belong to the
+ * organisation, but a key someone made stays in their hands, so an ex-member keeps no access through one.
+ */
 export async function removeMember(deps: Deps, actor: Actor & { role: Role }, orgId: string, userId: string) {
-  const previous = await assertCanManage(deps, orgId, actor.role, userId);
-  await deps.database.db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+  const { previous, revokedKeys } = await withMembershipLock(deps, orgId, actor, async (tx, actorRole) => {
+    const current = await assertCanManage(tx, orgId, actorRole, userId);
+    await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+    return { previous: current, revokedKeys: await revokeKeysCreatedBy(tx, orgId, userId) };
+  });
   await leaveOrgInSessions(deps, userId, orgId);
+  await forgetRevokedKeys(deps, actor, orgId, revokedKeys);
   await recordAudit(deps, {
     orgId,
     actor,

@@ -9,6 +9,7 @@ import {
   ZReplayToken,
   ZStreamToken,
 } from "@shared/schemas/replay.ts";
+import { ZRecordId } from "@shared/schemas/ids.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { loadRun } from "./recording.ts";
 import { forkTree, getReplayInfo, getReplayResult, replayPlan } from "./queries.ts";
@@ -17,7 +18,7 @@ import { startReplay } from "./start.ts";
 import { followReplay } from "./stream.ts";
 import { issueStreamToken, redeemStreamToken } from "./tokens.ts";
 
-const ZRunId = z.string().min(1).max(128);
+const ZRunId = ZRecordId;
 
 export const replaysRouter = router({
   /** The Test fix form: the run's steps (or LLM spans), their recorded outputs and default policies. */
@@ -51,10 +52,14 @@ export const replaysRouter = router({
   /** The replay as it happens, from its first event (or after `lastEventId` on reconnect) to `finished`. */
   stream: orgProcedure("viewer")
     .input(z.object({ replayId: ZRunId, lastEventId: z.string().max(64).nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(async ({ ctx, input, signal }) => {
+      // Checked before the stream starts: an unknown replay (or another organisation's) is a NOT_FOUND the caller
+      // reads, where an error thrown once streaming has begun reaches the client as a server error.
       await getReplayInfo(ctx.deps, ctx.org.id, input.replayId);
-      for await (const { id, event } of followReplay(ctx.deps, ctx.org.id, input.replayId, input.lastEventId, signal))
-        yield tracked(id, event);
+      return (async function* () {
+        for await (const { id, event } of followReplay(ctx.deps, ctx.org.id, input.replayId, input.lastEventId, signal))
+          yield tracked(id, event);
+      })();
     }),
 
   /** The replay beside its parent, step by step. */

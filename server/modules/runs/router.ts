@@ -10,12 +10,26 @@ import {
   ZRunWithSpans,
   ZSpanDetail,
 } from "@shared/schemas/runs.ts";
+import { ZRecordId } from "@shared/schemas/ids.ts";
+import { withConcurrencyLimit } from "../../infra/concurrency-limit.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { ZLastEventId } from "../live/follow.ts";
 import { followRuns, latestRuns, runsLiveMessages } from "./events.ts";
 import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
 
-const ZRunId = z.string().min(1).max(128);
+const ZRunId = ZRecordId;
+
+/**
+ * The overview aggregates every run of its range (30 days of them, say): at most two at a time per organisation,
+ * across instances, so one organisation's burst of them holds two database connections, not the whole pool.
+ */
+export const OVERVIEW_CONCURRENCY = 2;
+const overviewLimit = (orgId: string) => ({
+  key: `overview:${orgId}`,
+  max: OVERVIEW_CONCURRENCY,
+  staleMs: 60_000,
+  refusal: `At most ${OVERVIEW_CONCURRENCY} overview queries run at once for an organisation; retry in a moment`,
+});
 
 export const runsRouter = router({
   list: orgProcedure("viewer")
@@ -40,7 +54,11 @@ export const runsRouter = router({
   overview: orgProcedure("viewer")
     .input(z.object({ range: z.enum(OVERVIEW_RANGES).default("24h") }))
     .output(parseSync(ZOverview))
-    .query(({ ctx, input }) => overview(ctx.deps, ctx.org.id, input.range)),
+    .query(({ ctx, input }) =>
+      withConcurrencyLimit(ctx.deps.store, overviewLimit(ctx.org.id), () =>
+        overview(ctx.deps, ctx.org.id, input.range),
+      ),
+    ),
 
   /**
    * The organisation's runs as they change. Start from the `eventId` of the `list` you rendered; a reconnecting

@@ -3,7 +3,7 @@ import { EventEmitter, on } from "node:events";
 import { z } from "zod";
 import { ZHealthReport } from "@shared/schemas/health.ts";
 import { ZServerInstance } from "@shared/schemas/system.ts";
-import { parseSync, publicProcedure, router } from "../../trpc/init.ts";
+import { authedProcedure, parseSync, publicProcedure, router } from "../../trpc/init.ts";
 import { getHealthReport } from "./health.ts";
 import { listRecentInstances } from "./instances.ts";
 
@@ -15,7 +15,8 @@ export const systemRouter = router({
     .output(parseSync(ZHealthReport))
     .query(({ ctx }) => getHealthReport(ctx.deps)),
 
-  instances: publicProcedure
+  /** Instance ids, host names and versions describe the deployment: for signed-in users, not for anyone. */
+  instances: authedProcedure
     .input(z.void())
     .output(parseSync(z.array(ZServerInstance)))
     .query(({ ctx }) => listRecentInstances(ctx.deps)),
