@@ -12,6 +12,7 @@ import { signUpOverHttp } from "../helpers/http-user.ts";
 import { PRIVATE_POSTGRES_SKIP_REASON, PrivatePostgres } from "../helpers/private-postgres.ts";
 import { type SpawnedServer, spawnServer } from "../helpers/spawn-server.ts";
 import { ZTrpcError } from "../helpers/trpc-wire.ts";
+import { EchosClient, type EchosDropEvent } from "../../sdk/index.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request still unanswered after this long is counted as hung (a hang detector, not a timing assertion). */
@@ -265,4 +266,92 @@ describe.skipIf(SKIP)(`PostgreSQL going away under load${SKIP ? ` (${SKIP})` : "
       }
     }, 120_000);
   }
+
+  it("the SDK rides out a 15 s database stop with its defaults: everything produced meanwhile arrives, start before end", async () => {
+    let server: SpawnedServer | undefined;
+    const drops: EchosDropEvent[] = [];
+    const errors: string[] = [];
+    try {
+      server = await spawnServer([join(distDir, "index.js")], {
+        NODE_ENV: "test",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: pg.url,
+      });
+      const user = await signUpOverHttp(server.url, "outage-sdk");
+      // The defaults, but for a faster background flush: retries, backoff and queue bounds are the SDK's own.
+      const client = new EchosClient({
+        apiKey: user.key,
+        apiUrl: server.url,
+        flushIntervalMs: 200,
+        onDrop: (event) => drops.push(event),
+        onError: (error) => errors.push(error.message),
+      });
+      const prefix = `outage-sdk-${Date.now()}`;
+      let produced = 0;
+      let running = true;
+      // An agent that keeps working: a run with a span started, then ended, every 50 ms.
+      const agent = (async () => {
+        while (running) {
+          const runId = `${prefix}-${produced++}`;
+          const at = new Date().toISOString();
+          client.enqueue({ type: "run", id: runId, name: "sdk outage", status: "success", startedAt: at, endedAt: at });
+          client.enqueue({
+            type: "span",
+            id: `${runId}-s`,
+            runId,
+            name: "step",
+            kind: "tool",
+            status: "running",
+            startedAt: at,
+          });
+          await sleep(25);
+          const end = new Date().toISOString();
+          client.enqueue({
+            type: "span",
+            id: `${runId}-s`,
+            runId,
+            name: "step",
+            kind: "tool",
+            status: "success",
+            startedAt: at,
+            endedAt: end,
+          });
+          await sleep(25);
+        }
+      })();
+      await sleep(1000);
+      await pg.stop("immediate");
+      // Longer than the 6 attempts (~4–8 s) the SDK used to try before dropping a batch.
+      await sleep(15_000);
+      await pg.start();
+      await sleep(1000);
+      running = false;
+      await agent;
+      const delivered = await client.flush(60_000);
+      const stats = await client.shutdown();
+      console.log(`SDK through a 15 s database stop: produced ${produced} runs`, stats);
+
+      expect(delivered).toBe(true);
+      expect(drops).toEqual([]);
+      expect(stats).toMatchObject({ dropped: 0, queued: 0, sent: produced * 3 });
+      expect(stats.retries).toBeGreaterThan(0); // the outage was felt
+      const check = await createDatabase({ database: { url: pg.url, ssl: false, poolMax: 2 } });
+      try {
+        const stored = await check.db
+          .select({ id: spans.id, status: spans.status, endedAt: spans.endedAt })
+          .from(spans)
+          .where(and(eq(spans.orgId, user.orgId)));
+        const storedRuns = await check.db.select({ id: runs.id }).from(runs).where(eq(runs.orgId, user.orgId));
+        expect(storedRuns).toHaveLength(produced);
+        expect(stored).toHaveLength(produced);
+        // Each span's end arrived after its start: none is left running.
+        expect(stored.filter((s) => s.status !== "success" || s.endedAt === null)).toEqual([]);
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await server?.stop();
+      await pg.start().catch(() => {});
+    }
+  }, 150_000);
 });
