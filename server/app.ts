@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ZodError, z } from "zod";
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: "idle",
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, config.requestTimeoutMs),
     return503OnClosing: true,
   });
 
@@ -206,4 +208,30 @@ function requestErrorContext(req: FastifyRequest, status: number): RequestErrorC
 /** `TRUST_PROXY=1` means: trust the nearest proxy hop only. */
 function hopsTrusted(hops: number) {
   return (_address: string, hop: number) => hop < hops;
+}
+
+/**
+ * A request Node could not even parse (headers too large, malformed, too slow): answered and the connection closed,
+ * saying so with `Connection: close`. Fastify's default closes without that header, so a client that keeps
+ * connections alive may already have sent its next request on the socket and gets no answer at all.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex, requestTimeoutMs: number): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, message] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, `The request did not arrive within ${Math.round(requestTimeoutMs / 1000)} s`]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "The request's headers are larger than the server accepts"]
+        : [400, "The request is not valid HTTP"];
+  const body = JSON.stringify({
+    statusCode: status,
+    error: STATUS_CODES[status] ?? "Error",
+    message,
+  } satisfies ErrorBody);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  socket.destroy();
 }

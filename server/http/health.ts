@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Liveness, Readiness, SyncHealth, SyncHealthSummary } from "@shared/schemas/health.ts";
+import type { Liveness, ProcessLiveness, Readiness, SyncHealth, SyncHealthSummary } from "@shared/schemas/health.ts";
 import type { AppDeps } from "../deps.ts";
 import { type JobKindStats, jobStats } from "../infra/durable-queue.ts";
 import { databaseState, getHealthReport } from "../modules/system/health.ts";
@@ -30,6 +30,13 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     const report = await getHealthReport(requestDeps(deps, req));
     return reply.code(report.status === "error" ? 503 : 200).send(report);
   });
+
+  // The process alone: a restart cures nothing a database outage causes, and a fresh start would fail its migrations.
+  app.get(
+    "/api/health/live",
+    { config },
+    () => ({ status: "alive", uptime: process.uptime() }) satisfies ProcessLiveness,
+  );
 
   // Not ready while the database does not answer either: a load balancer sends the traffic to instances that can
   // serve it, and this one comes back by itself once the ping succeeds again.

@@ -41,6 +41,13 @@ export const ZLivenessUnhealthy = z.object({
 export const ZLiveness = z.discriminatedUnion("status", [ZLivenessHealthy, ZLivenessUnhealthy]);
 export type Liveness = z.infer<typeof ZLiveness>;
 
+/**
+ * `GET /api/health/live`: the process serves requests. It asks no dependency, so an orchestrator's liveness probe
+ * does not restart instances while the database is away (readiness takes them out of rotation instead).
+ */
+export const ZProcessLiveness = z.object({ status: z.literal("alive"), uptime: z.number() });
+export type ProcessLiveness = z.infer<typeof ZProcessLiveness>;
+
 /** `GET /api/health/ready`: not ready (503) before the migrations are applied and while shutting down, with why. */
 export const ZReadiness = z.discriminatedUnion("status", [
   z.object({ status: z.literal("ready") }),
