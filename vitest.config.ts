@@ -20,6 +20,9 @@ export default defineConfig({
     // time pay off even on two cores, where vitest's default (cores - 1) would run one.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
+    // expect.poll waits for what a page or a server will show; its default of 1 s is a timing assertion in
+    // disguise on a machine running two test files, their servers and a browser on two cores.
+    expect: { poll: { timeout: 10_000 } },
     // Embedded Postgres takes a few seconds to boot in each test file.
     hookTimeout: 120_000,
     reporters: process.env.CI ? ["default"] : ["default"],

@@ -55,6 +55,9 @@ export function describeInBrowser(title: string, body: (server: ServerInBrowser)
 
     afterEach(async ({ task }) => {
       if (task.result?.state === "fail") {
+        // What the server warned about meanwhile (its log level is warn), the last of it.
+        const log = started?.server.output().trim();
+        if (log) console.log(`the server's log (last 4,000 characters):\n${log.slice(-4000)}`);
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         const name = `${basename(task.file.name, ".test.ts")}--${slug(task.name)}`;
         const pages = [...contexts].flatMap((context) => context.pages());

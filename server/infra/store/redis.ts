@@ -17,8 +17,9 @@ const PREFIX = "echos:";
  */
 const COMMAND_TIMEOUT_MS = 1000;
 /** A connection on which Redis has sent nothing for this long while commands wait is dropped, and reconnected. */
-const SOCKET_TIMEOUT_MS = 2000;
+const SOCKET_TIMEOUT_MS = 5000;
 const TIMED_OUT = "Command timed out"; // ioredis's message for commandTimeout
+const isTimeout = (error: unknown) => error instanceof Error && error.message === TIMED_OUT;
 
 /** XADD and PUBLISH in one script, so the order subscribers see is the order of the log. */
 const APPEND_SCRIPT = `
@@ -57,6 +58,8 @@ export class RedisStore implements SharedStore {
   private state: "unknown" | "up" | "down" = "unknown";
   /** A command timed out on a connection ioredis still calls ready: Redis hangs. Cleared by a PING or a new connection. */
   private hung = false;
+  /** A command timed out and a PING is under way to tell a hung Redis from a busy process. */
+  private confirming = false;
   private probe: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -145,16 +148,30 @@ export class RedisStore implements SharedStore {
   }
 
   /**
-   * A timed-out command means Redis hangs: from then on commands go to the fallback at once (one warning, from
+   * A timed-out command may mean Redis hangs, or only that this process was too busy to read the answer in time (a
+   * timer that expired during a long pause fires before the socket is read). So a PING, sent now, decides: if it
+   * times out too, Redis hangs, and from then on commands go to the fallback at once (one warning, from
    * transition()) until a PING, tried every second, comes back or a new connection is ready. The socket timeout also
-   * drops the silent connection, and ioredis reconnects until Redis answers. Timeouts are not logged one by one;
+   * drops a silent connection, and ioredis reconnects until Redis answers. Timeouts are not logged one by one;
    * other failures are.
    */
   private failed(error: unknown) {
-    if (!(error instanceof Error && error.message === TIMED_OUT)) {
+    if (!isTimeout(error)) {
       this.log.warn("Redis command failed; using the in-memory fallback", { error });
       return;
     }
+    if (this.hung || this.closing || this.confirming) return;
+    this.confirming = true;
+    this.client.ping().then(
+      () => (this.confirming = false),
+      (pingError: unknown) => {
+        this.confirming = false;
+        if (isTimeout(pingError)) this.markHung();
+      },
+    );
+  }
+
+  private markHung() {
     if (this.hung || this.closing) return;
     this.hung = true;
     this.transition();
@@ -167,7 +184,8 @@ export class RedisStore implements SharedStore {
       await this.client.ping();
       this.answered();
     } catch (error) {
-      this.failed(error);
+      if (isTimeout(error)) this.markHung();
+      else this.failed(error);
     }
   }
 
