@@ -17,6 +17,14 @@ type Totals = {
   error_count: number;
 };
 
+/** Token totals are int8 and cost float8, which the drivers may read as strings. */
+const asNumbers = (row: Totals): Totals => ({
+  ...row,
+  input_tokens: Number(row.input_tokens),
+  output_tokens: Number(row.output_tokens),
+  cost_usd: Number(row.cost_usd),
+});
+
 describe("ingest", () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -30,14 +38,7 @@ describe("ingest", () => {
         select input_tokens, output_tokens, cost_usd, span_count, error_count from runs
         where org_id = ${orgId}::uuid and id = ${runId}`),
     );
-    // Token totals are int8, which the driver reads as a string.
-    const { input_tokens, output_tokens, cost_usd } = row!;
-    return {
-      ...row!,
-      input_tokens: Number(input_tokens),
-      output_tokens: Number(output_tokens),
-      cost_usd: Number(cost_usd),
-    };
+    return asNumbers(row!);
   };
   const recounted = async (orgId: string, runId: string) => {
     const [row] = rowsOf<Totals>(
@@ -47,14 +48,7 @@ describe("ingest", () => {
           (count(*) filter (where status = 'error'))::int as error_count
         from spans where org_id = ${orgId}::uuid and run_id = ${runId}`),
     );
-    // Token totals are int8, which the driver reads as a string.
-    const { input_tokens, output_tokens, cost_usd } = row!;
-    return {
-      ...row!,
-      input_tokens: Number(input_tokens),
-      output_tokens: Number(output_tokens),
-      cost_usd: Number(cost_usd),
-    };
+    return asNumbers(row!);
   };
 
   it("keeps a run's totals equal to its spans when batches of one run are written at the same time", async () => {
