@@ -87,19 +87,21 @@ function RunDetailView({
   const urlSpan = params.get("span");
   useEffect(() => {
     if (selectedId === urlSpan) return;
-    const timer = setTimeout(
-      () =>
-        setParams(
-          (prev) => {
-            const next = new URLSearchParams(prev);
-            if (selectedId) next.set("span", selectedId);
-            else next.delete("span");
-            return next;
-          },
-          { replace: true },
-        ),
-      250,
-    );
+    const here = window.location.pathname;
+    const timer = setTimeout(() => {
+      // The user may have left meanwhile (Test fix pressed within the pause) while this page is still mounted: the
+      // selection must not navigate them back to it.
+      if (window.location.pathname !== here) return;
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          if (selectedId) next.set("span", selectedId);
+          else next.delete("span");
+          return next;
+        },
+        { replace: true },
+      );
+    }, 250);
     return () => clearTimeout(timer);
   }, [selectedId, urlSpan, setParams]);
   const utils = trpc.useUtils();
