@@ -1,25 +1,16 @@
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import winston from "winston";
 import { ZErrorBody } from "@shared/schemas/errors.ts";
 import type { WorkflowDefinitionInput } from "@shared/workflow/define.ts";
 import type { RunningServer } from "../server/server.ts";
 import { type TestUser, callerFor, createUser } from "./helpers/factories.ts";
+import { capturingLogger } from "./helpers/capturing-logger.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { ZTrpcError } from "./helpers/trpc-wire.ts";
 import { fullKey, recordRun } from "./replay/helpers.ts";
 
 /** Ids with NUL, other control characters or beyond their length: refused as the caller's mistake, never a 500. */
 describe("hostile ids", () => {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    objectMode: true,
-    write(info: Record<string, unknown>, _encoding, done) {
-      lines.push(info);
-      done();
-    },
-  });
-  const log = winston.createLogger({ level: "debug", transports: [new winston.transports.Stream({ stream: sink })] });
+  const { lines, log } = capturingLogger();
   let server: RunningServer;
   let owner: TestUser;
   let key: string;

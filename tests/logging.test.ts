@@ -2,10 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import winston from "winston";
 import { DEFAULT_CREDENTIAL } from "@shared/workflow/steps.ts";
 import type { AppDeps } from "../server/deps.ts";
 import { apiKeyDeps } from "../server/http/request-deps.ts";
@@ -15,6 +13,7 @@ import type { RunningServer } from "../server/server.ts";
 import { createInnerContext } from "../server/trpc/context.ts";
 import { authedProcedure, createCallerFactory, orgProcedure, router } from "../server/trpc/init.ts";
 import { type TestUser, callerFor, createUser } from "./helpers/factories.ts";
+import { capturingLogger } from "./helpers/capturing-logger.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { eventually } from "./helpers/smtp-server.ts";
 import { ZSummaryWritten } from "@shared/schemas/conversations.ts";
@@ -123,22 +122,6 @@ describe("log redaction", () => {
     });
   });
 });
-
-/** A logger keeping every entry it writes, with the metadata its child loggers added. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    objectMode: true,
-    write(info: Record<string, unknown>, _encoding, done) {
-      lines.push(info);
-      done();
-    },
-  });
-  return {
-    lines,
-    log: winston.createLogger({ level: "debug", transports: [new winston.transports.Stream({ stream: sink })] }),
-  };
-}
 
 /** Stands for any service: it logs through the deps it was handed and names nothing about the request itself. */
 function serviceThatLogs(deps: Pick<AppDeps, "log">, message: string) {

@@ -91,15 +91,7 @@ export async function revokeApiKey(deps: Deps, actor: Actor, orgId: string, keyI
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
     .returning();
   if (!row) throw notFound("No active API key with that id in this organisation");
-  await deps.store.delete(cacheKey(row.keyHash));
-  await recordAudit(deps, {
-    orgId,
-    actor,
-    action: "api_key.revoked",
-    target: row.name,
-    metadata: { keyId, prefix: row.prefix },
-    ip: actor.ip,
-  });
+  await forgetRevokedKey(deps, actor, orgId, row);
   return toView(row);
 }
 
@@ -119,17 +111,26 @@ export async function forgetRevokedKeys(
   orgId: string,
   keys: Awaited<ReturnType<typeof revokeKeysCreatedBy>>,
 ) {
-  for (const key of keys) {
-    await deps.store.delete(cacheKey(key.keyHash));
-    await recordAudit(deps, {
-      orgId,
-      actor,
-      action: "api_key.revoked",
-      target: key.name,
-      metadata: { keyId: key.id, prefix: key.prefix, reason: "creator removed from the organisation" },
-      ip: actor.ip,
-    });
-  }
+  for (const key of keys) await forgetRevokedKey(deps, actor, orgId, key, "creator removed from the organisation");
+}
+
+/** A revoked key leaves the lookup cache at once (it would be honoured until the entry expired) and the audit log says so. */
+async function forgetRevokedKey(
+  deps: Deps,
+  actor: Actor,
+  orgId: string,
+  key: { id: string; name: string; prefix: string; keyHash: string },
+  reason?: string,
+) {
+  await deps.store.delete(cacheKey(key.keyHash));
+  await recordAudit(deps, {
+    orgId,
+    actor,
+    action: "api_key.revoked",
+    target: key.name,
+    metadata: { keyId: key.id, prefix: key.prefix, ...(reason ? { reason } : {}) },
+    ip: actor.ip,
+  });
 }
 
 type CachedKey = AuthenticatedKey & { expiresAt: string | null; revoked: boolean };
