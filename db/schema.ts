@@ -178,7 +178,7 @@ export const auditLog = pgTable(
 );
 
 export const runStatusEnum = pgEnum("run_status", ["running", "success", "error"]);
-export const spanKindEnum = pgEnum("span_kind", ["llm", "tool", "code", "http", "custom"]);
+export const spanKindEnum = pgEnum("span_kind", ["llm", "tool", "code", "http", "custom", "agent"]);
 
 /** A run of an agent. `id` is the client's own id, unique per organisation, so re-sent batches are no-ops. */
 export const runs = pgTable(

@@ -80,7 +80,7 @@ export const ZIngestSpan = z.object({
   runId: ZId,
   parentId: ZId.nullish(),
   name: z.string().min(1).max(300),
-  kind: z.enum(["llm", "tool", "code", "http", "custom"]).default("custom"),
+  kind: z.enum(["llm", "tool", "code", "http", "custom", "agent"]).default("custom"),
   status: ZStatus.default("running"),
   startedAt: ZTime,
   endedAt: ZTime.nullish(),

@@ -9,7 +9,7 @@ import { z } from "zod";
 export const RUN_STATUSES = ["running", "success", "error"] as const;
 export const ZRunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof ZRunStatus>;
-export const SPAN_KINDS = ["llm", "tool", "code", "http", "custom"] as const;
+export const SPAN_KINDS = ["llm", "tool", "code", "http", "custom", "agent"] as const;
 export const ZSpanKind = z.enum(SPAN_KINDS);
 export type SpanKind = z.infer<typeof ZSpanKind>;
 

@@ -1,4 +1,4 @@
-import { Box, Braces, Globe, Sparkles, Wrench, type LucideIcon } from "lucide-react";
+import { Bot, Box, Braces, Globe, Sparkles, Wrench, type LucideIcon } from "lucide-react";
 import type { SpanKind } from "@shared/schemas/runs.ts";
 
 export interface KindStyle {
@@ -40,6 +40,13 @@ export const KIND_STYLES: Record<SpanKind, KindStyle> = {
     text: "text-blue-600 dark:text-blue-400",
     bar: "bg-blue-500 dark:bg-blue-400",
     pill: "bg-blue-50 text-blue-700 ring-blue-600/20 dark:bg-blue-500/10 dark:text-blue-300 dark:ring-blue-400/20",
+  },
+  agent: {
+    label: "Agent",
+    icon: Bot,
+    text: "text-indigo-600 dark:text-indigo-400",
+    bar: "bg-indigo-500 dark:bg-indigo-400",
+    pill: "bg-indigo-50 text-indigo-700 ring-indigo-600/20 dark:bg-indigo-500/10 dark:text-indigo-300 dark:ring-indigo-400/20",
   },
   custom: {
     label: "Span",

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."span_kind" ADD VALUE 'agent';
