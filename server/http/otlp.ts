@@ -4,7 +4,7 @@ import { INGEST_MAX_BYTES, type OtlpExportResponse } from "@shared/schemas/inges
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../lib/errors.ts";
 import type { AuthenticatedKey } from "../modules/api-keys/service.ts";
-import { type MappedBatch, mapSpans } from "../modules/ingest/formats/otlp-traces.ts";
+import { type MappedBatch, mapSpans } from "../modules/ingest/formats/otel/index.ts";
 import { type IngestOutcome, ingest } from "../modules/ingest/ingest.ts";
 import {
   decodeJsonRequest,
@@ -35,6 +35,19 @@ const mediaType = (req: FastifyRequest) => (req.headers["content-type"] ?? "").s
  * refused (OTLP clients must not retry those). Spans are stored through the same ingest service as the REST route.
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
+  registerOtlpTraceRoute(app, deps, "/v1/traces", (req) => requireApiKey(deps, req, "ingest"));
+}
+
+/** How a route finds the organisation's key in a request (X-API-Key; HTTP Basic on the Langfuse path). */
+export type Authenticate = (req: FastifyRequest) => Promise<AuthenticatedKey>;
+
+/** An OTLP/HTTP trace export route at `path`, authenticated by `authenticate`. */
+export function registerOtlpTraceRoute(
+  app: FastifyInstance,
+  deps: AppDeps,
+  path: string,
+  authenticate: Authenticate,
+): void {
   // Its own scope, so the body parsers and the error handler apply to this route only.
   void app.register(async (scope) => {
     scope.addContentTypeParser(PROTOBUF_TYPES, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
@@ -54,11 +67,11 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
     // The key is checked before the body is read: an unauthenticated client cannot make us parse 5 MB.
     const keys = new WeakMap<FastifyRequest, AuthenticatedKey>();
     scope.post(
-      "/v1/traces",
+      path,
       {
         bodyLimit: OTLP_MAX_BYTES,
         onRequest: async (req) => {
-          keys.set(req, await requireApiKey(deps, req, "ingest"));
+          keys.set(req, await authenticate(req));
         },
       },
       async (req, reply) => {

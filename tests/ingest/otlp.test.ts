@@ -16,7 +16,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs, spans } from "../../db/schema.ts";
 import { decodeJsonRequest, otlpProtobufTypes } from "../../server/modules/otlp/decode.ts";
-import { mapSpans } from "../../server/modules/ingest/formats/otlp-traces.ts";
+import { mapSpans } from "../../server/modules/ingest/formats/otel/index.ts";
 import { priceOf } from "../../server/modules/pricing/prices.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
@@ -409,7 +409,7 @@ describe("POST /v1/traces (OTLP/HTTP)", () => {
     rows = await rowsOf(traceId);
     expect(rows.run).toMatchObject({ name: "late-root", status: "success" });
     expect(rows.spans).toHaveLength(2);
-    expect(rows.spans.find((s) => s.id === `otel-${rootId}`)?.kind).toBe("custom");
+    expect(rows.spans.find((s) => s.id === `otel-${rootId}`)?.kind).toBe("agent");
   });
 });
 
@@ -475,7 +475,7 @@ describe("OTLP mapping", () => {
       model: "claude-3-5-sonnet-20241022",
       inputTokens: 1000,
       outputTokens: 200,
-      costUsd: 0.006, // 1000 × $3/M + 200 × $15/M
+      costUsd: null, // priced by ingest, not by the mapper
       config: { top_p: 0.9, stop_sequences: ["END"] },
       input: [
         { role: "system", content: "Be brief." },
