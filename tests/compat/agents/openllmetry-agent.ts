@@ -68,7 +68,7 @@ await traceloop.withWorkflow(
       const second = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, tools });
       return second.choices[0]!.message.content ?? "";
     });
-    return traceloop.withTask(
+    return (await traceloop.withTask(
       { name: "summarise" },
       async (text: string) => {
         const stream = await openai.chat.completions.create({
@@ -82,7 +82,7 @@ await traceloop.withWorkflow(
         return summary;
       },
       answer,
-    );
+    )) as string;
   },
   { city: "Lisbon" },
 );
