@@ -26,7 +26,11 @@ const SYSTEM = "You answer weather questions.";
 const QUESTION = "What is the weather in Lisbon?";
 const ANSWER = "Sunny and 21 degrees in Lisbon";
 const WEATHER = { city: "Lisbon", sky: "sunny", c: 21 };
-const weatherSchema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] } as const;
+const weatherSchema = (): { type: "object"; properties: Record<string, { type: "string" }>; required: string[] } => ({
+  type: "object",
+  properties: { city: { type: "string" } },
+  required: ["city"],
+});
 
 type Stored = Awaited<ReturnType<typeof storedTrace>>;
 
@@ -93,7 +97,7 @@ describe("Vercel AI SDK telemetry", () => {
     const provider = () => createOpenAi3({ baseURL: model.url, apiKey: "sk-test" });
     const weather = ai6.tool({
       description: "The weather in a city",
-      inputSchema: ai6.jsonSchema<{ city: string }>(weatherSchema),
+      inputSchema: ai6.jsonSchema<{ city: string }>(weatherSchema()),
       execute: async () => Promise.resolve(WEATHER),
     });
 
@@ -221,7 +225,7 @@ describe("Vercel AI SDK telemetry", () => {
     const provider = () => createOpenAi4({ baseURL: model.url, apiKey: "sk-test" });
     const weather = ai7.tool({
       description: "The weather in a city",
-      inputSchema: ai7.jsonSchema<{ city: string }>(weatherSchema),
+      inputSchema: ai7.jsonSchema<{ city: string }>(weatherSchema()),
       execute: async () => Promise.resolve(WEATHER),
     });
     const telemetry = (tracer: ReturnType<BasicTracerProvider["getTracer"]>) => ({
