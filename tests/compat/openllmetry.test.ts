@@ -7,8 +7,9 @@ import { runAgent, storedTrace } from "./run-agent.ts";
 import { toolCallsOf } from "./tool-calls.ts";
 
 /**
- * OpenLLMetry's Node SDK, run for real in a child process, exports through its own OTLP exporter to Echos with an
- * Echos ingest key as its API key; its `openai` instrumentation calls a model server on loopback.
+ * OpenLLMetry's Node SDK, run for real in a child process, exports through its own OTLP exporter to Echos, set up
+ * by its own variables (`TRACELOOP_BASE_URL`, an Echos ingest key as `TRACELOOP_API_KEY`); its `openai`
+ * instrumentation calls a model server on loopback.
  */
 describe("OpenLLMetry (@traceloop/node-server-sdk)", () => {
   let server: RunningServer;
@@ -34,8 +35,8 @@ describe("OpenLLMetry (@traceloop/node-server-sdk)", () => {
 
   it("stores workflows, agents, tasks and tools with their input and output, and model calls with messages and tokens", async () => {
     const { traceId } = await runAgent<{ traceId: string }>("openllmetry-agent.ts", {
-      ECHOS_URL: server.url,
-      ECHOS_KEY: key,
+      TRACELOOP_BASE_URL: server.url,
+      TRACELOOP_API_KEY: key,
       MODEL_URL: model.url,
     });
     const { run, spans } = await storedTrace(server, user.orgId, traceId);

@@ -1,25 +1,23 @@
 /**
  * An application instrumented with OpenLLMetry (`@traceloop/node-server-sdk`) as its documentation shows, exporting
- * to Echos: the SDK's own OTLP exporter, pointed at Echos by its base URL, with an Echos ingest key as its API key.
- * It runs in a process of its own because the SDK installs a global tracer provider and patches the `openai` module.
+ * to Echos through the SDK's own OTLP exporter: pointed at Echos by `TRACELOOP_BASE_URL`, with an Echos ingest key
+ * as `TRACELOOP_API_KEY` (sent as `Authorization: Bearer`). It runs in a process of its own because the SDK installs
+ * a global tracer provider and patches the `openai` module.
  *
- * Environment: ECHOS_URL, ECHOS_KEY, MODEL_URL (an OpenAI-compatible server). Prints the trace ids it produced, as
- * JSON, on its last line of output.
+ * Environment: TRACELOOP_BASE_URL, TRACELOOP_API_KEY, MODEL_URL (an OpenAI-compatible server). Prints the trace id
+ * it produced, as JSON, on its last line of output.
  */
 import { context, trace } from "@opentelemetry/api";
 import * as traceloop from "@traceloop/node-server-sdk";
 import OpenAI from "openai";
 
-const { ECHOS_URL, ECHOS_KEY, MODEL_URL } = process.env;
-if (!ECHOS_URL || !ECHOS_KEY || !MODEL_URL) throw new Error("ECHOS_URL, ECHOS_KEY and MODEL_URL are required");
+const { TRACELOOP_BASE_URL, TRACELOOP_API_KEY, MODEL_URL } = process.env;
+if (!TRACELOOP_BASE_URL || !TRACELOOP_API_KEY || !MODEL_URL)
+  throw new Error("TRACELOOP_BASE_URL, TRACELOOP_API_KEY and MODEL_URL are required");
 
 traceloop.initialize({
-  baseUrl: ECHOS_URL,
-  apiKey: ECHOS_KEY,
   appName: "weather-desk",
   disableBatch: true,
-  // Echos has no prompt registry to synchronise with.
-  traceloopSyncEnabled: false,
   silenceInitializationMessage: true,
   instrumentModules: { openAI: OpenAI },
 });
