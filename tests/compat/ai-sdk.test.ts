@@ -9,10 +9,13 @@ import * as ai7 from "ai";
 import * as ai6 from "ai-v6";
 import { createOpenAI as createOpenAi3 } from "ai-sdk-openai-v3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IngestSpan } from "@shared/schemas/ingest.ts";
+import { mapSpans } from "../../server/modules/ingest/formats/otel/index.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { otlpSpan } from "./otlp-span.ts";
 import { storedTrace } from "./run-agent.ts";
 import { toolCallsOf } from "./tool-calls.ts";
 
@@ -314,5 +317,57 @@ describe("Vercel AI SDK telemetry", () => {
         ["llm", "error", "Not Found"],
       ]);
     });
+  });
+});
+
+describe("the AI SDK mapping, on attributes it does not expect", () => {
+  const mapOne = (attributes: Record<string, unknown>) => mapSpans([otlpSpan(attributes)]).items[0] as IngestSpan;
+
+  it("stores a model call whose messages are not the SDK's JSON with what could be read", () => {
+    const span = mapOne({
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.model.id": "gpt-4o-mini",
+      "ai.prompt.messages": "{truncated",
+      "ai.response.text": "Partial",
+      "ai.response.toolCalls": "[1, null]",
+      "ai.usage.inputTokens": -3,
+      "ai.usage.outputTokens": 7,
+    });
+    expect(span).toMatchObject({
+      kind: "llm",
+      model: "gpt-4o-mini",
+      inputTokens: null,
+      outputTokens: 7,
+      output: [{ role: "assistant", content: "Partial" }],
+      attributes: {
+        "ai.prompt.messages": "{truncated",
+        "ai.response.toolCalls": "[1, null]",
+        "ai.usage.inputTokens": -3,
+      },
+    });
+    expect(span.input).toBeUndefined();
+  });
+
+  it("reads the token names of earlier versions and a tool call's `input`/`output`", () => {
+    const call = mapOne({
+      "ai.operationId": "ai.streamText.doStream",
+      "ai.model.id": "gpt-4o",
+      "ai.usage.promptTokens": 11,
+      "ai.usage.completionTokens": 5,
+      "ai.response.text": "Hi",
+    });
+    expect(call).toMatchObject({
+      kind: "llm",
+      inputTokens: 11,
+      outputTokens: 5,
+      output: [{ role: "assistant", content: "Hi" }],
+    });
+    const tool = mapOne({
+      "ai.operationId": "ai.toolCall",
+      "ai.toolCall.name": "search",
+      "ai.toolCall.input": '{"q":"echos"}',
+      "ai.toolCall.output": "plain text",
+    });
+    expect(tool).toMatchObject({ name: "search", kind: "tool", input: { q: "echos" }, output: "plain text" });
   });
 });

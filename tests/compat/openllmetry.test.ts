@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IngestSpan } from "@shared/schemas/ingest.ts";
+import { mapSpans } from "../../server/modules/ingest/formats/otel/index.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { otlpSpan } from "./otlp-span.ts";
 import { runAgent, storedTrace } from "./run-agent.ts";
 import { toolCallsOf } from "./tool-calls.ts";
 
@@ -112,5 +115,57 @@ describe("OpenLLMetry (@traceloop/node-server-sdk)", () => {
       expect([s.inputTokens, s.outputTokens]).toEqual([null, null]);
     const sum = (field: "inputTokens" | "outputTokens") => calls.reduce((n, s) => n + (s[field] ?? 0), 0);
     expect(run).toMatchObject({ inputTokens: sum("inputTokens"), outputTokens: sum("outputTokens") });
+  });
+});
+
+describe("the OpenLLMetry mapping, on what the current SDK does not send", () => {
+  const mapOne = (attributes: Record<string, unknown>) => mapSpans([otlpSpan(attributes)]).items[0] as IngestSpan;
+
+  it("nests the tool calls of the indexed messages older instrumentations write", () => {
+    const span = mapOne({
+      "llm.request.type": "chat",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.prompt.0.role": "user",
+      "gen_ai.prompt.0.content": "What is the weather in Lisbon?",
+      "gen_ai.completion.0.role": "assistant",
+      "gen_ai.completion.0.finish_reason": "tool_calls",
+      "gen_ai.completion.0.tool_calls.0.id": "call_1",
+      "gen_ai.completion.0.tool_calls.0.name": "get_weather",
+      "gen_ai.completion.0.tool_calls.0.arguments": '{"city":"Lisbon"}',
+      "llm.usage.total_tokens": 52,
+    });
+    expect(span).toMatchObject({
+      kind: "llm",
+      model: "gpt-4o-mini",
+      input: [{ role: "user", content: "What is the weather in Lisbon?" }],
+      output: [
+        {
+          role: "assistant",
+          finish_reason: "tool_calls",
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Lisbon"}' } },
+          ],
+        },
+      ],
+    });
+    expect(span.attributes).toMatchObject({ "llm.request.type": "chat", "llm.usage.total_tokens": 52 });
+    expect(span.attributes).not.toHaveProperty("gen_ai.completion.0.tool_calls.0.name");
+  });
+
+  it("keeps an entity's input and output as they came when they are not the SDK's JSON", () => {
+    const span = mapOne({
+      "traceloop.span.kind": "tool",
+      "traceloop.entity.name": "lookup",
+      "traceloop.entity.input": "{not json",
+      "traceloop.entity.output": '{"args": "not a list", "kwargs": {}}',
+      "traceloop.entity.version": 3,
+    });
+    expect(span).toMatchObject({
+      name: "lookup",
+      kind: "tool",
+      input: "{not json",
+      output: { args: "not a list", kwargs: {} },
+      attributes: { "traceloop.entity.version": 3 },
+    });
   });
 });

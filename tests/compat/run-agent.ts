@@ -26,7 +26,7 @@ export async function runAgent<T>(file: string, env: Record<string, string>): Pr
   return JSON.parse(last) as T;
 }
 
-/** A stored run and its spans, as the dashboard reads them. */
+/** A stored run and its spans, in the order they started (a parent before its children). */
 export async function storedTrace(server: RunningServer, orgId: string, traceId: string) {
   const db = server.deps.database.db;
   const runId = `otel-${traceId}`;
@@ -38,5 +38,10 @@ export async function storedTrace(server: RunningServer, orgId: string, traceId:
     .select()
     .from(spans)
     .where(and(eq(spans.orgId, orgId), eq(spans.runId, runId)));
-  return { run: stored, spans: rows.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()) };
+  // Start times have millisecond precision: a parent and its first child often share one, so depth breaks ties.
+  const parentOf = new Map(rows.map((s) => [s.id, s.parentId]));
+  const depth = (id: string | null): number => (id && parentOf.has(id) ? 1 + depth(parentOf.get(id)!) : 0);
+  const order = (s: (typeof rows)[number]) => [s.startedAt.getTime(), depth(s.id)] as const;
+  rows.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1]);
+  return { run: stored, spans: rows };
 }

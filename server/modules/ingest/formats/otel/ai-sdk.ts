@@ -112,16 +112,21 @@ function promptOf(v: unknown): unknown {
   return messages.length > 0 ? messages : parsed;
 }
 
-/** The model's answer: its text (or object) and tool calls, as one assistant message. */
+/**
+ * The model's answer: its text (or object) and tool calls, as one assistant message. Tool calls that are not the
+ * SDK's list are left in the raw attributes.
+ */
 function responseOf(a: Record<string, unknown>, used: string[]): ChatMessage[] | undefined {
   const text = a["ai.response.text"];
   const object = a["ai.response.object"];
-  const calls = json(a["ai.response.toolCalls"]);
+  const parsedCalls = json(a["ai.response.toolCalls"]);
+  const calls = Array.isArray(parsedCalls) && parsedCalls.every(isObj) ? parsedCalls : undefined;
   if (text === undefined && object === undefined && calls === undefined) return undefined;
-  for (const key of ["ai.response.text", "ai.response.object", "ai.response.toolCalls"])
-    if (a[key] !== undefined) used.push(key);
+  if (text !== undefined) used.push("ai.response.text");
+  if (object !== undefined) used.push("ai.response.object");
+  if (calls !== undefined) used.push("ai.response.toolCalls");
   const message: ChatMessage = { role: "assistant", content: text ?? (object !== undefined ? json(object) : null) };
-  if (Array.isArray(calls) && calls.length > 0) message.tool_calls = calls.filter(isObj).map(toolCall);
+  if (calls && calls.length > 0) message.tool_calls = calls.map(toolCall);
   return [message];
 }
 
@@ -154,7 +159,11 @@ function readLegacy(a: Record<string, unknown>, operation: string): Reading {
   if (outer && a["ai.telemetry.functionId"] !== undefined) reading.name = str(a["operation.name"]);
   reading.model = str(a["ai.response.model"]) ?? str(a["ai.model.id"]);
   if (outer && a["ai.prompt"] !== undefined) reading.input = promptOf(take("ai.prompt"));
-  if (!outer && a["ai.prompt.messages"] !== undefined) reading.input = promptMessages(take("ai.prompt.messages"));
+  const messages = outer ? undefined : promptMessages(a["ai.prompt.messages"]);
+  if (messages) {
+    reading.input = messages;
+    used.push("ai.prompt.messages");
+  }
   if (a["ai.value"] !== undefined) reading.input ??= json(take("ai.value"));
   if (a["ai.values"] !== undefined) reading.input ??= take("ai.values");
   reading.output = responseOf(a, used);
