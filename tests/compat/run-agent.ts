@@ -4,12 +4,13 @@ import { and, eq } from "drizzle-orm";
 import { runs, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 
+/** Killed before the test's own 30 s limit, so a stuck application fails with its output rather than a timeout. */
 const run = (file: string, env: Record<string, string>) =>
   new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
     execFile(
       process.execPath,
       ["--import", "tsx", fileURLToPath(new URL(`./agents/${file}`, import.meta.url))],
-      { env: { ...process.env, ...env }, timeout: 30_000 },
+      { env: { ...process.env, ...env }, timeout: 25_000 },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${file} failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
     );
