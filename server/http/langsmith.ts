@@ -51,9 +51,7 @@ export function registerLangSmithRoutes(app: FastifyInstance, deps: AppDeps): vo
   void app.register(
     async (scope) => {
       parseJsonRemovingPrototypeKeys(scope);
-      scope.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (_req, body, done) =>
-        done(null, body),
-      );
+      scope.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
       scope.setErrorHandler(async (error: FastifyError, _req, reply) => {
         if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
           return reply.code(413).send({
@@ -177,8 +175,11 @@ async function readMultipart(body: Buffer, contentType: string) {
       const run = runs.get(`post.${id}`)?.run ?? runs.get(`patch.${id}`)?.run;
       if (!run) continue;
       const list = Array.isArray(run.attachments) ? run.attachments : [];
-      const file = typeof value === "string" ? null : value;
-      list.push({ name: field, type: file?.type ?? "text/plain", size: file?.size ?? Buffer.byteLength(String(value)) });
+      list.push(
+        typeof value === "string"
+          ? { name: field, type: "text/plain", size: Buffer.byteLength(value) }
+          : { name: field, type: value.type, size: value.size },
+      );
       run.attachments = list;
       continue;
     }
@@ -276,9 +277,7 @@ async function storedState(deps: AppDeps, orgId: string, operations: LangSmithOp
   const children = await db
     .selectDistinct({ parentId: spans.parentId })
     .from(spans)
-    .where(
-      and(eq(spans.orgId, orgId), inArray(spans.runId, echosRuns), inArray(spans.parentId, runIds.map(spanIdOf))),
-    );
+    .where(and(eq(spans.orgId, orgId), inArray(spans.runId, echosRuns), inArray(spans.parentId, runIds.map(spanIdOf))));
   for (const { parentId } of children) if (parentId) parents.add(parentId.replace(/^langsmith-/, ""));
   return { stored, parents };
 }

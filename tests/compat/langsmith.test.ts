@@ -64,7 +64,10 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 
   /** The agent program in its own Node process, configured only through LangSmith's own variables. */
-  const agent = async <T>(scenario: string, env: Record<string, string> = {}): Promise<{ result: T; stderr: string }> => {
+  const agent = async <T>(
+    scenario: string,
+    env: Record<string, string> = {},
+  ): Promise<{ result: T; stderr: string }> => {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", AGENT, scenario], {
       env: {
         PATH: process.env.PATH,
@@ -371,7 +374,11 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       form.append(`attachment.${good}.notes`, new Blob(["hello"], { type: "text/plain" }));
       const res = await send("/runs/multipart", { method: "POST", body: form });
       expect(res.status).toBe(202);
-      const body = (await res.json()) as { accepted: number; rejected: number; errors: { id: string; error: string }[] };
+      const body = (await res.json()) as {
+        accepted: number;
+        rejected: number;
+        errors: { id: string; error: string }[];
+      };
       expect(body).toMatchObject({ accepted: 1, rejected: 1 });
       expect(body.errors[0]).toMatchObject({ id: bad, error: expect.stringMatching(/not JSON/) });
       const kept = await stored(good);

@@ -102,14 +102,37 @@ async function direct() {
     run_type: "llm",
     parent_run_id: rootId,
     trace_id: rootId,
-    inputs: { messages: [[{ lc: 1, type: "constructor", id: ["langchain_core", "messages", "HumanMessage"], kwargs: { content: "Why is the sky blue?" } }]] },
+    inputs: {
+      messages: [
+        [
+          {
+            lc: 1,
+            type: "constructor",
+            id: ["langchain_core", "messages", "HumanMessage"],
+            kwargs: { content: "Why is the sky blue?" },
+          },
+        ],
+      ],
+    },
     extra: { invocation_params: { model: "gpt-4.1-mini", temperature: 0 } },
     start_time: t1.getTime(),
   });
   await client.updateRun(childId, {
     end_time: t1.getTime() + 50,
     outputs: {
-      generations: [[{ text: "Rayleigh scattering.", message: { lc: 1, type: "constructor", id: ["langchain_core", "messages", "AIMessage"], kwargs: { content: "Rayleigh scattering.", tool_calls: [] } } }]],
+      generations: [
+        [
+          {
+            text: "Rayleigh scattering.",
+            message: {
+              lc: 1,
+              type: "constructor",
+              id: ["langchain_core", "messages", "AIMessage"],
+              kwargs: { content: "Rayleigh scattering.", tool_calls: [] },
+            },
+          },
+        ],
+      ],
       llm_output: { token_usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 } },
     },
   });

@@ -148,20 +148,17 @@ function toMessage(raw: unknown, defaultRole: string): ChatMessage {
 }
 
 const isEmpty = (v: unknown) =>
-  v === undefined ||
-  v === null ||
-  (Array.isArray(v) && v.length === 0) ||
-  (isObj(v) && Object.keys(v).length === 0);
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
 
 /** An LLM run's prompt: `inputs.messages` (one list, or LangChain's list of lists) or `inputs.prompts`. */
 function promptOf(inputs: Record<string, unknown>): ChatMessage[] | undefined {
-  const messages = inputs.messages;
+  const messages: unknown = inputs.messages;
   if (Array.isArray(messages) && messages.length > 0) {
-    const list = Array.isArray(messages[0]) ? (messages as unknown[][]).flat() : messages;
+    const list: unknown[] = Array.isArray(messages[0]) ? (messages as unknown[][]).flat() : (messages as unknown[]);
     return list.map((m) => toMessage(m, "user"));
   }
-  const prompts = inputs.prompts ?? inputs.prompt;
-  if (Array.isArray(prompts)) return prompts.map((p) => ({ role: "user", content: p }));
+  const prompts: unknown = inputs.prompts ?? inputs.prompt;
+  if (Array.isArray(prompts)) return (prompts as unknown[]).map((p) => ({ role: "user", content: p }));
   if (typeof prompts === "string") return [{ role: "user", content: prompts }];
   if (typeof inputs.input === "string") return [{ role: "user", content: inputs.input }];
   return undefined;
@@ -381,7 +378,11 @@ function toRunItem(run: LangSmithRun, span: IngestSpan, traceId: string): Ingest
   const metadata = isObj(extra.metadata) ? extra.metadata : {};
   const rawTags = attributes["langsmith.tags"];
   const tags = Array.isArray(rawTags)
-    ? [...new Set(rawTags.filter((t): t is string => typeof t === "string" && t !== "").map((t) => truncate(t, TAG_MAX)))]
+    ? [
+        ...new Set(
+          rawTags.filter((t): t is string => typeof t === "string" && t !== "").map((t) => truncate(t, TAG_MAX)),
+        ),
+      ]
     : [];
   // A LangSmith thread (several traces of one conversation) is named by one of these metadata keys.
   const thread = str(metadata.thread_id) ?? str(metadata.session_id) ?? str(metadata.conversation_id);
