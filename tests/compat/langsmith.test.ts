@@ -209,6 +209,8 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       expect(failed.run).toMatchObject({ name: "broken agent", status: "error" });
       expect(failed.run!.error).toContain("the planner crashed");
       expect(failed.spans).toHaveLength(1);
+      // A chain that wraps nothing is not an agent step.
+      expect(failed.spans[0]).toMatchObject({ kind: "custom", status: "error" });
     });
   }
 
@@ -241,11 +243,16 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       status: "success",
       input: { question: "Why is the sky blue?" },
       output: { answer: "Rayleigh scattering." },
-      tags: ["direct"],
+      conversationId: "ticket-7",
       inputTokens: 12,
       outputTokens: 4,
     });
-    expect(direct.run!.metadata).toMatchObject({ source: "langsmith", project: "support-bot" });
+    // The metadata of the create, kept through the root's update that did not repeat it.
+    expect(direct.run!.metadata).toMatchObject({
+      source: "langsmith",
+      project: "support-bot",
+      metadata: { thread_id: "ticket-7" },
+    });
     expect(direct.spans).toHaveLength(2);
     const llm = direct.one("ChatOpenAI");
     expect(llm).toMatchObject({

@@ -93,7 +93,7 @@ async function direct() {
     run_type: "chain",
     inputs: { question: "Why is the sky blue?" },
     start_time: t0.getTime(),
-    tags: ["direct"],
+    extra: { metadata: { thread_id: "ticket-7" } },
     project_name: "support-bot",
   });
   await client.createRun({
