@@ -150,6 +150,9 @@ function toMessage(raw: unknown, defaultRole: string): ChatMessage {
 const isEmpty = (v: unknown) =>
   v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
 
+/** The inputs that hold an LLM run's prompt. */
+const PROMPT_KEYS = new Set(["messages", "prompts", "prompt", "input"]);
+
 /** An LLM run's prompt: `inputs.messages` (one list, or LangChain's list of lists) or `inputs.prompts`. */
 function promptOf(inputs: Record<string, unknown>): ChatMessage[] | undefined {
   const messages: unknown = inputs.messages;
@@ -320,10 +323,8 @@ function toSpanItem(
     const prompt = inputs ? promptOf(inputs) : undefined;
     if (prompt && inputs) {
       input = prompt;
-      const { messages, prompts, prompt: _prompt, ...params } = inputs;
-      void messages;
-      void prompts;
-      void _prompt;
+      // The request's other parameters (model, temperature, stream …) are the call's configuration.
+      const params = Object.fromEntries(Object.entries(inputs).filter(([k]) => !PROMPT_KEYS.has(k)));
       if (Object.keys(params).length > 0) config = params;
     }
     const answer = outputs ? answerOf(outputs) : undefined;
