@@ -143,4 +143,44 @@ describe("LangSmith runs → Echos items", () => {
       }),
     ]);
   });
+
+  it("reads an LLM update's model from its create's metadata when the update does not repeat it", () => {
+    const stored: StoredSpan = {
+      id: CHILD,
+      runId: `langsmith-${ROOT}`,
+      parentId: `langsmith-${ROOT}`,
+      name: "ChatOpenAI",
+      kind: "llm",
+      startedAt: "2026-01-01T00:00:01.000Z",
+      attributes: { "langsmith.run_type": "llm", "langsmith.extra": { metadata: { ls_model_name: "gpt-4o" } } },
+    };
+    const { items } = mapRuns(
+      [
+        {
+          op: "patch",
+          run: {
+            id: CHILD,
+            end_time: "2026-01-01T00:00:03Z",
+            outputs: {
+              choices: [{ message: { role: "assistant", content: "Done." }, finish_reason: "stop" }],
+              usage_metadata: { input_tokens: 21, output_tokens: 2 },
+            },
+          },
+        },
+      ],
+      new Map([[CHILD, stored]]),
+      new Set(),
+    );
+    expect(items).toEqual([
+      expect.objectContaining({
+        type: "span",
+        kind: "llm",
+        parentId: `langsmith-${ROOT}`,
+        model: "gpt-4o",
+        inputTokens: 21,
+        outputTokens: 2,
+        output: [{ role: "assistant", content: "Done.", finish_reason: "stop" }],
+      }),
+    ]);
+  });
 });

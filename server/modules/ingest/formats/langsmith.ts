@@ -305,7 +305,9 @@ function toSpanItem(
   const runType = str(run.run_type) ?? str(stored?.attributes["langsmith.run_type"]) ?? "chain";
   const kind: IngestSpan["kind"] =
     KINDS[runType] ?? (WRAPPERS.has(runType) && (wrapsOthers || stored?.kind === "agent") ? "agent" : "custom");
-  const extra = isObj(run.extra) ? run.extra : {};
+  // An update that does not repeat `extra` still has its create's model and metadata.
+  const storedExtra = stored?.attributes["langsmith.extra"];
+  const extra = isObj(run.extra) ? run.extra : isObj(storedExtra) ? storedExtra : {};
   const metadata = isObj(extra.metadata) ? extra.metadata : {};
   const invocation = isObj(extra.invocation_params) ? extra.invocation_params : {};
   const inputs = isObj(run.inputs) ? run.inputs : undefined;
