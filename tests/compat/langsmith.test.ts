@@ -102,7 +102,13 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    model = await startOpenAiServer();
+    // The model asks for a tool when asked about the weather, and answers in text otherwise.
+    model = await startOpenAiServer((body) => {
+      const messages = body.messages as { content: string }[];
+      return messages.at(-1)?.content.includes("weather")
+        ? { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] }
+        : `Answer to: ${messages.at(-1)?.content}`;
+    });
     user = await createUser(server.deps, "langsmith");
     key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "ls", scope: "ingest" })).key;
     base = `${server.url}/api/langsmith`;
@@ -135,7 +141,7 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       const calls = model.requests.length;
       proxy.seen.length = 0;
       const { result, stderr } = await agent<{ traceId: string; failedTraceId: string }>("traceable", env);
-      expect(model.requests.length).toBe(calls + 2);
+      expect(model.requests.length).toBe(calls + 3);
       // The client reports failed uploads only on stderr.
       expect(stderr).toBe("");
       const uploads = proxy.seen.filter((s) => s.path !== "/api/langsmith/info");
@@ -158,9 +164,9 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
         tags: expect.arrayContaining(["compat", "langsmith"]),
         conversationId: "thread-42",
       });
-      expect(trace.run!.output).toMatchObject({ answer: expect.stringContaining("Answer to:") });
+      expect(trace.run!.output).toMatchObject({ answer: expect.stringContaining("Answer to:"), toolCalls: 1 });
       expect(trace.run!.endedAt).not.toBeNull();
-      expect(trace.spans).toHaveLength(5);
+      expect(trace.spans).toHaveLength(6);
 
       const root = trace.one("research agent");
       expect(root).toMatchObject({ parentId: null, kind: "agent", status: "success" });
@@ -179,7 +185,7 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
         error: expect.stringContaining("the index is offline"),
       });
 
-      const [plain, streamed] = trace.byName("ChatOpenAI").sort((a, b) => +a.startedAt - +b.startedAt);
+      const [plain, streamed, planned] = trace.byName("ChatOpenAI").sort((a, b) => +a.startedAt - +b.startedAt);
       expect(plain).toMatchObject({
         kind: "llm",
         status: "success",
@@ -201,8 +207,23 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
         input: [{ role: "user", content: "Say it again" }],
         output: [{ role: "assistant", content: "Answer to: Say it again" }],
       });
-      // Both model calls count once in the run's totals.
-      expect(trace.run!.inputTokens).toBe(80);
+      expect(planned).toMatchObject({
+        kind: "llm",
+        inputTokens: 40,
+        output: [
+          {
+            role: "assistant",
+            content: null,
+            finish_reason: "tool_calls",
+            tool_calls: [
+              { type: "function", function: { name: "get_weather", arguments: JSON.stringify({ city: "Paris" }) } },
+            ],
+          },
+        ],
+      });
+      expect(planned!.config).toMatchObject({ tools: [{ function: { name: "get_weather" } }] });
+      // Each model call counts once in the run's totals.
+      expect(trace.run!.inputTokens).toBe(120);
       expect(root.attributes).toMatchObject({ "langsmith.run_type": "chain" });
 
       const failed = await stored(result.failedTraceId);

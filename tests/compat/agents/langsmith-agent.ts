@@ -3,8 +3,9 @@
  * LANGSMITH_ENDPOINT and LANGSMITH_API_KEY (and LANGSMITH_TRACING) in its environment. Run with
  * `node --import tsx langsmith-agent.ts <scenario>`; it prints what the test needs to find the traces as one JSON line.
  *
- * - `traceable`: an agent of nested traceable functions (a tool, a failing tool, a model call through wrapOpenAI,
- *   plain and streamed), and a second trace that fails; sent by the client's own batching.
+ * - `traceable`: an agent of nested traceable functions (a tool, a failing tool, model calls through wrapOpenAI:
+ *   plain, streamed, and one answered with a tool call), and a second trace that fails; sent by the client's own
+ *   batching.
  * - `client`: the Client's methods called directly: createRun/updateRun one run at a time (POST /runs, PATCH), an
  *   update of a run that does not exist, then batchIngestRuns (POST /runs/batch) and multipartIngestRuns.
  */
@@ -56,7 +57,21 @@ async function traced() {
       });
       let streamed = "";
       for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
-      return { answer: answer.choices[0]?.message.content, streamed };
+      const planned = await openai.chat.completions.create({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "What is the weather in Paris?" }],
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "get_weather",
+              parameters: { type: "object", properties: { city: { type: "string" } } },
+            },
+          },
+        ],
+      });
+      const toolCalls = planned.choices[0]?.message.tool_calls?.length ?? 0;
+      return { answer: answer.choices[0]?.message.content, streamed, toolCalls };
     },
     { name: "research agent", client, tags: ["compat", "langsmith"], metadata: { thread_id: "thread-42" } },
   );
