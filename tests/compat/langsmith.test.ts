@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs, spans } from "../../db/schema.ts";
@@ -13,7 +12,6 @@ import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
 
 const AGENT = fileURLToPath(new URL("./agents/langsmith-agent.ts", import.meta.url));
-const run = promisify(execFile);
 
 interface Seen {
   method: string;
@@ -68,17 +66,26 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
     scenario: string,
     env: Record<string, string> = {},
   ): Promise<{ result: T; stderr: string }> => {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", AGENT, scenario], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const environment = {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
         LANGSMITH_TRACING: "true",
         LANGSMITH_ENDPOINT: `${proxy.url}/api/langsmith`,
         LANGSMITH_API_KEY: key,
         MODEL_URL: model.url,
         ...env,
-      },
-      timeout: 60_000,
+      };
+      // Killed before the test's own limit, so a stuck program fails with its output rather than a timeout.
+      execFile(
+        process.execPath,
+        ["--import", "tsx", AGENT, scenario],
+        { env: environment, timeout: 25_000 },
+        (error, out, err) =>
+          error
+            ? reject(new Error(`${scenario} failed: ${error.message}\n${err}`))
+            : resolve({ stdout: out, stderr: err }),
+      );
     });
     return { result: JSON.parse(stdout.trim().split("\n").at(-1)!) as T, stderr };
   };
