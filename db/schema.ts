@@ -137,6 +137,27 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash), index("api_keys_org_idx").on(t.orgId, t.createdAt)],
 );
 
+/**
+ * An organisation's own prices, which win over the built-in table: for a model name (`pattern`, lower case), or a
+ * glob of names where `*` stands for anything. USD per million tokens.
+ */
+export const modelPrices = pgTable(
+  "model_prices",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    pattern: text("pattern").notNull(),
+    inputUsdPerMillion: doublePrecision("input_usd_per_million").notNull(),
+    outputUsdPerMillion: doublePrecision("output_usd_per_million").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("model_prices_org_pattern_idx").on(t.orgId, t.pattern)],
+);
+
 export const providerCredentials = pgTable(
   "provider_credentials",
   {
@@ -210,6 +231,8 @@ export const runs = pgTable(
     costUsd: doublePrecision("cost_usd").notNull().default(0),
     spanCount: integer("span_count").notNull().default(0),
     errorCount: integer("error_count").notNull().default(0),
+    /** Model calls (a model and tokens) with no known price: `cost_usd` leaves them out, and the run says so. */
+    unpricedCount: integer("unpriced_count").notNull().default(0),
     /** A replay's parent run and the step it was forked at; null for recorded runs. */
     replayOf: text("replay_of"),
     replayFromStep: text("replay_from_step"),

@@ -5,6 +5,7 @@ import { authRouter } from "../modules/auth/router.ts";
 import { conversationsRouter } from "../modules/conversations/router.ts";
 import { credentialsRouter } from "../modules/credentials/router.ts";
 import { orgsRouter } from "../modules/orgs/router.ts";
+import { modelPricesRouter } from "../modules/pricing/router.ts";
 import { replaysRouter } from "../modules/replay/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
 import { runtimesRouter } from "../modules/runtimes/router.ts";
@@ -18,6 +19,7 @@ export const appRouter = router({
   orgs: orgsRouter,
   apiKeys: apiKeysRouter,
   credentials: credentialsRouter,
+  modelPrices: modelPricesRouter,
   audit: auditRouter,
   runs: runsRouter,
   conversations: conversationsRouter,

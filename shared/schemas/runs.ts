@@ -31,6 +31,8 @@ export const ZRunSummary = z.object({
   costUsd: z.number(),
   spanCount: z.number(),
   errorCount: z.number(),
+  /** Model calls (a model and tokens) with no known price: `costUsd` leaves them out. */
+  unpricedCount: z.number(),
   /** The first 300 characters of the run's error. */
   error: z.string().nullable(),
 });
@@ -137,6 +139,8 @@ export const ZOverviewBucket = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   costUsd: z.number(),
+  /** Model calls of these runs with no known price, which `costUsd` leaves out. */
+  unpricedCount: z.number(),
 });
 export type OverviewBucket = z.infer<typeof ZOverviewBucket>;
 

@@ -23,6 +23,9 @@ export type AuditAction =
   | "member.removed"
   | "credential.saved"
   | "credential.deleted"
+  | "model_price.saved"
+  | "model_price.deleted"
+  | "model_price.applied"
   | "org.created"
   | "org.renamed"
   | "usage.limits_updated";

@@ -25,6 +25,7 @@ function run(id: string, startMinute: number, endMinute: number | null, extra: P
     costUsd: 0,
     spanCount: 1,
     errorCount: 0,
+    unpricedCount: 0,
     error: null,
     ...extra,
   };

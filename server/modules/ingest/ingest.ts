@@ -4,6 +4,8 @@ import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
 import { recordReplays, sdkReplayRecords } from "../replay/records.ts";
 import { publishRunChanges } from "../runs/events.ts";
+import { type PriceBook } from "../pricing/prices.ts";
+import { priceSpans } from "../pricing/service.ts";
 import { addUsage, noteThresholds } from "../usage/counters.ts";
 import { periodOf } from "../usage/period.ts";
 import { type LimitState, limitMessage, spanQuota } from "../usage/service.ts";
@@ -39,7 +41,8 @@ export interface IngestOutcome {
 
 /**
  * The one way runs and spans enter Echos, whatever carried them (REST, OTLP, the server's own replays): each item
- * validated on its own, new spans held to the month's limit, the valid items written idempotently by
+ * validated on its own, spans with a model and tokens but no cost priced (see pricing/service.ts), new spans held
+ * to the month's limit, the valid items written idempotently by
  * (organisation, id) — a batch of at most `INGEST_MAX_ITEMS` per transaction — usage counted in the same
  * transaction, and the changed runs published to live views once committed.
  */
@@ -53,8 +56,16 @@ export async function ingest(
   if (quota?.exhausted) return { results: [], accepted: 0, rejected: 0, limited: 0, limit: quota, exhausted: true };
   const results: IngestResult[] = [];
   let limited = 0;
+  // The organisation's prices, read once for the whole call, and only if some span needs a price.
+  const prices: { book?: PriceBook } = {};
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const batch = validateItems(items.slice(start, start + INGEST_MAX_ITEMS), start);
+    await priceSpans(
+      deps.database.db,
+      orgId,
+      batch.spans.map((s) => s.item),
+      prices,
+    );
     const written = await writeBatch(deps, orgId, batch, quota);
     results.push(...written.results);
     limited += written.limited;

@@ -11,6 +11,8 @@ export interface Contribution {
   outputTokens: number;
   costUsd: number;
   error: boolean;
+  /** A model call (a model and tokens) with no known cost. */
+  unpriced: boolean;
 }
 
 /** A span the batch created or changed, with what it added to its run before and after (none before: new). */
@@ -55,12 +57,13 @@ const { changed: CHANGED, assignments: ASSIGNMENTS } = mergeColumns(
   ["run_id", "name", "kind", "started_at", "attributes"],
   ["parent_id", "ended_at", "input", "output", "config", "model", "input_tokens", "output_tokens", "cost_usd", "error"],
 );
-const CONTRIBUTION = sql.raw("id, run_id, status, input_tokens, output_tokens, cost_usd");
+const CONTRIBUTION = sql.raw("id, run_id, status, model, input_tokens, output_tokens, cost_usd");
 
 type ContributionRow = {
   id: string;
   run_id: string;
   status: string;
+  model: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cost_usd: number | null;
@@ -72,7 +75,16 @@ const contributionOf = (r: ContributionRow): Contribution => ({
   outputTokens: Number(r.output_tokens ?? 0),
   costUsd: Number(r.cost_usd ?? 0),
   error: r.status === "error",
+  unpriced: isUnpriced(r.model, r.input_tokens, r.output_tokens, r.cost_usd),
 });
+
+/** A model call whose cost is not known: it has a model and tokens, and no cost (none sent, no price found). */
+export const isUnpriced = (
+  model: string | null | undefined,
+  inputTokens: number | null | undefined,
+  outputTokens: number | null | undefined,
+  costUsd: number | null | undefined,
+) => Boolean(model) && (inputTokens != null || outputTokens != null) && costUsd == null;
 
 /**
  * The spans as one JSON document: one string to write and one document for the database to parse, whatever the
@@ -117,6 +129,7 @@ export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Pr
           outputTokens: s.outputTokens ?? 0,
           costUsd: s.costUsd ?? 0,
           error: s.status === "error",
+          unpriced: isUnpriced(s.model, s.inputTokens, s.outputTokens, s.costUsd),
         },
       });
   }
@@ -136,7 +149,7 @@ export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Pr
       update spans s set ${sql.raw(ASSIGNMENTS)}
       from (${spanRows(orgId, stored)}) n
       where s.org_id = n.org_id and s.id = n.id and ${CHANGED}
-      returning ${sql.raw("s.id, s.run_id, s.status, s.input_tokens, s.output_tokens, s.cost_usd")}`),
+      returning ${sql.raw("s.id, s.run_id, s.status, s.model, s.input_tokens, s.output_tokens, s.cost_usd")}`),
   );
   for (const row of updated)
     changes.push({ id: row.id, inserted: false, before: before.get(row.id) ?? null, after: contributionOf(row) });

@@ -11,9 +11,10 @@ interface Delta {
   costUsd: number;
   spans: number;
   errors: number;
+  unpriced: number;
 }
 
-const zero = (): Delta => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, spans: 0, errors: 0 });
+const zero = (): Delta => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, spans: 0, errors: 0, unpriced: 0 });
 
 function add(delta: Delta, c: Contribution, sign: 1 | -1) {
   delta.inputTokens += sign * c.inputTokens;
@@ -21,6 +22,7 @@ function add(delta: Delta, c: Contribution, sign: 1 | -1) {
   delta.costUsd += sign * c.costUsd;
   delta.spans += sign;
   delta.errors += c.error ? sign : 0;
+  delta.unpriced += c.unpriced ? sign : 0;
 }
 
 /** What the changed spans add to each run's totals: their contribution now, less what they contributed before. */
@@ -53,12 +55,13 @@ export async function applyTotals(
     update runs r set
       input_tokens = r.input_tokens + d.add_input_tokens, output_tokens = r.output_tokens + d.add_output_tokens,
       cost_usd = r.cost_usd + d.add_cost_usd, span_count = r.span_count + d.add_spans,
-      error_count = r.error_count + d.add_errors,
+      error_count = r.error_count + d.add_errors, unpriced_count = r.unpriced_count + d.add_unpriced,
       seq = nextval(pg_get_serial_sequence('runs', 'seq'))
     from unnest(${sql.param(ids)}::text[], ${sql.param(d.map((x) => x.inputTokens))}::int8[],
       ${sql.param(d.map((x) => x.outputTokens))}::int8[], ${sql.param(d.map((x) => x.costUsd))}::float8[],
-      ${sql.param(d.map((x) => x.spans))}::int4[], ${sql.param(d.map((x) => x.errors))}::int4[])
-      as d(run_id, add_input_tokens, add_output_tokens, add_cost_usd, add_spans, add_errors)
+      ${sql.param(d.map((x) => x.spans))}::int4[], ${sql.param(d.map((x) => x.errors))}::int4[],
+      ${sql.param(d.map((x) => x.unpriced))}::int4[])
+      as d(run_id, add_input_tokens, add_output_tokens, add_cost_usd, add_spans, add_errors, add_unpriced)
     where r.org_id = ${orgId}::uuid and r.id = d.run_id
     returning ${RUN_SUMMARY_COLUMNS}`);
   return rowsOf<RunSummaryRow>(result).map(toRunSummary);

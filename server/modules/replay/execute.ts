@@ -6,7 +6,8 @@ import { errorText, runWorkflow } from "@shared/workflow/engine.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ingest } from "../ingest/ingest.ts";
-import { priceOf } from "../pricing/prices.ts";
+import { PriceBook } from "../pricing/prices.ts";
+import { loadPriceBook } from "../pricing/service.ts";
 import { REPLAY_ALIVE_MS, replayAliveKey } from "./interrupted.ts";
 import { replayWriter } from "./stream.ts";
 
@@ -106,6 +107,9 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
   const heartbeat = setInterval(() => void alive(), REPLAY_ALIVE_MS / 3).unref();
   // The run row goes first, in the same queue as its spans; the stream does not wait for it.
   spans.push(job.run, onRunWritten);
+  // Live steps are priced as ingest prices any span (the organisation's prices, then the built-in table), so the
+  // streamed step shows the cost its span will have. Should the prices not load, ingest still prices the spans.
+  const prices = await loadPriceBook(deps.database.db, orgId).catch(() => new PriceBook());
   const indexOf = new Map(definition.steps.map((s, i) => [s.id, i]));
   const open = new Map<string, { span: IngestSpan; policy: StepPolicy }>();
   const pendingText = new Map<string, string>();
@@ -174,7 +178,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
           model: r.model ?? opened.span.model,
           inputTokens,
           outputTokens,
-          costUsd: recorded ? null : priceOf(r.model ?? opened.span.model, inputTokens, outputTokens),
+          costUsd: recorded ? null : prices.priceOf(r.model ?? opened.span.model, inputTokens, outputTokens),
           attributes: { ...opened.span.attributes, attempts: r.attempts, durationMs: r.durationMs },
         };
         stepEvent(step, opened.policy, ended);

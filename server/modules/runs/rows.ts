@@ -25,6 +25,7 @@ export const RUN_SUMMARY_COLUMNS = sql.raw(
     "cost_usd",
     "span_count",
     "error_count",
+    "unpriced_count",
     "left(error, 300) as error",
   ].join(", "),
 );
@@ -47,6 +48,7 @@ export type RunSummaryRow = {
   cost_usd: number;
   span_count: number;
   error_count: number;
+  unpriced_count: number;
   error: string | null;
 };
 
@@ -72,6 +74,7 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     costUsd: Number(r.cost_usd),
     spanCount: Number(r.span_count),
     errorCount: Number(r.error_count),
+    unpricedCount: Number(r.unpriced_count ?? 0),
     error: r.error,
   };
 }

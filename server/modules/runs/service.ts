@@ -183,6 +183,7 @@ type StatsRow = {
   input_tokens: number | string | null;
   output_tokens: number | string | null;
   cost_usd: number | null;
+  unpriced: number | string | null;
 };
 
 /**
@@ -194,7 +195,8 @@ const STATS_COLUMNS = sql.raw(`count(*) as runs, count(*) filter (where status =
   percentile_cont(0.5) within group (order by extract(epoch from ended_at - started_at) * 1000) as p50,
   percentile_cont(0.95) within group (order by extract(epoch from ended_at - started_at) * 1000) as p95,
   coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
-  least(coalesce(sum(cost_usd::numeric), 0), 1e308)::float8 as cost_usd`);
+  least(coalesce(sum(cost_usd::numeric), 0), 1e308)::float8 as cost_usd,
+  coalesce(sum(unpriced_count), 0) as unpriced`);
 
 function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
   const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
@@ -207,6 +209,7 @@ function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
     inputTokens: Number(r?.input_tokens ?? 0),
     outputTokens: Number(r?.output_tokens ?? 0),
     costUsd: Number(r?.cost_usd ?? 0),
+    unpricedCount: Number(r?.unpriced ?? 0),
   };
 }
 

@@ -101,6 +101,7 @@ describe("matchRun", () => {
     costUsd: 0,
     spanCount: 0,
     errorCount: 1,
+    unpricedCount: 0,
     error: null,
   };
 

@@ -19,6 +19,7 @@ const run = (id: string, patch: Partial<RunSummary> = {}): RunSummary => ({
   costUsd: 0,
   spanCount: 1,
   errorCount: 0,
+  unpricedCount: 0,
   error: null,
   ...patch,
 });

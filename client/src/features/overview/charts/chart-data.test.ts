@@ -11,6 +11,7 @@ const bucket = (patch: Partial<OverviewBucket>): OverviewBucket => ({
   inputTokens: 0,
   outputTokens: 0,
   costUsd: 0,
+  unpricedCount: 0,
   ...patch,
 });
 

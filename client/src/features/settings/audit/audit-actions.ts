@@ -10,6 +10,9 @@ const LABELS: Readonly<Record<string, string>> = {
   "member.removed": "Member removed",
   "credential.saved": "Credential saved",
   "credential.deleted": "Credential deleted",
+  "model_price.saved": "Model price saved",
+  "model_price.deleted": "Model price deleted",
+  "model_price.applied": "Model price applied to past spans",
   "org.created": "Organisation created",
   "org.renamed": "Organisation renamed",
 };
