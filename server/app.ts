@@ -82,6 +82,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // One line per request. The path is logged without its query string, and no headers at all.
   app.addHook("onResponse", (req, reply, done) => {
     done();
+    // A request no route knows: most often an exporter or SDK pointed at the wrong path, which only the log shows.
+    // The path is cut short and without its query string, which may carry secrets.
+    if (req.is404 && reply.statusCode === 404)
+      log.warn("No route for request", { method: req.method, path: (req.url.split("?")[0] ?? "").slice(0, 300) });
     if (!log.isLevelEnabled("http")) return;
     log.http("request", {
       requestId: req.id,

@@ -6,8 +6,8 @@ export const MAX_PATTERN_LENGTH = 200;
 
 const ZUsdPerMillion = (side: string) =>
   z
+    // Zod refuses NaN and ±Infinity as numbers, with this message.
     .number({ error: `${side} price must be a number (USD per million tokens)` })
-    .refine(Number.isFinite, `${side} price must be a finite number`)
     .min(0, `${side} price cannot be negative`)
     .max(MAX_USD_PER_MILLION, `${side} price must be at most ${MAX_USD_PER_MILLION} USD per million tokens`);
 

@@ -154,7 +154,7 @@ export function candidateNames(model: string): string[] {
   names.push(name);
   const llama = llamaName(name);
   if (llama) names.push(llama);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const suffix of SUFFIXES) {
       const shorter = name.replace(suffix, "");
@@ -190,7 +190,13 @@ export interface CustomPrice {
 const literalLength = (pattern: string) => pattern.replaceAll("*", "").length;
 
 const globRegex = (pattern: string) =>
-  new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
 
 /**
  * An organisation's prices, ready to match: exact names looked up directly, globs tried most specific first (the
