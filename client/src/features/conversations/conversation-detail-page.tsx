@@ -8,7 +8,8 @@ import { PageLoader } from "../../components/page-loader.tsx";
 import { errorMessage, errorStatus } from "../../lib/errors.ts";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
 import { LiveBadge } from "../../lib/live/live-badge.tsx";
-import { formatCost, formatCostExact, formatInteger, formatMs, formatTokens } from "../../lib/run-format.ts";
+import { CostValue } from "../../components/cost.tsx";
+import { formatInteger, formatMs, formatTokens } from "../../lib/run-format.ts";
 import { trpc, type RouterOutputs } from "../../lib/trpc.ts";
 import { useClock } from "../../lib/use-clock.ts";
 import { useCurrentOrg } from "../session/use-current-org.ts";
@@ -51,10 +52,14 @@ function Facts({ detail }: { detail: Detail }) {
   const now = useClock(15_000);
   const totals = useMemo(
     () =>
-      runs.reduce((sum, r) => ({ tokens: sum.tokens + r.inputTokens + r.outputTokens, cost: sum.cost + r.costUsd }), {
-        tokens: 0,
-        cost: 0,
-      }),
+      runs.reduce(
+        (sum, r) => ({
+          tokens: sum.tokens + r.inputTokens + r.outputTokens,
+          cost: sum.cost + r.costUsd,
+          unpriced: sum.unpriced + r.unpricedCount,
+        }),
+        { tokens: 0, cost: 0, unpriced: 0 },
+      ),
     [runs],
   );
   const spanMs = Date.parse(c.lastAt) - Date.parse(c.firstAt);
@@ -80,7 +85,7 @@ function Facts({ detail }: { detail: Detail }) {
         <span title={`${formatInteger(totals.tokens)} tokens`}>{formatTokens(totals.tokens)}</span>
       </Fact>
       <Fact label="Cost">
-        <span title={formatCostExact(totals.cost)}>{formatCost(totals.cost)}</span>
+        <CostValue costUsd={totals.cost} unpricedCount={totals.unpriced} />
       </Fact>
     </dl>
   );

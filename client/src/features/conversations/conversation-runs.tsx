@@ -2,7 +2,8 @@ import { Link } from "react-router";
 import type { RunSummary } from "@shared/schemas/runs.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
-import { elapsedMs, firstLine, formatCost, formatCostExact, formatMs, formatTokens } from "../../lib/run-format.ts";
+import { CostValue } from "../../components/cost.tsx";
+import { elapsedMs, firstLine, formatMs, formatTokens } from "../../lib/run-format.ts";
 import { useClock } from "../../lib/use-clock.ts";
 import { formatClock } from "./conversation-format.ts";
 
@@ -41,7 +42,7 @@ function RunItem({ run, index }: { run: RunSummary; index: number }) {
             </>
           )}
           <span aria-hidden="true">·</span>
-          <span title={formatCostExact(run.costUsd)}>{formatCost(run.costUsd)}</span>
+          <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} />
         </span>
         {run.status === "error" && run.error && (
           <span className="mt-1 block truncate pl-4 text-xs text-rose-700 dark:text-rose-300">

@@ -39,7 +39,7 @@ export default function OverviewCharts({
         <ErrorRateChart data={data} bucketMs={bucketMs} total={errorRate(totals.errors, totals.runs)} />
         <LatencyChart data={data} bucketMs={bucketMs} p50={totals.p50Ms} p95={totals.p95Ms} />
         <TokensChart data={data} bucketMs={bucketMs} total={totals.inputTokens + totals.outputTokens} />
-        <CostChart data={data} bucketMs={bucketMs} total={totals.costUsd} />
+        <CostChart data={data} bucketMs={bucketMs} total={totals.costUsd} unpriced={totals.unpricedCount} />
       </div>
     </>
   );

@@ -1,6 +1,9 @@
 import { Activity, CircleDollarSign, Coins, Timer, TriangleAlert, type LucideIcon } from "lucide-react";
+import { clsx } from "clsx";
 import type { ReactNode } from "react";
+import { Link } from "react-router";
 import type { OverviewBucket } from "@shared/schemas/runs.ts";
+import { UNPRICED_CLASS, modelPricesPath } from "../../components/cost.tsx";
 import { formatCost, formatCostExact, formatInteger, formatMs, formatTokens } from "../../lib/run-format.ts";
 import { errorRate, formatPercent } from "./overview-data.ts";
 
@@ -91,11 +94,32 @@ export function OverviewStats({ totals, rangeLabel }: { totals: OverviewBucket; 
       <StatCard
         icon={CircleDollarSign}
         label="Cost"
-        note={totals.runs > 0 ? `${formatCost(totals.costUsd / totals.runs)} per run` : "No runs"}
+        note={
+          totals.unpricedCount > 0 ? (
+            <Link
+              to={modelPricesPath()}
+              className={clsx(UNPRICED_CLASS, "hover:underline")}
+              title="Calls whose model has no known price are left out of the cost. Add their models in Settings → Models."
+              data-testid="stat-cost-unpriced"
+            >
+              + {formatInteger(totals.unpricedCount)} unpriced {totals.unpricedCount === 1 ? "call" : "calls"}
+            </Link>
+          ) : totals.runs > 0 ? (
+            `${formatCost(totals.costUsd / totals.runs)} per run`
+          ) : (
+            "No runs"
+          )
+        }
       >
-        <span className={BIG} title={formatCostExact(totals.costUsd)} data-testid="stat-cost">
-          {formatCost(totals.costUsd)}
-        </span>
+        {totals.unpricedCount > 0 && totals.costUsd === 0 ? (
+          <span className={clsx(BIG, UNPRICED_CLASS)} data-testid="stat-cost">
+            No price known
+          </span>
+        ) : (
+          <span className={BIG} title={formatCostExact(totals.costUsd)} data-testid="stat-cost">
+            {formatCost(totals.costUsd)}
+          </span>
+        )}
       </StatCard>
     </dl>
   );

@@ -5,7 +5,8 @@ import type { RunSummary } from "@shared/schemas/runs.ts";
 import { Ago } from "../../components/ago.tsx";
 import { TD, TH } from "../../components/data-table.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
-import { firstLine, formatCost, formatCostExact, formatInteger, formatTokens } from "../../lib/run-format.ts";
+import { CostValue } from "../../components/cost.tsx";
+import { firstLine, formatInteger, formatTokens } from "../../lib/run-format.ts";
 import { LiveDuration, TagChips } from "./run-cells.tsx";
 
 /** Fetches the run detail page's code ahead of the click, once. */
@@ -88,8 +89,8 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
         <span className="text-zinc-400 dark:text-zinc-600"> / </span>
         {formatTokens(run.outputTokens)}
       </td>
-      <td className={clsx(TD, "py-2 text-right tabular-nums")} title={formatCostExact(run.costUsd)}>
-        {formatCost(run.costUsd)}
+      <td className={clsx(TD, "py-2 text-right tabular-nums")}>
+        <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} />
       </td>
       <td className={clsx(TD, "hidden max-w-0 py-2 min-[1400px]:table-cell")}>
         <TagChips tags={run.tags} onPick={onPickTag} />

@@ -13,6 +13,7 @@ const SECTION_PAGES: Partial<Record<string, LazyExoticComponent<ComponentType>>>
   "api-keys": lazy(() => import("./api-keys/api-keys-section.tsx")),
   members: lazy(() => import("./members/members-section.tsx")),
   credentials: lazy(() => import("./credentials/credentials-section.tsx")),
+  models: lazy(() => import("./models/models-section.tsx")),
   audit: lazy(() => import("./audit/audit-section.tsx")),
   runtimes: lazy(() => import("./runtimes/runtimes-section.tsx")),
 };
@@ -53,7 +54,7 @@ export default function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description="Your organisation's access, members, provider credentials and connected runtimes."
+        description="Your organisation's access, members, provider credentials, model prices and connected runtimes."
       />
       <SettingsTabs />
       {Section ? (

@@ -1,4 +1,4 @@
-import { Cable, KeyRound, LockKeyhole, ScrollText, Users, type LucideIcon } from "lucide-react";
+import { Cable, CircleDollarSign, KeyRound, LockKeyhole, ScrollText, Users, type LucideIcon } from "lucide-react";
 
 export interface SettingsSection {
   slug: string;
@@ -32,6 +32,14 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     emptyTitle: "No provider credentials",
     emptyText:
       "Add your LLM providers' keys so Echos can re-run steps on the server when you time-travel a run. Each credential is listed here with its provider and when it was last used.",
+  },
+  {
+    slug: "models",
+    label: "Models",
+    icon: CircleDollarSign,
+    emptyTitle: "No prices of your own",
+    emptyText:
+      "Calls are priced at the built-in list prices. Add a model Echos does not know, or your own prices, which win over the built-in ones.",
   },
   {
     slug: "audit",

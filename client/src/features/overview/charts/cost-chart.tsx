@@ -11,16 +11,21 @@ const COST_SERIES: readonly Series[] = [
 ];
 
 /** Spend per bucket, as an area fading towards the axis. */
-export function CostChart({ data, bucketMs, total }: ChartProps & { total: number }) {
+export function CostChart({ data, bucketMs, total, unpriced }: ChartProps & { total: number; unpriced: number }) {
   const timeAxis = useTimeAxis(data, bucketMs);
   const gradientId = `cost-fill-${useId().replace(/:/g, "")}`;
   return (
     <ChartCard
       title="Cost"
-      value={formatCost(total)}
+      value={unpriced > 0 && total === 0 ? "No price known" : formatCost(total)}
       series={COST_SERIES}
       testId="chart-cost"
-      empty={total === 0 && "No cost recorded: LLM spans report costUsd"}
+      empty={
+        total === 0 &&
+        (unpriced > 0
+          ? `No price is known for the models of ${unpriced} ${unpriced === 1 ? "call" : "calls"}: add them in Settings → Models`
+          : "No cost recorded: model calls are priced from their model and tokens")
+      }
     >
       <AreaChart {...chartFrame(data, 180)}>
         <defs>

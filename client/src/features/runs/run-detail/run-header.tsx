@@ -9,7 +9,8 @@ import { RunStatusBadge } from "../../../components/run-status-badge.tsx";
 import { formatDateTime } from "../../../lib/format.ts";
 import { LiveBadge } from "../../../lib/live/live-badge.tsx";
 import type { LiveConnection } from "../../../lib/live/live-connection.ts";
-import { formatCost, formatCostExact, formatInteger, formatTokens } from "../../../lib/run-format.ts";
+import { CostValue, UnpricedHint } from "../../../components/cost.tsx";
+import { formatInteger, formatTokens } from "../../../lib/run-format.ts";
 import { LiveDuration, TagChips } from "../run-cells.tsx";
 
 function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
@@ -112,8 +113,8 @@ export const RunHeader = memo(function RunHeader({
             {formatTokens(run.outputTokens)}
           </span>
         </Stat>
-        <Stat label="Cost">
-          <span title={formatCostExact(run.costUsd)}>{formatCost(run.costUsd)}</span>
+        <Stat label="Cost" testId="run-cost">
+          <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} />
         </Stat>
         <Stat label="Spans" testId="run-span-count">
           {formatInteger(spanCount)}
@@ -124,6 +125,7 @@ export const RunHeader = memo(function RunHeader({
           </span>
         </Stat>
       </dl>
+      <UnpricedHint count={run.unpricedCount} className="mt-2" />
       {run.error && (
         <div className="mt-4">
           <ErrorCallout message={run.error} testId="run-error" />

@@ -4,7 +4,9 @@ import { skipToken } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import type { SpanSummary } from "@shared/schemas/runs.ts";
 import type { RunData } from "./types.ts";
+import { Link } from "react-router";
 import { CopyButton } from "../../../components/copy-button.tsx";
+import { UNPRICED_CLASS, modelPricesPath } from "../../../components/cost.tsx";
 import { ErrorCallout } from "../../../components/error-callout.tsx";
 import { isEmptyJson } from "../../../components/json-viewer/json-tree.ts";
 import { JsonViewer } from "../../../components/json-viewer/json-viewer.tsx";
@@ -145,6 +147,8 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
   const reply = d && messages ? replyOf(d.output) : null;
   const error = d?.error ?? span.error;
   const hasTokens = span.inputTokens !== null || span.outputTokens !== null;
+  // A model call whose cost is unknown (no price for its model), as opposed to a span that costs nothing.
+  const unpriced = Boolean(span.model) && hasTokens && span.costUsd === null;
 
   return (
     <div data-testid="span-panel" data-span-id={span.id}>
@@ -193,13 +197,31 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
             </span>
           </Fact>
         )}
-        {span.costUsd !== null && (
+        {span.costUsd !== null ? (
           <Fact label="Cost">
             <span title={formatCostExact(span.costUsd)}>{formatCost(span.costUsd)}</span>
           </Fact>
+        ) : (
+          unpriced && (
+            <Fact label="Cost">
+              <Link
+                to={modelPricesPath(span.model)}
+                className={clsx(
+                  UNPRICED_CLASS,
+                  "underline decoration-dotted underline-offset-2 hover:decoration-solid",
+                )}
+                title={`No price is known for ${span.model}. Add it in Settings → Models.`}
+                data-testid="span-cost-unknown"
+              >
+                No price known
+              </Link>
+            </Fact>
+          )
         )}
         {span.model && (
-          <div className={clsx("min-w-0", hasTokens && span.costUsd !== null ? "col-span-3" : "col-span-2")}>
+          <div
+            className={clsx("min-w-0", hasTokens && (span.costUsd !== null || unpriced) ? "col-span-3" : "col-span-2")}
+          >
             <Fact label="Model">
               <span title={span.model}>{span.model}</span>
             </Fact>
