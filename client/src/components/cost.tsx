@@ -56,15 +56,19 @@ export function UnpricedHint({
   className?: string;
 }) {
   if (count <= 0) return null;
+  const one = count === 1;
   return (
     <p className={clsx("text-xs text-zinc-500 dark:text-zinc-400", className)} data-testid="unpriced-hint">
-      <span className={UNPRICED_CLASS}>{unpricedText(count)}</span> without a known price.{" "}
+      <span className={UNPRICED_CLASS}>
+        {formatInteger(count)} model {one ? "call has" : "calls have"} no known price
+      </span>{" "}
+      and {one ? "is" : "are"} left out of the cost.{" "}
       <Link
         to={modelPricesPath(model)}
         className="font-medium text-indigo-600 hover:text-indigo-500 dark:text-indigo-400"
         data-testid="add-model-price-link"
       >
-        Add the model’s price
+        {one ? "Add its model’s price" : "Add their models’ prices"}
       </Link>
     </p>
   );

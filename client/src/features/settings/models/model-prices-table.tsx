@@ -11,7 +11,7 @@ import { useNow } from "../../../lib/use-now.ts";
 
 type ModelPrice = RouterOutputs["modelPrices"]["list"][number];
 
-const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: 6 })}`;
+const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 
 export function ModelPricesTable({
   prices,
