@@ -169,14 +169,29 @@ export function candidateNames(model: string): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * Names already looked up in the built-in table. The table never changes while the process runs, so this holds
+ * nothing another instance could disagree with; a batch of spans usually names one or two models, and each is
+ * matched once. Bounded: emptied when full, so names that are never seen again cannot grow it.
+ */
+const builtInMatches = new Map<string, ModelPrice | null>();
+const MAX_REMEMBERED = 5_000;
+
 /** The built-in price of a model name, or null when the table does not know it. */
 export function findPrice(model: string | null | undefined): ModelPrice | null {
   if (!model) return null;
+  const remembered = builtInMatches.get(model);
+  if (remembered !== undefined) return remembered;
+  let found: ModelPrice | null = null;
   for (const name of candidateNames(model)) {
-    const price = MODEL_PRICES[name];
-    if (price && Object.hasOwn(MODEL_PRICES, name)) return price;
+    if (Object.hasOwn(MODEL_PRICES, name)) {
+      found = MODEL_PRICES[name]!;
+      break;
+    }
   }
-  return null;
+  if (builtInMatches.size >= MAX_REMEMBERED) builtInMatches.clear();
+  builtInMatches.set(model, found);
+  return found;
 }
 
 /** An organisation's own price for model names matching `pattern`: an exact name, or a glob where `*` is anything. */
@@ -205,6 +220,8 @@ const globRegex = (pattern: string) =>
 export class PriceBook {
   private readonly exact = new Map<string, ModelPrice>();
   private readonly globs: { regex: RegExp; price: ModelPrice }[] = [];
+  /** Names this book has matched: a book lives for one ingest call or one replay, so this stays small. */
+  private readonly matches = new Map<string, ModelPrice | null>();
 
   constructor(custom: readonly CustomPrice[] = []) {
     const globs: (CustomPrice & { regex: RegExp })[] = [];
@@ -233,14 +250,21 @@ export class PriceBook {
    */
   find(model: string | null | undefined): ModelPrice | null {
     if (!model) return null;
-    if (!this.empty) {
-      const names = [...new Set([model.trim().toLowerCase(), normaliseModelName(model)])];
-      for (const name of names) {
-        const price = this.exact.get(name);
-        if (price) return price;
-      }
-      for (const { regex, price } of this.globs) if (names.some((n) => regex.test(n))) return price;
+    if (this.empty) return findPrice(model);
+    const remembered = this.matches.get(model);
+    if (remembered !== undefined) return remembered;
+    const found = this.match(model);
+    this.matches.set(model, found);
+    return found;
+  }
+
+  private match(model: string): ModelPrice | null {
+    const names = [...new Set([model.trim().toLowerCase(), normaliseModelName(model)])];
+    for (const name of names) {
+      const price = this.exact.get(name);
+      if (price) return price;
     }
+    for (const { regex, price } of this.globs) if (names.some((n) => regex.test(n))) return price;
     return findPrice(model);
   }
 
