@@ -81,6 +81,24 @@ describe("pricing at ingest", () => {
     expect(await spanCost(runId, start.id)).toBeCloseTo(0.0135, 12);
   });
 
+  it("prices a span whose model and tokens came in different requests, in either order", async () => {
+    const runId = uid("run");
+    // gpt-4o: $2.50 in, $10 out per million tokens.
+    const startFirst = llmSpan(runId, { status: "running", endedAt: null, model: "gpt-4o" });
+    const endFirst = llmSpan(runId, { status: "running", endedAt: null, model: "gpt-4o" });
+    const tokens = { status: "success", endedAt: T1, model: undefined, inputTokens: 1_000, outputTokens: 100 };
+    await ingest([startFirst]);
+    await ingest([
+      { ...startFirst, ...tokens },
+      { ...endFirst, ...tokens },
+    ]);
+    await ingest([endFirst]);
+    expect(await spanCost(runId, startFirst.id)).toBeCloseTo(0.0035, 12);
+    expect(await spanCost(runId, endFirst.id)).toBeCloseTo(0.0035, 12);
+    expect((await run(runId)).run).toMatchObject({ unpricedCount: 0 });
+    expect((await run(runId)).run.costUsd).toBeCloseTo(0.007, 12);
+  });
+
   it("leaves a cost the sender gave as it is, zero included", async () => {
     const runId = uid("run");
     const given = llmSpan(runId, { model: "gpt-4o", inputTokens: 1_000, outputTokens: 1_000, costUsd: 0.5 });

@@ -4,8 +4,8 @@ import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
 import { recordReplays, sdkReplayRecords } from "../replay/records.ts";
 import { publishRunChanges } from "../runs/events.ts";
-import { type PriceBook } from "../pricing/prices.ts";
-import { priceSpans } from "../pricing/service.ts";
+import type { PriceBook } from "../pricing/prices.ts";
+import { priceSpans, priceStoredSpans } from "../pricing/service.ts";
 import { addUsage, noteThresholds } from "../usage/counters.ts";
 import { periodOf } from "../usage/period.ts";
 import { type LimitState, limitMessage, spanQuota } from "../usage/service.ts";
@@ -16,6 +16,8 @@ import { applyTotals, refreshConversations, totalsDelta } from "./totals.ts";
 import { type ValidatedBatch, validateItems } from "./validate.ts";
 
 type Deps = Pick<AppDeps, "database" | "store" | "metrics" | "config" | "log">;
+/** The organisation's prices, once read (see pricing/service.ts). */
+type Prices = { book?: PriceBook };
 type Outcome = "created" | "updated" | "unchanged";
 
 export interface IngestOptions {
@@ -57,7 +59,7 @@ export async function ingest(
   const results: IngestResult[] = [];
   let limited = 0;
   // The organisation's prices, read once for the whole call, and only if some span needs a price.
-  const prices: { book?: PriceBook } = {};
+  const prices: Prices = {};
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const batch = validateItems(items.slice(start, start + INGEST_MAX_ITEMS), start);
     await priceSpans(
@@ -66,7 +68,7 @@ export async function ingest(
       batch.spans.map((s) => s.item),
       prices,
     );
-    const written = await writeBatch(deps, orgId, batch, quota);
+    const written = await writeBatch(deps, orgId, batch, quota, prices);
     results.push(...written.results);
     limited += written.limited;
   }
@@ -87,12 +89,12 @@ interface Written {
 }
 
 /** The batch written (in one transaction, unless the database refused one of its items), then the live event. */
-async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null) {
+async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null, prices: Prices) {
   const results: IngestResult[] = [...batch.errors];
   const summaries = new Map<string, RunSummary>();
   const changedSpans = new Map<string, string[]>();
   let limited = 0;
-  for (const part of await writeIsolating(deps, orgId, batch, quota)) {
+  for (const part of await writeIsolating(deps, orgId, batch, quota, prices)) {
     if ("refused" in part) {
       results.push(...part.refused);
       continue;
@@ -133,12 +135,13 @@ async function writeIsolating(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  prices: Prices,
 ): Promise<Part[]> {
   const size = batch.runs.length + batch.spans.length;
   if (size === 0) return [{ batch, written: null }];
   try {
     const written = await retryOnConflict(() =>
-      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)),
+      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, prices)),
     );
     return [{ batch, written }];
   } catch (error) {
@@ -167,8 +170,8 @@ async function writeIsolating(
     };
     const second = { runs: batch.runs.slice(half), spans: batch.spans.slice(first.spans.length), errors: [] };
     return [
-      ...(await writeIsolating(deps, orgId, first, quota)),
-      ...(await writeIsolating(deps, orgId, second, quota)),
+      ...(await writeIsolating(deps, orgId, first, quota, prices)),
+      ...(await writeIsolating(deps, orgId, second, quota, prices)),
     ];
   }
 }
@@ -179,6 +182,7 @@ async function writeInTransaction(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  prices: Prices,
 ): Promise<Written> {
   const runItems = batch.runs.map((r) => r.item);
   const period = periodOf();
@@ -207,6 +211,7 @@ async function writeInTransaction(
   // Rows are locked in one order by every batch: run rows created, spans, run rows updated, usage.
   const createdRuns = await createRuns(tx, orgId, runItems, spanItems);
   const changes = await writeSpans(tx, orgId, spanItems);
+  await priceStoredSpans(tx, orgId, changes, prices);
   const touched = new Set([...runItems.map((r) => r.id), ...spanItems.map((s) => s.runId)]);
   await lockRuns(tx, orgId, [...touched].sort());
   const updatedRuns = await updateRuns(

@@ -13,6 +13,8 @@ export interface Contribution {
   error: boolean;
   /** A model call (a model and tokens) with no known cost. */
   unpriced: boolean;
+  /** The span's model, as stored: after a merge, the one its start reported. */
+  model: string | null;
 }
 
 /** A span the batch created or changed, with what it added to its run before and after (none before: new). */
@@ -76,6 +78,7 @@ const contributionOf = (r: ContributionRow): Contribution => ({
   costUsd: Number(r.cost_usd ?? 0),
   error: r.status === "error",
   unpriced: isUnpriced(r.model, r.input_tokens, r.output_tokens, r.cost_usd),
+  model: r.model,
 });
 
 /** A model call whose cost is not known: it has a model and tokens, and no cost (none sent, no price found). */
@@ -130,6 +133,7 @@ export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Pr
           costUsd: s.costUsd ?? 0,
           error: s.status === "error",
           unpriced: isUnpriced(s.model, s.inputTokens, s.outputTokens, s.costUsd),
+          model: s.model ?? null,
         },
       });
   }

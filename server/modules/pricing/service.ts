@@ -8,6 +8,7 @@ import { rowsOf } from "../../infra/db.ts";
 import { conflict, notFound } from "../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import type { Actor } from "../orgs/service.ts";
+import type { SpanChange } from "../ingest/spans-write.ts";
 import { publishRunChanges } from "../runs/events.ts";
 import { RUN_SUMMARY_COLUMNS, type RunSummaryRow, toRunSummary } from "../runs/rows.ts";
 import { PriceBook } from "./prices.ts";
@@ -46,6 +47,36 @@ export async function priceSpans(
   if (due.length === 0) return;
   prices.book ??= await loadPriceBook(db, orgId);
   for (const span of due) span.costUsd = prices.book.priceOf(span.model, span.inputTokens, span.outputTokens);
+}
+
+/**
+ * Prices the spans a batch left without a cost although, as stored, they now have a model and tokens: a span whose
+ * start (with the model) and end (with the tokens) came in different requests. Run in the batch's transaction,
+ * on rows it holds locked, before the totals are taken; each change's contribution is corrected to match.
+ */
+export async function priceStoredSpans(
+  tx: Db,
+  orgId: string,
+  changes: readonly SpanChange[],
+  prices: { book?: PriceBook },
+): Promise<void> {
+  const due = changes.filter((c) => c.after.unpriced);
+  if (due.length === 0) return;
+  const book = (prices.book ??= await loadPriceBook(tx, orgId));
+  const priced = due.flatMap((change) => {
+    const cost = book.priceOf(change.after.model, change.after.inputTokens, change.after.outputTokens);
+    return cost === null ? [] : [{ change, cost }];
+  });
+  if (priced.length === 0) return;
+  await tx.execute(sql`
+    update spans s set cost_usd = p.cost
+    from unnest(${sql.param(priced.map((p) => p.change.id))}::text[],
+      ${sql.param(priced.map((p) => p.cost))}::float8[]) as p(id, cost)
+    where s.org_id = ${orgId}::uuid and s.id = p.id and s.cost_usd is null`);
+  for (const { change, cost } of priced) {
+    change.after.costUsd = cost;
+    change.after.unpriced = false;
+  }
 }
 
 type Row = typeof modelPrices.$inferSelect;
