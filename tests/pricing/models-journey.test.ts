@@ -45,6 +45,21 @@ describeInBrowser("a call with no known price, priced from Settings → Models",
             inputTokens: 1_200,
             outputTokens: 300,
           },
+          // A run whose only model call has no known price.
+          { type: "run", id: `${runId}-b`, name: "refund check", status: "success", startedAt: at(-60_000) },
+          {
+            type: "span",
+            id: "check",
+            runId: `${runId}-b`,
+            name: "check refund",
+            kind: "llm",
+            status: "success",
+            startedAt: at(-59_000),
+            endedAt: at(-58_000),
+            model: "acme-large-1",
+            inputTokens: 1_000,
+            outputTokens: 100,
+          },
         ],
       }),
     });
@@ -54,9 +69,14 @@ describeInBrowser("a call with no known price, priced from Settings → Models",
     const { page } = await server.openPage({ session: token, timeoutMs: 15_000 });
     const problems = watchProblems(page);
 
-    // The runs list: the priced part of the cost, and the call left out.
+    // The overview and the runs list: the priced part of the cost, and the call left out.
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.getByTestId("stat-cost-unpriced").textContent()).toBe("+ 2 unpriced calls");
+    await page.screenshot({ path: join(SHOTS, "overview-unpriced.png") });
     await page.goto(`${server.url}/runs`);
     await expect.poll(() => page.getByTestId("cost-unpriced").first().textContent()).toBe("+ 1 unpriced");
+    await expect.poll(() => page.getByTestId("cost-unknown").first().textContent()).toBe("No price known");
+    await page.screenshot({ path: join(SHOTS, "runs-unpriced.png") });
 
     // The run page: header and span panel say what is unknown, and link to where to add it.
     await page.goto(`${server.url}/runs/${encodeURIComponent(runId)}?span=classify`);
@@ -81,7 +101,7 @@ describeInBrowser("a call with no known price, priced from Settings → Models",
     await row.getByTestId("apply-price-button").click();
     await expect
       .poll(() => page.getByTestId("apply-result").textContent())
-      .toBe("Priced 1 past call of acme-large-1 in 1 run.");
+      .toBe("Priced 2 past calls of acme-large-1 in 2 runs.");
     await page.screenshot({ path: join(SHOTS, "settings-models.png"), fullPage: true });
 
     // 2M × $1.5 + 1M × $4 = $7, beside gpt-4o-mini's $0.00036.

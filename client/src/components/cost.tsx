@@ -17,10 +17,13 @@ export const UNPRICED_CLASS = "text-amber-700 dark:text-amber-400";
 export function CostValue({
   costUsd,
   unpricedCount,
+  stacked = false,
   className,
 }: {
   costUsd: number;
   unpricedCount: number;
+  /** For a narrow table cell: the unpriced count on a line of its own, under the amount. */
+  stacked?: boolean;
   className?: string;
 }) {
   const title =
@@ -29,15 +32,22 @@ export function CostValue({
       : formatCostExact(costUsd);
   if (unpricedCount > 0 && costUsd === 0)
     return (
-      <span className={clsx(UNPRICED_CLASS, className)} title={title} data-testid="cost-unknown">
+      <span
+        className={clsx(UNPRICED_CLASS, stacked && "inline-block text-xs leading-tight", className)}
+        title={title}
+        data-testid="cost-unknown"
+      >
         No price known
       </span>
     );
   return (
-    <span className={className} title={title}>
+    <span className={clsx(stacked && "inline-flex flex-col items-end leading-tight", className)} title={title}>
       {formatCost(costUsd)}
       {unpricedCount > 0 && (
-        <span className={clsx("ml-1 text-xs font-normal", UNPRICED_CLASS)} data-testid="cost-unpriced">
+        <span
+          className={clsx("text-xs font-normal", stacked ? "whitespace-nowrap" : "ml-1", UNPRICED_CLASS)}
+          data-testid="cost-unpriced"
+        >
           + {formatInteger(unpricedCount)} unpriced
         </span>
       )}

@@ -90,7 +90,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
         {formatTokens(run.outputTokens)}
       </td>
       <td className={clsx(TD, "py-2 text-right tabular-nums")}>
-        <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} />
+        <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} stacked />
       </td>
       <td className={clsx(TD, "hidden max-w-0 py-2 min-[1400px]:table-cell")}>
         <TagChips tags={run.tags} onPick={onPickTag} />
@@ -108,7 +108,7 @@ const COLUMNS: readonly { label: string; className: string }[] = [
   { label: "Workflow", className: "hidden w-36 xl:table-cell" },
   { label: "Duration", className: "w-24 text-right" },
   { label: "Tokens in/out", className: "w-32 text-right" },
-  { label: "Cost", className: "w-24 text-right" },
+  { label: "Cost", className: "w-28 text-right" },
   { label: "Tags", className: "hidden w-40 min-[1400px]:table-cell" },
   { label: "Started", className: "w-28" },
 ];
