@@ -1,8 +1,12 @@
+import { SpanKind } from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZIngestResponse } from "@shared/schemas/ingest.ts";
-import { auditLog } from "../../db/schema.ts";
+import { auditLog, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
-import { and, eq } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
 import { capturingLogger } from "../helpers/capturing-logger.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";
 import { type TestUser, callerFor, codeOf, createOrgWithRoles, createUser } from "../helpers/factories.ts";
@@ -147,6 +151,38 @@ describe("pricing at ingest", () => {
     // The built-in gpt-4.1-mini: $0.40 in, $1.60 out.
     const theirRun = await callerFor(server.deps, other).runs.get({ orgId: other.orgId, runId: theirs });
     expect(theirRun.run.costUsd).toBeCloseTo(0.002, 12);
+  });
+
+  it("prices an OpenTelemetry model call the same way, at the organisation's price", async () => {
+    await callerFor(server.deps, user).modelPrices.save({
+      orgId: user.orgId,
+      pattern: "otel-model-*",
+      inputUsdPerMillion: 10,
+      outputUsdPerMillion: 20,
+    });
+    const exporter = new OTLPTraceExporter({ url: `${server.url}/v1/traces`, headers: { "x-api-key": key } });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "service.name": "pricing-otel" }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const call = provider.getTracer("pricing-test").startSpan("chat otel-model-large", {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "otel-model-large",
+        "gen_ai.usage.input_tokens": 1_000,
+        "gen_ai.usage.output_tokens": 500,
+      },
+    });
+    const spanId = call.spanContext().spanId;
+    call.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    const [stored] = await server.deps.database.db
+      .select({ model: spans.model, costUsd: spans.costUsd })
+      .from(spans)
+      .where(and(eq(spans.orgId, user.orgId), like(spans.id, `%${spanId}`)));
+    expect(stored).toEqual({ model: "otel-model-large", costUsd: 0.02 });
   });
 
   it("applies a new price to past spans of the models it covers, moving their runs' totals", async () => {
