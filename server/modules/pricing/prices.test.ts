@@ -68,6 +68,11 @@ describe("model prices", () => {
     expect(findPrice(model)).toEqual(price(entry));
   });
 
+  it("prices Echos' own simulated model at nothing, so its calls are not counted as unpriced", () => {
+    expect(priceOf("echos/sim", 100, 20)).toBe(0);
+    expect(findPrice("other/sim")).toBeNull();
+  });
+
   it("prefers an exact entry to the name without its suffix", () => {
     // The first gpt-4o snapshot has its own price, unlike later ones.
     expect(findPrice("gpt-4o-2024-05-13")).toEqual({ input: 5, output: 15 });

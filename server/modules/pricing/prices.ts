@@ -15,6 +15,8 @@ export interface ModelPrice {
 export const PRICES_CHECKED_ON = "2026-12-07";
 
 export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
+  // Echos' own deterministic model, run in-process by workflows and replays: it costs nothing.
+  "echos/sim": { input: 0, output: 0 },
   // OpenAI
   "gpt-5": { input: 1.25, output: 10 },
   "gpt-5-mini": { input: 0.25, output: 2 },
