@@ -94,6 +94,7 @@ describeInBrowser("a call with no known price, priced from Settings → Models",
     await expect.poll(() => pattern.inputValue()).toBe("acme-large-1");
     await page.getByTestId("model-input-price").fill("1.5");
     await page.getByTestId("model-output-price").fill("4");
+    await page.screenshot({ path: join(SHOTS, "settings-models-form.png") });
     await page.getByTestId("model-price-submit").click();
     const row = page.locator('[data-testid="model-price-row"][data-pattern="acme-large-1"]');
     await expect.poll(() => row.textContent()).toContain("$1.50$4.00");

@@ -34,7 +34,7 @@ export function ModelPriceForm({
   return (
     <Panel
       title={editing ? `Change the price of ${editing.pattern}` : "Add a model price"}
-      description="In US dollars per million tokens, as providers list them. It applies to calls ingested from now on."
+      description="In US dollars per million tokens, as providers list them. It applies to calls ingested from now on; Apply to past calls prices those already stored."
     >
       <form
         onSubmit={(e) => {
