@@ -18,6 +18,7 @@ import { registerRuntimeRoutes } from "./http/runtimes.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
+import { registerLangfuseRoutes } from "./http/langfuse.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerSecurity } from "./http/security.ts";
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerIngestRoutes(app, deps);
   registerWorkflowRoutes(app, deps);
   registerOtlpRoutes(app, deps);
+  registerLangfuseRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerReplayRoutes(app, deps);
   registerRuntimeRoutes(app, deps);

@@ -52,8 +52,9 @@ function placeholderRow(orgId: string, span: IngestSpan) {
 const { set: RUN_SET, changed: RUN_CHANGED } = mergeColumns(
   '"runs"',
   "excluded",
-  ["name", "started_at", "tags", "metadata"],
+  ["name", "started_at", "tags"],
   ["ended_at", "input", "output", "error", "conversation_id", "workflow_version_id", "replay_of", "replay_from_step"],
+  ["metadata"],
 );
 
 /**

@@ -48,12 +48,16 @@ const SELECT = sql.raw(
     ([name, field]) => (name === "attributes" ? `coalesce(u."${field}", '{}')` : `u."${field}"`) + ` as ${name}`,
   ).join(", "),
 );
-/** The columns a resent span replaces, and those it only fills in (its end does not erase its start's input). */
+/**
+ * The columns a resent span replaces, those it only fills in (its end does not erase its start's input), and its
+ * attributes, whose keys add to those stored (an update naming a few attributes does not erase the others).
+ */
 const { changed: CHANGED, assignments: ASSIGNMENTS } = mergeColumns(
   "s",
   "n",
-  ["run_id", "name", "kind", "started_at", "attributes"],
+  ["run_id", "name", "kind", "started_at"],
   ["parent_id", "ended_at", "input", "output", "config", "model", "input_tokens", "output_tokens", "cost_usd", "error"],
+  ["attributes"],
 );
 const CONTRIBUTION = sql.raw("id, run_id, status, input_tokens, output_tokens, cost_usd");
 
