@@ -1,17 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
-import { runs, spans } from "../../db/schema.ts";
 import type { ErrorBody } from "@shared/schemas/errors.ts";
 import { INGEST_MAX_BYTES, INGEST_MAX_ITEMS } from "@shared/schemas/ingest.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../lib/errors.ts";
-import {
-  type EventError,
-  idsToLookUp,
-  readBatch,
-  type StoredRows,
-  toItems,
-} from "../modules/ingest/formats/langfuse-ingestion.ts";
+import { type EventError, readBatch, toItems } from "../modules/ingest/formats/langfuse-ingestion.ts";
 import { ingest } from "../modules/ingest/ingest.ts";
 import { parseJsonRemovingPrototypeKeys } from "./ingest-json.ts";
 import { registerOtlpTraceRoute } from "./otlp.ts";
@@ -49,9 +41,8 @@ export function registerLangfuseRoutes(app: FastifyInstance, deps: AppDeps): voi
         } satisfies ErrorBody);
       }
       const read = readBatch(batch);
-      const stored = await storedRows(deps, key.orgId, idsToLookUp(read));
-      const { items, eventsOf, errors } = toItems(read, stored);
-      const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items);
+      const { items, eventsOf, errors, continuing } = toItems(read);
+      const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items, { continuing });
       if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
 
       const failed = new Map<number, EventError>(errors.map((e) => [e.index, e]));
@@ -70,36 +61,4 @@ export function registerLangfuseRoutes(app: FastifyInstance, deps: AppDeps): voi
       return reply.code(207).send(body);
     });
   });
-}
-
-/** What is stored of the spans and runs a batch only updates: their name, kind and start are not in an update. */
-async function storedRows(
-  deps: AppDeps,
-  orgId: string,
-  ids: { spans: string[]; runs: string[] },
-): Promise<StoredRows> {
-  const result: StoredRows = { spans: new Map(), runs: new Map() };
-  const { db } = deps.database;
-  if (ids.spans.length > 0) {
-    const rows = await db
-      .select({
-        id: spans.id,
-        name: spans.name,
-        kind: spans.kind,
-        startedAt: spans.startedAt,
-        status: spans.status,
-        runId: spans.runId,
-      })
-      .from(spans)
-      .where(and(eq(spans.orgId, orgId), inArray(spans.id, ids.spans)));
-    for (const r of rows) result.spans.set(r.id, { ...r, startedAt: r.startedAt.toISOString() });
-  }
-  if (ids.runs.length > 0) {
-    const rows = await db
-      .select({ id: runs.id, name: runs.name, startedAt: runs.startedAt, tags: runs.tags })
-      .from(runs)
-      .where(and(eq(runs.orgId, orgId), inArray(runs.id, ids.runs)));
-    for (const r of rows) result.runs.set(r.id, { ...r, startedAt: r.startedAt.toISOString() });
-  }
-  return result;
 }

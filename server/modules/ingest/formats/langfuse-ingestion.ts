@@ -14,9 +14,10 @@ import {
  * Langfuse's legacy batch API (`POST /api/public/ingestion`, what the `langfuse` v2/v3 SDKs send) → Echos ingest
  * items. A trace is a run (`langfuse-<traceId>`); an observation (span, generation, event) is a span
  * (`langfuse-<observationId>`) under its `parentObservationId`. Events naming the same trace or observation are
- * merged in order, so a create and its updates in one batch make one item; an update alone is completed with what
- * is stored (its name, kind, start), as Langfuse's updates carry only the fields that changed. A score is kept on
- * what it scores, as the attribute (span) or metadata entry (run) `langfuse.score.<name>`.
+ * merged in order, so a create and its updates in one batch make one item. An update alone (Langfuse's updates
+ * carry only the fields that changed) is a continuation for ingest: the stored name, kind and start stay, and if the
+ * create has not arrived yet, it completes the update when it does. A score is kept on what it scores, as the
+ * attribute (span) or metadata entry (run) `langfuse.score.<name>`.
  */
 
 export const runIdOf = (traceId: string) => `langfuse-${traceId}`;
@@ -80,11 +81,6 @@ export interface ReadBatch {
   eventIds: string[];
 }
 
-/** What is stored of the traces and observations a batch only updates. */
-export interface StoredRows {
-  spans: Map<string, { name: string; kind: IngestSpan["kind"]; startedAt: string; status: string; runId: string }>;
-  runs: Map<string, { name: string; startedAt: string; tags: string[] }>;
-}
 
 const isoTime = (v: unknown): string | undefined => {
   if (typeof v !== "string" || Number.isNaN(Date.parse(v))) return undefined;
@@ -168,17 +164,6 @@ export function readBatch(batch: unknown[]): ReadBatch {
 const withoutNulls = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
-/** The observations and traces that need what is stored to be complete: updates and scores without a create. */
-export function idsToLookUp(read: ReadBatch): { spans: string[]; runs: string[] } {
-  const spans: string[] = [];
-  const runs: string[] = [];
-  for (const t of read.targets) {
-    if (t.kind === "span" && !t.created) spans.push(spanIdOf(t.id));
-    if (t.kind === "run" && (!t.created || !str(t.body.name) || !isoTime(t.body.timestamp))) runs.push(runIdOf(t.id));
-  }
-  return { spans, runs };
-}
-
 /** Fields of the body not turned into columns, under `langfuse.<field>`: nothing the client sent is dropped. */
 function extras(body: Record<string, unknown>, columns: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -186,19 +171,21 @@ function extras(body: Record<string, unknown>, columns: Set<string>): Record<str
   return out;
 }
 
-function spanItem(target: Target, stored: StoredRows): IngestSpan | { refused: string } {
+/** Whether ingest should take the item as a continuation of what is stored (see `IngestOptions.continuing`). */
+const isContinuation = (target: Target) => (target.kind === "span" ? !target.created : !str(target.body.name));
+
+function spanItem(target: Target): IngestSpan | { refused: string } {
   const b = target.body;
-  const before = stored.spans.get(spanIdOf(target.id));
   const traceId = str(b.traceId);
-  const runId = traceId ? runIdOf(traceId) : before?.runId;
-  if (!runId) return { refused: "body.traceId is required" };
+  if (!traceId) return { refused: "body.traceId is required" };
   const type = target.type ?? "span";
-  const kind = target.created || !before ? (langfuseKindOf(type) ?? "custom") : before.kind;
+  const kind = langfuseKindOf(type) ?? "custom";
   const llm = ownsUsage(kind);
-  const startedAt = isoTime(b.startTime) ?? before?.startedAt ?? target.timestamp ?? new Date().toISOString();
+  // An update's start stands in until its create arrives: the time it was sent.
+  const startedAt = isoTime(b.startTime) ?? target.timestamp ?? isoTime(b.endTime) ?? new Date().toISOString();
   const endedAt = isoTime(b.endTime) ?? (type === "event" ? startedAt : undefined);
   const failed = isErrorLevel(b.level);
-  const status = failed || before?.status === "error" ? "error" : endedAt ? "success" : "running";
+  const status = failed ? "error" : endedAt ? "success" : "running";
 
   const usage = usageOf(b.usageDetails, b.usage);
   const cost =
@@ -211,9 +198,9 @@ function spanItem(target: Target, stored: StoredRows): IngestSpan | { refused: s
   return {
     type: "span",
     id: spanIdOf(target.id),
-    runId,
+    runId: runIdOf(traceId),
     ...(parentId ? { parentId: spanIdOf(parentId) } : {}),
-    name: (str(b.name) ?? before?.name ?? type).slice(0, 300),
+    name: (str(b.name) ?? type).slice(0, 300),
     kind,
     status,
     startedAt,
@@ -235,34 +222,37 @@ function spanItem(target: Target, stored: StoredRows): IngestSpan | { refused: s
   };
 }
 
-function runItem(target: Target, stored: StoredRows): IngestRun {
+function runItem(target: Target): IngestRun {
   const b = target.body;
-  const before = stored.runs.get(runIdOf(target.id));
   const tags = Array.isArray(b.tags) ? b.tags.filter((t): t is string => typeof t === "string") : undefined;
   const session = str(b.sessionId);
   const metadata = isObj(b.metadata) ? b.metadata : b.metadata !== undefined ? { value: b.metadata } : {};
   return {
     type: "run",
     id: runIdOf(target.id),
-    name: (str(b.name) ?? before?.name ?? `Langfuse trace ${target.id}`).slice(0, 300),
+    name: (str(b.name) ?? `Langfuse trace ${target.id}`).slice(0, 300),
     // A Langfuse trace has no status or end of its own: it is a record, and its failures are its observations'.
     status: "success",
-    startedAt: isoTime(b.timestamp) ?? before?.startedAt ?? target.timestamp ?? new Date().toISOString(),
+    startedAt: isoTime(b.timestamp) ?? target.timestamp ?? new Date().toISOString(),
     ...(b.input !== undefined ? { input: b.input } : {}),
     ...(b.output !== undefined ? { output: b.output } : {}),
-    tags: tags ?? before?.tags ?? [],
+    tags: tags ?? [],
     ...(session ? { conversationId: session.slice(0, 200) } : {}),
     metadata: { source: "langfuse", traceId: target.id, ...metadata, ...extras(b, TRACE_FIELDS), ...target.scores },
   };
 }
 
-/** The Echos items of a batch, with the events each one stands for; targets that cannot be items become errors. */
-export function toItems(read: ReadBatch, stored: StoredRows) {
+/**
+ * The Echos items of a batch, with the events each one stands for and the ids ingest takes as continuations;
+ * targets that cannot be items become errors.
+ */
+export function toItems(read: ReadBatch) {
   const items: (IngestRun | IngestSpan)[] = [];
   const eventsOf: number[][] = [];
   const errors: EventError[] = [...read.errors];
+  const continuing = { runs: new Set<string>(), spans: new Set<string>() };
   for (const target of read.targets) {
-    const item = target.kind === "run" ? runItem(target, stored) : spanItem(target, stored);
+    const item = target.kind === "run" ? runItem(target) : spanItem(target);
     if ("refused" in item) {
       for (const index of target.events)
         errors.push({ index, id: read.eventIds[index]!, status: 400, message: item.refused });
@@ -270,6 +260,7 @@ export function toItems(read: ReadBatch, stored: StoredRows) {
     }
     items.push(item);
     eventsOf.push(target.events);
+    if (isContinuation(target)) (target.kind === "run" ? continuing.runs : continuing.spans).add(item.id);
   }
-  return { items, eventsOf, errors };
+  return { items, eventsOf, errors, continuing };
 }
