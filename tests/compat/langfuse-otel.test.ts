@@ -116,7 +116,7 @@ describe("Langfuse v4+ SDK over OpenTelemetry", () => {
       inputTokens: 80,
       outputTokens: 16,
     });
-    expect(stored!.metadata).toMatchObject({ langfuse: { plan: "pro", userId: "user-42" } });
+    expect(stored!.metadata).toMatchObject({ plan: "pro", "langfuse.userId": "user-42" });
   });
 
   it("refuses a wrong secret key with 401 and a reason, as Langfuse does", async () => {

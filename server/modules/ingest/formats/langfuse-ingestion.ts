@@ -47,8 +47,16 @@ const OBSERVATION_FIELDS = new Set([
   "model",
   "modelParameters",
   "type",
+  "metadata",
 ]);
 const TRACE_FIELDS = new Set(["id", "name", "timestamp", "input", "output", "tags", "sessionId", "metadata"]);
+
+/** Metadata as single keys (JSON objects stored add up key by key, so an update's metadata adds to the create's). */
+function metadataEntries(metadata: unknown, prefix: string): Record<string, unknown> {
+  if (metadata === undefined) return {};
+  if (!isObj(metadata)) return { [prefix ? prefix.slice(0, -1) : "metadata"]: metadata };
+  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`${prefix}${k}`, v]));
+}
 
 export interface EventError {
   index: number;
@@ -211,6 +219,7 @@ function spanItem(target: Target): IngestSpan | { refused: string } {
     attributes: {
       ...(target.type ? { "langfuse.observation.type": target.type } : {}),
       ...extras(b, OBSERVATION_FIELDS),
+      ...metadataEntries(b.metadata, "langfuse.observation.metadata."),
       ...target.scores,
     },
     ...(str(b.model) ? { model: str(b.model)!.slice(0, 200) } : {}),
@@ -226,7 +235,6 @@ function runItem(target: Target): IngestRun {
   const b = target.body;
   const tags = Array.isArray(b.tags) ? b.tags.filter((t): t is string => typeof t === "string") : undefined;
   const session = str(b.sessionId);
-  const metadata = isObj(b.metadata) ? b.metadata : b.metadata !== undefined ? { value: b.metadata } : {};
   return {
     type: "run",
     id: runIdOf(target.id),
@@ -238,7 +246,14 @@ function runItem(target: Target): IngestRun {
     ...(b.output !== undefined ? { output: b.output } : {}),
     tags: tags ?? [],
     ...(session ? { conversationId: session.slice(0, 200) } : {}),
-    metadata: { source: "langfuse", traceId: target.id, ...metadata, ...extras(b, TRACE_FIELDS), ...target.scores },
+    // The trace's metadata as the run's, key by key; its other fields (userId, release…) as `langfuse.<field>`.
+    metadata: {
+      source: "langfuse",
+      traceId: target.id,
+      ...metadataEntries(b.metadata, ""),
+      ...extras(b, TRACE_FIELDS),
+      ...target.scores,
+    },
   };
 }
 

@@ -144,8 +144,9 @@ export const langfuse: Dialect = {
 
 /**
  * What the spans of a trace say about the trace (Langfuse propagates them to every span): its name, input and
- * output, tags, session (the conversation), user, release, version and environment. These attributes are left on
- * the spans as well: a batch without the trace's root still keeps them.
+ * output, tags, session (the conversation); its metadata as the run's, with `langfuse.userId`, `langfuse.release`,
+ * `langfuse.version` and `langfuse.environment` beside it, as the batch API stores them. These attributes are left
+ * on the spans as well: a batch without the trace's root still keeps them.
  */
 function runOf(attributeSets: Record<string, unknown>[]): Partial<IngestRun> | null {
   const first = (key: string) => attributeSets.map((a) => a[key]).find((v) => v !== undefined && v !== null);
@@ -167,10 +168,10 @@ function runOf(attributeSets: Record<string, unknown>[]): Partial<IngestRun> | n
   const wholeMetadata = parseJson(first("langfuse.trace.metadata"));
   if (isObj(wholeMetadata)) for (const [k, v] of Object.entries(wholeMetadata)) metadata[k] ??= v;
   const userId = str(first("user.id")) ?? str(first("langfuse.user.id"));
-  if (userId) metadata.userId = userId;
+  if (userId) metadata["langfuse.userId"] = userId;
   for (const field of ["release", "version", "environment"] as const) {
     const value = str(first(`langfuse.${field}`));
-    if (value) metadata[field] = value;
+    if (value) metadata[`langfuse.${field}`] = value;
   }
   const run: Partial<IngestRun> = {};
   if (name) run.name = name;
@@ -178,6 +179,6 @@ function runOf(attributeSets: Record<string, unknown>[]): Partial<IngestRun> | n
   if (output !== undefined) run.output = parseJson(output);
   if (tags.length > 0) run.tags = tags;
   if (session) run.conversationId = session.slice(0, 200);
-  if (Object.keys(metadata).length > 0) run.metadata = { langfuse: metadata };
+  if (Object.keys(metadata).length > 0) run.metadata = metadata;
   return Object.keys(run).length > 0 ? run : null;
 }
