@@ -76,12 +76,19 @@ describe("Langfuse v3 client over the ingestion API", () => {
       input: { question },
     });
     const agent = trace.span({ name: "answer-question", input: { question } });
-    const completion = await observeOpenAI(openai, { parent: agent, generationName: "openai-call" }).chat.completions.create(
-      { model: "gpt-4o-mini", messages, temperature: 0.3 },
-    );
-    const stream = await observeOpenAI(openai, { parent: agent, generationName: "openai-stream" }).chat.completions.create(
-      { model: "gpt-4o-mini", messages, stream: true, stream_options: { include_usage: true } },
-    );
+    const completion = await observeOpenAI(openai, {
+      parent: agent,
+      generationName: "openai-call",
+    }).chat.completions.create({ model: "gpt-4o-mini", messages, temperature: 0.3 });
+    const stream = await observeOpenAI(openai, {
+      parent: agent,
+      generationName: "openai-stream",
+    }).chat.completions.create({
+      model: "gpt-4o-mini",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let streamed = "";
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
     const tool = agent.span({ name: "get_weather", input: { city: "Paris" }, metadata: { source: "api" } });
@@ -224,7 +231,12 @@ describe("Langfuse v3 client over the ingestion API", () => {
 
   it("answers each bad event with its reason in the 207 and stores its neighbours", async () => {
     const traceId = uid("trace");
-    const good = { id: uid("e"), type: "trace-create", timestamp: new Date().toISOString(), body: { id: traceId, name: "kept" } };
+    const good = {
+      id: uid("e"),
+      type: "trace-create",
+      timestamp: new Date().toISOString(),
+      body: { id: traceId, name: "kept" },
+    };
     const badTime = { id: uid("e"), type: "span-create", timestamp: "yesterday", body: { id: uid("s"), traceId } };
     const badStart = { id: uid("e"), type: "span-create", body: { id: uid("s"), traceId, startTime: "not a date" } };
     const unknown = { id: uid("e"), type: "dataset-create", body: { id: "d" } };

@@ -24,7 +24,9 @@ describe("Langfuse v4+ SDK over OpenTelemetry", () => {
   beforeAll(async () => {
     server = await startTestServer();
     model = await startOpenAiServer((body) =>
-      Array.isArray(body.tools) ? { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] } : "Sunny and 18 C",
+      Array.isArray(body.tools)
+        ? { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] }
+        : "Sunny and 18 C",
     );
     user = await createUser(server.deps, "langfuse-otel");
     key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "lf", scope: "ingest" })).key;
@@ -60,7 +62,13 @@ describe("Langfuse v4+ SDK over OpenTelemetry", () => {
       .from(spans)
       .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, runId)));
     const byName = new Map(rows.map((s) => [s.name, s]));
-    expect([...byName.keys()].sort()).toEqual(["answer-call", "flaky-lookup", "get_weather", "plan-call", "weather-agent"]);
+    expect([...byName.keys()].sort()).toEqual([
+      "answer-call",
+      "flaky-lookup",
+      "get_weather",
+      "plan-call",
+      "weather-agent",
+    ]);
 
     const root = byName.get("weather-agent")!;
     expect(root).toMatchObject({ kind: "agent", parentId: null, input: { question: "What is the weather in Paris?" } });

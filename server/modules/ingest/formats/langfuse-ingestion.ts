@@ -89,7 +89,6 @@ export interface ReadBatch {
   eventIds: string[];
 }
 
-
 const isoTime = (v: unknown): string | undefined => {
   if (typeof v !== "string" || Number.isNaN(Date.parse(v))) return undefined;
   return new Date(Date.parse(v)).toISOString();

@@ -71,8 +71,7 @@ const looksLikeMessage = (v: unknown) => isObj(v) && typeof v.role === "string";
  */
 export function generationInput(input: unknown): unknown {
   const parsed = parseJson(input);
-  if (Array.isArray(parsed) && parsed.length > 0 && parsed.every(looksLikeMessage))
-    return messageList(parsed, "user");
+  if (Array.isArray(parsed) && parsed.length > 0 && parsed.every(looksLikeMessage)) return messageList(parsed, "user");
   if (looksLikeMessage(parsed)) return [toMessage(parsed, "user")];
   if (isObj(parsed) && Array.isArray(parsed.messages) && parsed.messages.every(looksLikeMessage))
     return messageList(parsed.messages, "user");
