@@ -30,8 +30,15 @@ const OBSERVATION_TYPES: Record<string, string> = {
   "generation-update": "generation",
   "event-create": "event",
 };
-const KNOWN_TYPES = new Set([...Object.keys(OBSERVATION_TYPES), "trace-create", "score-create", "sdk-log"]);
-KNOWN_TYPES.add("observation-create").add("observation-update");
+/** `observation-create`/`-update` (older clients) name their type in the body; `sdk-log` is acknowledged only. */
+const KNOWN_TYPES = new Set([
+  ...Object.keys(OBSERVATION_TYPES),
+  "observation-create",
+  "observation-update",
+  "trace-create",
+  "score-create",
+  "sdk-log",
+]);
 const CREATES = new Set(["span-create", "generation-create", "event-create", "observation-create"]);
 
 /** Body fields that become columns; every other field is kept as a `langfuse.<field>` attribute or metadata entry. */
