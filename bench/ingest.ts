@@ -45,6 +45,32 @@ function makeSpan(runId: string, i: number) {
   };
 }
 
+/** The same load as Langfuse ingestion events: one trace per batch, 200 finished generations. */
+function makeLangfuseBatch(traceId: string): string {
+  const batch = Array.from({ length: BATCH }, (_, i) => {
+    const span = makeSpan(traceId, i);
+    return {
+      id: randomUUID(),
+      type: "generation-create",
+      timestamp: span.endedAt,
+      body: {
+        id: span.id,
+        traceId,
+        name: span.name,
+        startTime: span.startedAt,
+        endTime: span.endedAt,
+        model: span.model,
+        input: span.input.messages,
+        output: span.output,
+        usage: { input: span.inputTokens, output: span.outputTokens },
+        costDetails: { total: span.costUsd },
+        metadata: span.attributes,
+      },
+    };
+  });
+  return JSON.stringify({ batch, metadata: { batch_size: BATCH, sdk_name: "langfuse-js" } });
+}
+
 /** The same load as OTLP protobuf: one trace per batch, 200 GenAI spans of about the same size. */
 function makeOtlpBatch(): Uint8Array<ArrayBuffer> {
   const traceId = randomBytes(16);
@@ -240,6 +266,23 @@ async function main() {
       meter,
     );
 
+    // The same spans as Langfuse generations through its batch API (what the langfuse v3 client sends).
+    const basic = `Basic ${Buffer.from(`pk-lf-bench:${key}`).toString("base64")}`;
+    const langfuseHeaders = { "content-type": "application/json", authorization: basic };
+    const langfuseBodies = Array.from({ length: BATCHES + 4 }, () => makeLangfuseBatch(randomUUID()));
+    for (const body of langfuseBodies.slice(BATCHES))
+      await fetch(`${base}/api/public/ingestion`, { method: "POST", headers: langfuseHeaders, body });
+    const langfuse = await load(
+      langfuseBodies.slice(0, BATCHES),
+      `${base}/api/public/ingestion`,
+      langfuseHeaders,
+      async (res) => {
+        const result = (await res.json()) as { errors: unknown[] };
+        return res.status === 207 && result.errors.length === 0;
+      },
+      meter,
+    );
+
     // Baseline: the same rows through COPY on one connection of the same database.
     const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
     const [owner] = await sql<{ org_id: string }[]>`select org_id from runs where id = ${runId}`;
@@ -308,6 +351,14 @@ async function main() {
           round(otlp.rate / copyRate),
           ...cpuCells(otlp.cpu, copyCpu),
         ],
+        [
+          "POST /api/public/ingestion (Langfuse)",
+          Math.round(langfuse.rate),
+          round(percentile(langfuse.latencies, 50), 1),
+          round(percentile(langfuse.latencies, 99), 1),
+          round(langfuse.rate / copyRate),
+          ...cpuCells(langfuse.cpu, copyCpu),
+        ],
         ["raw COPY (1 connection)", Math.round(copyRate), "", "", 1, ...cpuCells(copyCpu, copyCpu)],
       ],
     );
@@ -328,7 +379,9 @@ async function main() {
         otlpRatio: round(otlp.rate / copyRate),
         otlpAckP50Ms: round(percentile(otlp.latencies, 50), 1),
         otlpAckP99Ms: round(percentile(otlp.latencies, 99), 1),
-        cpuMsPer1k: { rest: rest.cpu, otlp: otlp.cpu, copy: copyCpu },
+        langfuseSpansPerSecond: Math.round(langfuse.rate),
+        langfuseRatio: round(langfuse.rate / copyRate),
+        cpuMsPer1k: { rest: rest.cpu, otlp: otlp.cpu, langfuse: langfuse.cpu, copy: copyCpu },
       }),
     );
   } finally {
