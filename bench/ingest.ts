@@ -1,5 +1,6 @@
 // npm run bench:ingest — spans/s committed through POST /api/v1/ingest (batches of 200 spans of ~1 KB, 8 concurrent
-// clients) against, in the same run, a raw postgres.js COPY of the same rows into the same table.
+// clients), the same load as OTLP protobuf on /v1/traces and as Langfuse events on /api/public/ingestion, against, in
+// the same run, a raw postgres.js COPY of the same rows into the same table.
 // Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) is used to create and
 // drop a scratch database.
 import { randomBytes, randomUUID } from "node:crypto";
@@ -43,32 +44,6 @@ function makeSpan(runId: string, i: number) {
     output: { role: "assistant", content: "billing / refund — route to the payments queue. ".repeat(6) },
     attributes: { "gen_ai.system": "openai", attempt: 1, region: "eu-west-1" },
   };
-}
-
-/** The same load as Langfuse ingestion events: one trace per batch, 200 finished generations. */
-function makeLangfuseBatch(traceId: string): string {
-  const batch = Array.from({ length: BATCH }, (_, i) => {
-    const span = makeSpan(traceId, i);
-    return {
-      id: randomUUID(),
-      type: "generation-create",
-      timestamp: span.endedAt,
-      body: {
-        id: span.id,
-        traceId,
-        name: span.name,
-        startTime: span.startedAt,
-        endTime: span.endedAt,
-        model: span.model,
-        input: span.input.messages,
-        output: span.output,
-        usage: { input: span.inputTokens, output: span.outputTokens },
-        costDetails: { total: span.costUsd },
-        metadata: span.attributes,
-      },
-    };
-  });
-  return JSON.stringify({ batch, metadata: { batch_size: BATCH, sdk_name: "langfuse-js" } });
 }
 
 /** The same load as OTLP protobuf: one trace per batch, 200 GenAI spans of about the same size. */
@@ -117,6 +92,43 @@ function makeOtlpBatch(): Uint8Array<ArrayBuffer> {
   };
   const type = otlpProtobufTypes.request;
   return new Uint8Array(type.encode(type.fromObject(request)).finish());
+}
+
+/**
+ * The same load as the Langfuse v3 client sends it to `POST /api/public/ingestion`: one trace-create and 200
+ * generation-create events per batch, each generation about the size of the REST span.
+ */
+function makeLangfuseBatch(): string {
+  const traceId = randomUUID();
+  const now = Date.now();
+  const at = (ms: number) => new Date(ms).toISOString();
+  const batch = [
+    {
+      id: randomUUID(),
+      type: "trace-create",
+      timestamp: at(now),
+      body: { id: traceId, name: "bench-agent", timestamp: at(now - 1000) },
+    },
+    ...Array.from({ length: BATCH }, (_, i) => ({
+      id: randomUUID(),
+      type: "generation-create",
+      timestamp: at(now),
+      body: {
+        id: randomUUID(),
+        traceId,
+        name: `step-${i % 12}`,
+        startTime: at(now - 1000),
+        endTime: at(now),
+        model: "gpt-4o-mini",
+        modelParameters: { temperature: 0.2 },
+        input: [{ role: "user", content: "Classify this support ticket about a refund. ".repeat(8) }],
+        output: { role: "assistant", content: "billing / refund — route to the payments queue. ".repeat(6) },
+        usage: { input: 320, output: 80, unit: "TOKENS" },
+        metadata: { attempt: 1, region: "eu-west-1" },
+      },
+    })),
+  ];
+  return JSON.stringify({ batch, metadata: { sdk_name: "bench", sdk_version: "0", public_key: "pk-lf-bench" } });
 }
 
 /** Sends `bodies` from `CLIENTS` concurrent clients; returns spans/s and acknowledgement latencies (sorted). */
@@ -266,19 +278,21 @@ async function main() {
       meter,
     );
 
-    // The same spans as Langfuse generations through its batch API (what the langfuse v3 client sends).
-    const basic = `Basic ${Buffer.from(`pk-lf-bench:${key}`).toString("base64")}`;
-    const langfuseHeaders = { "content-type": "application/json", authorization: basic };
-    const langfuseBodies = Array.from({ length: BATCHES + 4 }, () => makeLangfuseBatch(randomUUID()));
-    for (const body of langfuseBodies.slice(BATCHES))
+    // Langfuse's legacy batch API, authenticated as its clients do: HTTP Basic with public key : secret key.
+    const langfuseHeaders = {
+      "content-type": "application/json",
+      authorization: `Basic ${Buffer.from(`pk-lf-bench:${key}`).toString("base64")}`,
+    };
+    const langfuseBodies = Array.from({ length: BATCHES }, () => makeLangfuseBatch());
+    for (const body of Array.from({ length: 4 }, () => makeLangfuseBatch()))
       await fetch(`${base}/api/public/ingestion`, { method: "POST", headers: langfuseHeaders, body });
     const langfuse = await load(
-      langfuseBodies.slice(0, BATCHES),
+      langfuseBodies,
       `${base}/api/public/ingestion`,
       langfuseHeaders,
       async (res) => {
-        const result = (await res.json()) as { errors: unknown[] };
-        return res.status === 207 && result.errors.length === 0;
+        const result = (await res.json()) as { errors?: unknown[] };
+        return res.status === 207 && result.errors?.length === 0;
       },
       meter,
     );
@@ -381,6 +395,8 @@ async function main() {
         otlpAckP99Ms: round(percentile(otlp.latencies, 99), 1),
         langfuseSpansPerSecond: Math.round(langfuse.rate),
         langfuseRatio: round(langfuse.rate / copyRate),
+        langfuseAckP50Ms: round(percentile(langfuse.latencies, 50), 1),
+        langfuseAckP99Ms: round(percentile(langfuse.latencies, 99), 1),
         cpuMsPer1k: { rest: rest.cpu, otlp: otlp.cpu, langfuse: langfuse.cpu, copy: copyCpu },
       }),
     );

@@ -1,9 +1,11 @@
 import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import { clean, type OtlpEvent, type OtlpSpan } from "../../../otlp/decode.ts";
+import { aiSdk } from "./ai-sdk.ts";
 import { type Dialect, type Reading, str } from "./dialect.ts";
 import { genAi } from "./gen-ai.ts";
 import { langfuse } from "./langfuse.ts";
 import { openInference } from "./openinference.ts";
+import { openLlmetry } from "./openllmetry.ts";
 
 /**
  * OTLP spans → Echos ingest items. Each instrumentation convention is one dialect (dialect.ts); a span is read by
@@ -15,7 +17,7 @@ import { openInference } from "./openinference.ts";
  */
 
 /** Most specific first: a span that speaks several (OpenLLMetry writes gen_ai.* too) is read by its own first. */
-const DIALECTS: readonly Dialect[] = [langfuse, openInference, genAi];
+const DIALECTS: readonly Dialect[] = [langfuse, openInference, openLlmetry, aiSdk, genAi];
 
 export type EchosItem = IngestRun | IngestSpan;
 
