@@ -1,14 +1,9 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runs, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
-
-const run = promisify(execFile);
+import { runAgent, storedTrace } from "./run-agent.ts";
 
 /**
  * The Langfuse v4+ SDK (`@langfuse/tracing` + `@langfuse/otel` 5.11) pointed at Echos by its base URL and keys only:
@@ -36,31 +31,16 @@ describe("Langfuse v4+ SDK over OpenTelemetry", () => {
     await server.shutdown();
   });
 
-  const agent = (secretKey: string) =>
-    run(process.execPath, ["--import", "tsx", "tests/compat/agents/langfuse-otel-agent.ts"], {
-      env: {
-        ...process.env,
-        LANGFUSE_BASE_URL: server.url,
-        LANGFUSE_PUBLIC_KEY: "pk-lf-anything",
-        LANGFUSE_SECRET_KEY: secretKey,
-        OPENAI_BASE_URL: model.url,
-      },
-    });
-
   it("stores the agent's trace whole: kinds, model, messages, tokens, stated cost, tool, error, run name and session", async () => {
-    const { stdout } = await agent(key);
-    const { traceId, answer } = JSON.parse(stdout) as { traceId: string; answer: string };
+    // The SDK reads its own variables: only the base URL and the keys point it at Echos.
+    const { traceId, answer } = await runAgent<{ traceId: string; answer: string }>("langfuse-otel-agent.ts", {
+      LANGFUSE_BASE_URL: server.url,
+      LANGFUSE_PUBLIC_KEY: "pk-lf-anything",
+      LANGFUSE_SECRET_KEY: key,
+      OPENAI_BASE_URL: model.url,
+    });
     expect(answer).toBe("Sunny and 18 C");
-    const db = server.deps.database.db;
-    const runId = `otel-${traceId}`;
-    const [stored] = await db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.orgId, user.orgId), eq(runs.id, runId)));
-    const rows = await db
-      .select()
-      .from(spans)
-      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, runId)));
+    const { run: stored, spans: rows } = await storedTrace(server, user.orgId, traceId);
     const byName = new Map(rows.map((s) => [s.name, s]));
     expect([...byName.keys()].sort()).toEqual([
       "answer-call",
