@@ -14,6 +14,13 @@ import { applyTotals, refreshConversations, totalsDelta } from "./totals.ts";
 import { type ValidatedBatch, validateItems } from "./validate.ts";
 
 type Deps = Pick<AppDeps, "database" | "store" | "metrics" | "config" | "log">;
+
+/** The ids of the runs and spans a batch continues (see `IngestOptions.continuing`). */
+export interface Continuing {
+  runs: ReadonlySet<string>;
+  spans: ReadonlySet<string>;
+}
+const NOT_CONTINUING: Continuing = { runs: new Set(), spans: new Set() };
 type Outcome = "created" | "updated" | "unchanged";
 
 export interface IngestOptions {
@@ -22,6 +29,12 @@ export interface IngestOptions {
    * for its own replays are counted but never refused: a replay the limit let start runs to its end.
    */
   spanLimit?: boolean;
+  /**
+   * Runs and spans sent without their identity (name, kind, start): an update naming only what changed, whose
+   * other fields stand in until the original arrives. Stored ones keep their name, kind, start (and a run its
+   * tags, unless sent) and never lose an error; new ones are stored as sent, for their original to complete.
+   */
+  continuing?: Continuing;
 }
 
 export interface IngestOutcome {
@@ -50,12 +63,13 @@ export async function ingest(
   options: IngestOptions = {},
 ): Promise<IngestOutcome> {
   const quota = options.spanLimit === false ? null : await spanQuota(deps, orgId);
+  const continuing = options.continuing ?? NOT_CONTINUING;
   if (quota?.exhausted) return { results: [], accepted: 0, rejected: 0, limited: 0, limit: quota, exhausted: true };
   const results: IngestResult[] = [];
   let limited = 0;
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const batch = validateItems(items.slice(start, start + INGEST_MAX_ITEMS), start);
-    const written = await writeBatch(deps, orgId, batch, quota);
+    const written = await writeBatch(deps, orgId, batch, quota, continuing);
     results.push(...written.results);
     limited += written.limited;
   }
@@ -76,12 +90,18 @@ interface Written {
 }
 
 /** The batch written (in one transaction, unless the database refused one of its items), then the live event. */
-async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null) {
+async function writeBatch(
+  deps: Deps,
+  orgId: string,
+  batch: ValidatedBatch,
+  quota: LimitState | null,
+  continuing: Continuing,
+) {
   const results: IngestResult[] = [...batch.errors];
   const summaries = new Map<string, RunSummary>();
   const changedSpans = new Map<string, string[]>();
   let limited = 0;
-  for (const part of await writeIsolating(deps, orgId, batch, quota)) {
+  for (const part of await writeIsolating(deps, orgId, batch, quota, continuing)) {
     if ("refused" in part) {
       results.push(...part.refused);
       continue;
@@ -122,12 +142,13 @@ async function writeIsolating(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  continuing: Continuing,
 ): Promise<Part[]> {
   const size = batch.runs.length + batch.spans.length;
   if (size === 0) return [{ batch, written: null }];
   try {
     const written = await retryOnConflict(() =>
-      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota)),
+      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, continuing)),
     );
     return [{ batch, written }];
   } catch (error) {
@@ -156,8 +177,8 @@ async function writeIsolating(
     };
     const second = { runs: batch.runs.slice(half), spans: batch.spans.slice(first.spans.length), errors: [] };
     return [
-      ...(await writeIsolating(deps, orgId, first, quota)),
-      ...(await writeIsolating(deps, orgId, second, quota)),
+      ...(await writeIsolating(deps, orgId, first, quota, continuing)),
+      ...(await writeIsolating(deps, orgId, second, quota, continuing)),
     ];
   }
 }
@@ -168,6 +189,7 @@ async function writeInTransaction(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  continuing: Continuing,
 ): Promise<Written> {
   const runItems = batch.runs.map((r) => r.item);
   const period = periodOf();
@@ -195,13 +217,14 @@ async function writeInTransaction(
   const spanItems = written.spans.map((s) => s.item);
   // Rows are locked in one order by every batch: run rows created, spans, run rows updated, usage.
   const createdRuns = await createRuns(tx, orgId, runItems, spanItems);
-  const changes = await writeSpans(tx, orgId, spanItems);
+  const changes = await writeSpans(tx, orgId, spanItems, continuing.spans);
   const touched = new Set([...runItems.map((r) => r.id), ...spanItems.map((s) => s.runId)]);
   await lockRuns(tx, orgId, [...touched].sort());
   const updatedRuns = await updateRuns(
     tx,
     orgId,
     runItems.filter((r) => !createdRuns.has(r.id)),
+    continuing.runs,
   );
   const sdkReplays = sdkReplayRecords(runItems);
   if (sdkReplays.length > 0) await recordReplays(tx, orgId, sdkReplays);
