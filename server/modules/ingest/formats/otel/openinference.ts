@@ -126,6 +126,12 @@ export const openInference: Dialect = {
       used.push(...input.used);
     }
     if (output.messages) {
+      // Why the model stopped, on its message, as the GenAI conventions' choices carry it.
+      const finish = str(a["llm.finish_reason"]);
+      if (finish && output.messages.length === 1) {
+        output.messages[0]!.finish_reason = finish;
+        used.push("llm.finish_reason");
+      }
       reading.output = output.messages;
       used.push(...output.used);
     }
