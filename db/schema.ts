@@ -357,10 +357,7 @@ export const otelLogRecords = pgTable(
     event: jsonb("event").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.orgId, t.spanId, t.key] }),
-    index("otel_log_records_received_idx").on(t.receivedAt),
-  ],
+  (t) => [primaryKey({ columns: [t.orgId, t.spanId, t.key] }), index("otel_log_records_received_idx").on(t.receivedAt)],
 );
 
 /** Per organisation and calendar month (UTC), counted as batches are accepted. */

@@ -85,7 +85,11 @@ describe("openai + @arizeai/openinference-instrumentation-openai, exported to Ec
         input: "Weather in Paris?",
         output: "Sunny in Paris.",
       });
-      expect(storedRun).toMatchObject({ name: "weather-service", input: "Weather in Paris?", output: "Sunny in Paris." });
+      expect(storedRun).toMatchObject({
+        name: "weather-service",
+        input: "Weather in Paris?",
+        output: "Sunny in Paris.",
+      });
 
       const system = { role: "system", content: "You answer about the weather." };
       const user_ = { role: "user", content: "Weather in Paris?" };

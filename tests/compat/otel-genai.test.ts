@@ -6,8 +6,10 @@ import { promisify } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otelLogRecords, runs, spans } from "../../db/schema.ts";
-import { otlpProtobufTypes } from "../../server/modules/otlp/decode.ts";
-import { pruneLogRecords } from "../../server/modules/otlp/log-records.ts";
+import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
+import { mapSpans } from "../../server/modules/ingest/formats/otel/index.ts";
+import { decodeJsonLogsRequest, type OtlpSpan, otlpProtobufTypes } from "../../server/modules/otlp/decode.ts";
+import { eventOfRecord, pruneLogRecords, withLogEvents } from "../../server/modules/otlp/log-records.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { TEST_DATABASE_URL } from "../helpers/env.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
@@ -87,8 +89,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
   beforeAll(async () => {
     server = await startTestServer();
     user = await createUser(server.deps, "otel-genai");
-    key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" }))
-      .key;
+    key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" })).key;
     // Asked with tools and no tool result yet: the model calls the tool; otherwise it answers in words.
     model = await startOpenAiServer((body) => {
       const messages = body.messages as { role: string; content: string }[];
@@ -262,7 +263,11 @@ describe("POST /v1/logs: bad input and bookkeeping", () => {
   let key: string;
 
   const hex = (bytes: number) =>
-    Array.from({ length: bytes }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join("");
+    Array.from({ length: bytes }, () =>
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, "0"),
+    ).join("");
   const record = (traceId: unknown, spanId: unknown, event: string, content: string) => ({
     timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
     attributes: [{ key: "event.name", value: { stringValue: event } }],
@@ -286,8 +291,7 @@ describe("POST /v1/logs: bad input and bookkeeping", () => {
   beforeAll(async () => {
     server = await startTestServer();
     user = await createUser(server.deps, "otel-logs");
-    key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" }))
-      .key;
+    key = (await callerFor(server.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" })).key;
   });
   afterAll(() => server?.shutdown());
 
@@ -383,8 +387,7 @@ describe.skipIf(!TEST_DATABASE_URL)("log records and their span at two instances
     first = await startTestServer();
     second = await startTestServer();
     user = await createUser(first.deps, "otel-two");
-    key = (await callerFor(first.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" }))
-      .key;
+    key = (await callerFor(first.deps, user).apiKeys.create({ orgId: user.orgId, name: "otel", scope: "ingest" })).key;
     model = await startOpenAiServer();
   });
   afterAll(async () => {
@@ -439,5 +442,127 @@ describe.skipIf(!TEST_DATABASE_URL)("log records and their span at two instances
     } finally {
       await new Promise<void>((resolve) => split.close(() => resolve()));
     }
+  });
+});
+
+/** The mapper alone, on the forms of the GenAI conventions that no library installed here sends. */
+describe("the GenAI conventions in their other forms", () => {
+  const span = (attributes: Record<string, unknown>, extra: Partial<OtlpSpan> = {}): OtlpSpan => ({
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    parentSpanId: null,
+    name: "chat",
+    kind: 3,
+    startTimeUnixNano: 1_700_000_000_000_000_000n,
+    endTimeUnixNano: 1_700_000_001_000_000_000n,
+    attributes,
+    events: [],
+    status: { code: 0, message: "" },
+    resource: { "service.name": "unknown_service" },
+    scope: {},
+    ...extra,
+  });
+  const mapped = (s: OtlpSpan) => mapSpans([s]).items as [IngestRun, IngestSpan];
+
+  it("reads old and new token names, the provider and the finish reasons kept as attributes", () => {
+    const [, current] = mapped(
+      span({
+        "gen_ai.provider.name": "anthropic",
+        "gen_ai.request.model": "claude-sonnet-4",
+        "gen_ai.usage.input_tokens": 11,
+        "gen_ai.usage.output_tokens": 7,
+        "gen_ai.response.finish_reasons": ["end_turn"],
+      }),
+    );
+    expect(current).toMatchObject({ kind: "llm", model: "claude-sonnet-4", inputTokens: 11, outputTokens: 7 });
+    expect(current.attributes).toMatchObject({
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.response.finish_reasons": ["end_turn"],
+    });
+    const [, old] = mapped(
+      span({ "gen_ai.system": "openai", "gen_ai.usage.prompt_tokens": 3, "gen_ai.usage.completion_tokens": 4 }),
+    );
+    expect(old).toMatchObject({ kind: "llm", inputTokens: 3, outputTokens: 4 });
+  });
+
+  it("marks a call that names an error.type as failed, and keeps a status message when there is one", () => {
+    const [, typed] = mapped(span({ "gen_ai.operation.name": "chat", "error.type": "timeout" }));
+    expect(typed).toMatchObject({ status: "error", error: "timeout" });
+    const [, status] = mapped(
+      span({ "gen_ai.operation.name": "chat", "error.type": "500" }, { status: { code: 2, message: "Overloaded" } }),
+    );
+    expect(status).toMatchObject({ status: "error", error: "Overloaded" });
+    expect(status.attributes).toMatchObject({ "error.type": "500" });
+  });
+
+  it("reads a tool execution: kind, name, call id kept, arguments and result", () => {
+    const [, tool] = mapped(
+      span(
+        {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": "get_weather",
+          "gen_ai.tool.call.id": "call_7",
+          "gen_ai.tool.call.arguments": '{"city":"Paris"}',
+          "gen_ai.tool.call.result": '{"sky":"sunny"}',
+        },
+        { name: "execute_tool get_weather" },
+      ),
+    );
+    expect(tool).toMatchObject({
+      kind: "tool",
+      name: "execute_tool get_weather",
+      input: { city: "Paris" },
+      output: { sky: "sunny" },
+    });
+    expect(tool.attributes).toMatchObject({ "gen_ai.tool.call.id": "call_7", "gen_ai.tool.name": "get_weather" });
+  });
+
+  it("fills a span from an operation-details log record, and names a run of a default service after its root", () => {
+    const [record] = decodeJsonLogsRequest({
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  eventName: "gen_ai.client.inference.operation.details",
+                  traceId: "0af7651916cd43dd8448eb211c80319c",
+                  spanId: "b7ad6b7169203331",
+                  attributes: [
+                    {
+                      key: "gen_ai.input.messages",
+                      value: {
+                        stringValue: JSON.stringify([{ role: "user", parts: [{ type: "text", content: "Hi" }] }]),
+                      },
+                    },
+                    {
+                      key: "gen_ai.output.messages",
+                      value: {
+                        stringValue: JSON.stringify([
+                          { role: "assistant", parts: [{ type: "text", content: "Hello" }], finish_reason: "stop" },
+                        ]),
+                      },
+                    },
+                    { key: "gen_ai.system_instructions", value: { stringValue: "Be brief." } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const event = eventOfRecord(record!)!;
+    const [run, item] = mapped(withLogEvents(span({ "gen_ai.operation.name": "chat" }), [event]));
+    expect(item).toMatchObject({
+      input: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hi" },
+      ],
+      output: [{ role: "assistant", content: "Hello", finish_reason: "stop" }],
+    });
+    expect(run.name).toBe("chat");
+    const [named] = mapped(span({}, { resource: { "service.name": "billing-agent" } }));
+    expect(named.name).toBe("billing-agent");
   });
 });

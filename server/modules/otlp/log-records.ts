@@ -207,8 +207,8 @@ export async function applyLogEventsToStoredSpans(
         status: run.status,
         startedAt: run.startedAt.toISOString(),
         endedAt: run.endedAt?.toISOString() ?? null,
-        tags: run.tags ?? undefined,
-        metadata: (run.metadata ?? undefined) as Record<string, unknown> | undefined,
+        tags: run.tags,
+        metadata: run.metadata,
         ...(input !== undefined ? { input } : {}),
         ...(output !== undefined ? { output } : {}),
       });

@@ -41,7 +41,10 @@ const weatherSchema = {
   required: ["city"],
 };
 const tools = [
-  { type: "function", function: { name: "get_weather", description: "The weather in a city", parameters: weatherSchema } },
+  {
+    type: "function",
+    function: { name: "get_weather", description: "The weather in a city", parameters: weatherSchema },
+  },
 ];
 
 const getWeather = traceTool(async (args) => ({ city: args.city, sky: "sunny" }), {
@@ -85,7 +88,11 @@ const brokenWeather = traceTool(
 );
 const failingAgent = traceAgent(
   async (question) => {
-    const first = await client.chat.completions.create({ model, messages: [{ role: "user", content: question }], tools });
+    const first = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: question }],
+      tools,
+    });
     return brokenWeather(JSON.parse(first.choices[0].message.tool_calls[0].function.arguments));
   },
   { name: "weather-agent" },

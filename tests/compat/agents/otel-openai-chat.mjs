@@ -19,8 +19,12 @@ const { resourceFromAttributes } = require("@opentelemetry/resources");
 const env = process.env;
 const json = env.ENCODING === "json";
 const headers = { "x-api-key": env.ECHOS_KEY };
-const { OTLPTraceExporter } = require(json ? "@opentelemetry/exporter-trace-otlp-http" : "@opentelemetry/exporter-trace-otlp-proto");
-const { OTLPLogExporter } = require(json ? "@opentelemetry/exporter-logs-otlp-http" : "@opentelemetry/exporter-logs-otlp-proto");
+const { OTLPTraceExporter } = require(
+  json ? "@opentelemetry/exporter-trace-otlp-http" : "@opentelemetry/exporter-trace-otlp-proto",
+);
+const { OTLPLogExporter } = require(
+  json ? "@opentelemetry/exporter-logs-otlp-http" : "@opentelemetry/exporter-logs-otlp-proto",
+);
 
 const resource = env.SERVICE_NAME ? resourceFromAttributes({ "service.name": env.SERVICE_NAME }) : undefined;
 const captured = new InMemorySpanExporter();
@@ -89,7 +93,11 @@ async function run() {
         const first = await client.chat.completions.create({ model, messages, tools });
         const call = first.choices[0].message.tool_calls[0];
         messages.push(first.choices[0].message);
-        messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify({ city: "Paris", sky: "sunny" }) });
+        messages.push({
+          role: "tool",
+          tool_call_id: call.id,
+          content: JSON.stringify({ city: "Paris", sky: "sunny" }),
+        });
         await client.chat.completions.create({ model, messages, tools });
         span.end();
       });

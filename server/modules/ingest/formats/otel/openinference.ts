@@ -19,7 +19,7 @@ const KINDS: Record<string, IngestSpan["kind"]> = {
   CHAIN: "agent",
 };
 
-type Tree = { [key: string]: Tree | unknown };
+type Tree = Record<string, unknown>;
 
 /** The attributes under `prefix` as a tree split on dots (`0.message.tool_calls.1.tool_call.id`), with their keys. */
 function treeOf(a: Record<string, unknown>, prefix: string): { tree: Tree; used: string[] } {
