@@ -59,7 +59,7 @@ export function registerOtlpTraceRoute(
     // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
     if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
     // Messages sent as log records before their span (POST /v1/logs) are added now that the span is stored.
-    await applyLogEventsToNewSpans(ingestDeps, key.orgId, decoded, mapSpans);
+    await applyLogEventsToNewSpans(ingestDeps, key.orgId, decoded, items, mapSpans);
     return respond(reply, protobuf, partialSuccessOf(items, rejected, outcome.results));
   });
 }

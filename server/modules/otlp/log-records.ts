@@ -118,30 +118,42 @@ export async function saveLogEvents(deps: Deps, orgId: string, bySpan: Map<strin
 export async function loadLogEvents(deps: Deps, orgId: string, spanIds: string[]) {
   const bySpan = new Map<string, OtlpEvent[]>();
   if (spanIds.length === 0) return bySpan;
-  const rows = await deps.database.db
-    .select({ spanId: otelLogRecords.spanId, event: otelLogRecords.event })
-    .from(otelLogRecords)
-    .where(and(eq(otelLogRecords.orgId, orgId), inArray(otelLogRecords.spanId, spanIds)))
-    .orderBy(sql`(${otelLogRecords.event}->>'time')::numeric nulls last`, otelLogRecords.seq);
+  // One array parameter, however many spans: this runs after every trace export, and most find nothing.
+  const rows = rowsOf<{ span_id: string; event: StoredEvent }>(
+    await deps.database.db.execute(sql`
+      select span_id, event from otel_log_records
+      where org_id = ${orgId}::uuid and span_id = any(${sql.param(spanIds)}::text[])
+      order by (event->>'time')::numeric nulls last, seq`),
+  );
   for (const row of rows) {
-    const list = bySpan.get(row.spanId) ?? [];
-    list.push(fromStored(row.event as StoredEvent));
-    bySpan.set(row.spanId, list);
+    const list = bySpan.get(row.span_id) ?? [];
+    list.push(fromStored(row.event));
+    bySpan.set(row.span_id, list);
   }
   return bySpan;
 }
 
 /**
- * After a batch of spans was written: the spans that already have records are written again with them. Only
- * spans whose records came first pay for more than the one lookup.
+ * After a batch of spans was written: the spans that already have records are written again with them. Only model
+ * calls (and agent operations) that came without their input or output are looked up: records add nothing to a
+ * span that carries its messages itself, nor to the HTTP, database and plain spans of a trace. So a batch of
+ * complete spans costs nothing here, and only spans whose records came first are written twice.
  */
 export async function applyLogEventsToNewSpans(
   deps: Deps,
   orgId: string,
   written: OtlpSpan[],
+  items: readonly (IngestRun | IngestSpan)[],
   map: (spans: OtlpSpan[]) => { items: (IngestRun | IngestSpan)[] },
 ): Promise<void> {
-  const ids = written.flatMap((s) => (s.spanId ? [spanIdOf(s.spanId)] : []));
+  const ids = items.flatMap((item) =>
+    item.type === "span" &&
+    (item.kind === "llm" || item.kind === "agent") &&
+    (item.input === undefined || item.output === undefined)
+      ? [item.id]
+      : [],
+  );
+  if (ids.length === 0) return;
   const events = await loadLogEvents(deps, orgId, ids);
   if (events.size === 0) return;
   const enriched = written.flatMap((s) => {
