@@ -1,16 +1,9 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runs, spans } from "../../db/schema.ts";
 import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
-
-const AGENT = fileURLToPath(new URL("./agents/openinference-openai.mjs", import.meta.url));
-const run = promisify(execFile);
+import { runAgent, storedTrace } from "./run-agent.ts";
 
 interface AgentSpan {
   name: string;
@@ -27,32 +20,17 @@ describe("openai + @arizeai/openinference-instrumentation-openai, exported to Ec
   let model: Awaited<ReturnType<typeof startOpenAiServer>>;
 
   /** The instrumented application, in a process of its own. */
-  const runAgent = async (encoding: "json" | "proto", scenario: "agent" | "tool-error") => {
-    const { stdout } = await run(process.execPath, [AGENT], {
-      env: {
-        PATH: process.env.PATH,
+  const runOpenInferenceAgent = async (encoding: "json" | "proto", scenario: "agent" | "tool-error") =>
+    (
+      await runAgent<{ spans: AgentSpan[] }>("openinference-openai.mjs", {
         ECHOS_URL: server.url,
         ECHOS_KEY: key,
         MODEL_URL: model.url,
         ENCODING: encoding,
         SCENARIO: scenario,
-      },
-    });
-    return (JSON.parse(stdout) as { spans: AgentSpan[] }).spans;
-  };
-
-  const stored = async (traceId: string) => {
-    const db = server.deps.database.db;
-    const [storedRun] = await db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.orgId, user.orgId), eq(runs.id, `otel-${traceId}`)));
-    const storedSpans = await db
-      .select()
-      .from(spans)
-      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, `otel-${traceId}`)));
-    return { run: storedRun, spans: storedSpans.sort((a, b) => +a.startedAt - +b.startedAt) };
-  };
+      })
+    ).spans;
+  const stored = (traceId: string) => storedTrace(server, user.orgId, traceId);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -71,7 +49,7 @@ describe("openai + @arizeai/openinference-instrumentation-openai, exported to Ec
 
   for (const encoding of ["json", "proto"] as const) {
     it(`stores the agent, its model calls as messages, and its tool with arguments and result (${encoding})`, async () => {
-      const agentSpans = await runAgent(encoding, "agent");
+      const agentSpans = await runOpenInferenceAgent(encoding, "agent");
       const root = agentSpans.find((s) => s.name === "weather-agent")!;
       const { run: storedRun, spans: stored_ } = await stored(root.traceId);
       expect(stored_).toHaveLength(4);
@@ -146,7 +124,7 @@ describe("openai + @arizeai/openinference-instrumentation-openai, exported to Ec
   }
 
   it("stores a failed tool as an error, and the agent that it failed", async () => {
-    const agentSpans = await runAgent("proto", "tool-error");
+    const agentSpans = await runOpenInferenceAgent("proto", "tool-error");
     const root = agentSpans.find((s) => s.name === "weather-agent")!;
     const { spans: stored_ } = await stored(root.traceId);
     const tool = stored_.find((s) => s.kind === "tool");

@@ -1,11 +1,8 @@
-import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { otelLogRecords, runs, spans } from "../../db/schema.ts";
+import { otelLogRecords, spans } from "../../db/schema.ts";
 import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import { mapSpans } from "../../server/modules/ingest/formats/otel/index.ts";
 import { decodeJsonLogsRequest, type OtlpSpan, otlpProtobufTypes } from "../../server/modules/otlp/decode.ts";
@@ -15,9 +12,7 @@ import { TEST_DATABASE_URL } from "../helpers/env.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
-
-const AGENT = fileURLToPath(new URL("./agents/otel-openai-chat.mjs", import.meta.url));
-const run = promisify(execFile);
+import { runAgent, storedTrace } from "./run-agent.ts";
 
 interface AgentSpan {
   name: string;
@@ -28,7 +23,7 @@ interface AgentSpan {
 }
 
 /** The instrumented application, in a process of its own (the instrumentation patches `openai` as it loads). */
-async function runAgent(env: {
+async function runOpenAiAgent(env: {
   echosUrl: string;
   key: string;
   modelUrl: string;
@@ -37,19 +32,17 @@ async function runAgent(env: {
   order: "logs-first" | "spans-first";
   serviceName?: string;
 }): Promise<AgentSpan[]> {
-  const { stdout } = await run(process.execPath, [AGENT], {
-    env: {
-      PATH: process.env.PATH,
-      ECHOS_URL: env.echosUrl,
-      ECHOS_KEY: env.key,
-      MODEL_URL: env.modelUrl,
-      ENCODING: env.encoding,
-      SCENARIO: env.scenario,
-      ORDER: env.order,
-      ...(env.serviceName ? { SERVICE_NAME: env.serviceName } : {}),
-    },
+  const { spans: agentSpans } = await runAgent<{ spans: AgentSpan[] }>("otel-openai-chat.mjs", {
+    ECHOS_URL: env.echosUrl,
+    ECHOS_KEY: env.key,
+    MODEL_URL: env.modelUrl,
+    ENCODING: env.encoding,
+    SCENARIO: env.scenario,
+    ORDER: env.order,
+    // Unset, the SDK's default service name applies.
+    SERVICE_NAME: env.serviceName ?? "",
   });
-  return (JSON.parse(stdout) as { spans: AgentSpan[] }).spans;
+  return agentSpans;
 }
 
 /** A model server that fails every call, as a provider's outage does. */
@@ -73,18 +66,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
   let key: string;
   let model: Awaited<ReturnType<typeof startOpenAiServer>>;
 
-  const stored = async (traceId: string) => {
-    const db = server.deps.database.db;
-    const [storedRun] = await db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.orgId, user.orgId), eq(runs.id, `otel-${traceId}`)));
-    const storedSpans = await db
-      .select()
-      .from(spans)
-      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, `otel-${traceId}`)));
-    return { run: storedRun, spans: storedSpans };
-  };
+  const stored = (traceId: string) => storedTrace(server, user.orgId, traceId);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -105,7 +87,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
   });
 
   it("stores a chat call's messages, output, model, parameters and tokens (JSON, the span before its logs)", async () => {
-    const [span] = await runAgent({
+    const [span] = await runOpenAiAgent({
       echosUrl: server.url,
       key,
       modelUrl: model.url,
@@ -159,7 +141,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
 
   it("stores a streamed call's text and usage (protobuf, the logs before their span)", async () => {
     const service = `stream-bot-${Math.random().toString(36).slice(2, 8)}`;
-    const [span] = await runAgent({
+    const [span] = await runOpenAiAgent({
       echosUrl: server.url,
       key,
       modelUrl: model.url,
@@ -187,7 +169,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
     ["json", "logs-first"],
   ] as const) {
     it(`stores the tool call and its result across an agent's two calls (${encoding}, ${order})`, async () => {
-      const agentSpans = await runAgent({
+      const agentSpans = await runOpenAiAgent({
         echosUrl: server.url,
         key,
         modelUrl: model.url,
@@ -231,7 +213,7 @@ describe("openai + @opentelemetry/instrumentation-openai, traces and logs export
   it("stores a failed call as an error, with the prompt it was sent", async () => {
     const failing = await startFailingModelServer();
     try {
-      const [span] = await runAgent({
+      const [span] = await runOpenAiAgent({
         echosUrl: server.url,
         key,
         modelUrl: failing.url,
@@ -420,7 +402,7 @@ describe.skipIf(!TEST_DATABASE_URL)("log records and their span at two instances
     await new Promise<void>((resolve) => split.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(split.address() as AddressInfo).port}`;
-      const [span] = await runAgent({
+      const [span] = await runOpenAiAgent({
         echosUrl: url,
         key,
         modelUrl: model.url,

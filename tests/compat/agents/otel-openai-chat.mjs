@@ -4,7 +4,7 @@
 //
 // Configured by the environment: ECHOS_URL, ECHOS_KEY, MODEL_URL (the OpenAI-compatible server), ENCODING
 // (json | proto), SCENARIO (chat | stream | tools | error), ORDER (logs-first | spans-first: which exporter is
-// flushed first), SERVICE_NAME (unset: the SDK's default). Prints the finished spans' ids as JSON.
+// flushed first), SERVICE_NAME (empty: the SDK's default). Prints the finished spans' ids as JSON.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
