@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otelLogRecords, spans } from "../../db/schema.ts";
@@ -277,7 +278,7 @@ describe("POST /v1/logs: bad input and bookkeeping", () => {
   });
   afterAll(() => server?.shutdown());
 
-  it("answers 400 with a reason for a body it cannot read, 415 for another media type, 401 without a key", async () => {
+  it("answers 400 with a reason for a body it cannot read, 415 for another media type, 413 above 5 MB, 401 without a key", async () => {
     const json = await post("{not json");
     expect(json.status).toBe(400);
     const proto = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff]), "application/x-protobuf");
@@ -287,6 +288,9 @@ describe("POST /v1/logs: bad input and bookkeeping", () => {
     expect(shape.status).toBe(400);
     expect(((await shape.json()) as { message: string }).message).toBe("resourceLogs must be an array");
     expect((await post("x", "text/plain")).status).toBe(415);
+    const large = await post(JSON.stringify(logs(record(hex(16), hex(8), "gen_ai.user.message", "x".repeat(6e6)))));
+    expect(large.status).toBe(413);
+    expect(((await large.json()) as { message: string }).message).toContain("log record processor");
     expect((await post(JSON.stringify(logs()), "application/json", "echos_i_nope")).status).toBe(401);
   });
 
@@ -347,7 +351,13 @@ describe("POST /v1/logs: bad input and bookkeeping", () => {
     const spanId = hex(8);
     const body = JSON.stringify(logs(record(hex(16), spanId, "gen_ai.user.message", "again")));
     expect((await post(body)).status).toBe(200);
-    expect((await post(body)).status).toBe(200);
+    // The exporter's retry, gzip-compressed this time.
+    const retry = await fetch(`${server.url}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", "x-api-key": key },
+      body: gzipSync(body),
+    });
+    expect(retry.status).toBe(200);
     expect(await recordsOf(spanId)).toHaveLength(1);
 
     const db = server.deps.database.db;
