@@ -68,8 +68,16 @@ function eventMessageAttributes(event: OtlpEvent): Record<string, unknown> {
   return isObj(body) ? { ...body, ...a } : a;
 }
 
-/** A message span event (`gen_ai.user.message` …): content, and maybe role, tool calls, id. */
-const eventMessage = (event: OtlpEvent, defaultRole: string) => toMessage(eventMessageAttributes(event), defaultRole);
+/**
+ * A message span event (`gen_ai.user.message` …): content, and maybe role, tool calls, id. A tool message's `id`
+ * is the id of the call it answers: named `tool_call_id`, as in the messages a model is sent.
+ */
+function eventMessage(event: OtlpEvent, defaultRole: string): ChatMessage {
+  const { id, ...rest } = eventMessageAttributes(event);
+  if (defaultRole === "tool" && id !== undefined && rest.tool_call_id === undefined) rest.tool_call_id = id;
+  else if (id !== undefined) rest.id = id;
+  return toMessage(rest, defaultRole);
+}
 
 /** A `gen_ai.choice` event: `message` (an object, or JSON) or `content`, with `index` and `finish_reason`. */
 function choiceMessage(event: OtlpEvent): ChatMessage {
@@ -216,8 +224,13 @@ export const genAi: Dialect = {
         used.push(key);
       }
     }
+    // `error.type` names the failure of an operation that ended in error; the span's status message says more.
+    const errorType = span.status.code === 2 ? undefined : str(a["error.type"]);
+    const toolName = kind === "tool" ? str(a["gen_ai.tool.name"]) : undefined;
     const reading: Reading = {
       kind,
+      ...(toolName && !span.name.includes(toolName) ? { name: toolName } : {}),
+      ...(errorType ? { error: errorType } : {}),
       model: str(a["gen_ai.response.model"]) ?? str(a["gen_ai.request.model"]),
       input,
       output,

@@ -136,8 +136,16 @@ function toSpanItem(span: OtlpSpan & { traceId: string; spanId: string }, starte
 // ---------------------------------------------------------------------------------------------------------------
 // A batch
 
+/**
+ * Service names an SDK sets when the application sets none: the OpenTelemetry SDKs' `unknown_service` (with
+ * `:<process.argv0>` in Node.js, `unknown_service:node`), which OpenLLMetry also falls back to. A run is then
+ * better named after its root span.
+ */
+const DEFAULT_SERVICE_NAME = /^unknown_service(:.*)?$/;
+
 function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: IngestSpan, trace: IngestSpan[]): IngestRun {
-  const service = str(root.resource["service.name"]);
+  const configured = str(root.resource["service.name"]);
+  const service = configured && !DEFAULT_SERVICE_NAME.test(configured.trim()) ? configured : undefined;
   const conversationId = trace
     .map((s) => str(s.attributes?.["gen_ai.conversation.id"]) ?? str(s.attributes?.["session.id"]))
     .find((c) => c !== undefined);
