@@ -358,6 +358,31 @@ export const spans = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("spans_org_run_idx").on(t.orgId, t.runId, t.startedAt)],
 );
 
+/**
+ * GenAI events that came as OTLP log records (the prompt and the choices of a model call, which some
+ * instrumentations send to /v1/logs rather than on the span), kept by the span they belong to. Records and their
+ * span arrive in separate requests, in either order and possibly at different instances: a span written later
+ * reads its records from here, and records arriving for a stored span update it. They are kept for a day (the
+ * retention job deletes older ones), so a span sent again still finds them. `key` is a digest of the record: an
+ * exporter's retry stores nothing twice.
+ */
+export const otelLogRecords = pgTable(
+  "otel_log_records",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    /** The Echos span id (`otel-<span id>`). */
+    spanId: text("span_id").notNull(),
+    key: text("key").notNull(),
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    /** The event as the mapper reads it: name, time (nanoseconds, as text) and attributes. */
+    event: jsonb("event").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.spanId, t.key] }), index("otel_log_records_received_idx").on(t.receivedAt)],
+);
+
 /** Per organisation and calendar month (UTC), counted as batches are accepted. */
 export const usage = pgTable(
   "usage",

@@ -18,6 +18,7 @@ import { registerRuntimeRoutes } from "./http/runtimes.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
 import { registerOtlpRoutes } from "./http/otlp.ts";
+import { registerLangfuseRoutes } from "./http/langfuse.ts";
 import { registerLangSmithRoutes } from "./http/langsmith.ts";
 import { registerBuiltClient, registerViteDevClient } from "./http/client.ts";
 import { registerHealthRoutes } from "./http/health.ts";
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerIngestRoutes(app, deps);
   registerWorkflowRoutes(app, deps);
   registerOtlpRoutes(app, deps);
+  registerLangfuseRoutes(app, deps);
   registerLangSmithRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerReplayRoutes(app, deps);

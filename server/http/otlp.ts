@@ -14,9 +14,11 @@ import {
   type OtlpSpan,
   type PartialSuccess,
 } from "../modules/otlp/decode.ts";
+import { applyLogEventsToNewSpans } from "../modules/otlp/log-records.ts";
 import { parseJsonRemovingPrototypeKeys } from "./ingest-json.ts";
 import { apiKeyDeps } from "./request-deps.ts";
 import { requireApiKey } from "./require-api-key.ts";
+import { exportLogs } from "./otlp-logs.ts";
 import { sendLimitReached } from "./usage-limit.ts";
 
 /** The largest request body, after decompression (gzip from the collector, say). */
@@ -36,6 +38,7 @@ const mediaType = (req: FastifyRequest) => (req.headers["content-type"] ?? "").s
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: AppDeps): void {
   registerOtlpTraceRoute(app, deps, "/v1/traces", (req) => requireApiKey(deps, req, "ingest"));
+  registerOtlpLogsRoute(app, deps, "/v1/logs", (req) => requireApiKey(deps, req, "ingest"));
 }
 
 /** How a route finds the organisation's key in a request (X-API-Key; HTTP Basic on the Langfuse path). */
@@ -48,6 +51,42 @@ export function registerOtlpTraceRoute(
   path: string,
   authenticate: Authenticate,
 ): void {
+  registerOtlpRoute(app, path, authenticate, "span processor", async (req, reply, key, protobuf) => {
+    const decoded = decode(req.body, protobuf);
+    const { items, rejected } = mapSpans(decoded);
+    const ingestDeps = apiKeyDeps(deps, req, key);
+    const outcome = await ingest(ingestDeps, key.orgId, items);
+    // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
+    if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
+    // Messages sent as log records before their span (POST /v1/logs) are added now that the span is stored.
+    await applyLogEventsToNewSpans(ingestDeps, key.orgId, decoded, items, mapSpans);
+    return respond(reply, protobuf, partialSuccessOf(items, rejected, outcome.results));
+  });
+}
+
+/** An OTLP/HTTP logs export route at `path` (see otlp-logs.ts), authenticated by `authenticate`. */
+export function registerOtlpLogsRoute(
+  app: FastifyInstance,
+  deps: AppDeps,
+  path: string,
+  authenticate: Authenticate,
+): void {
+  registerOtlpRoute(app, path, authenticate, "log record processor", (req, reply, key, protobuf) =>
+    exportLogs(deps, req, reply, key, protobuf),
+  );
+}
+
+/**
+ * One OTLP/HTTP export route: the key checked before the body is read, JSON or protobuf bodies (gzip is undone
+ * by the server's compression plugin) up to `OTLP_MAX_BYTES`, 413 and 415 with readable reasons.
+ */
+function registerOtlpRoute(
+  app: FastifyInstance,
+  path: string,
+  authenticate: Authenticate,
+  processor: string,
+  handle: (req: FastifyRequest, reply: FastifyReply, key: AuthenticatedKey, protobuf: boolean) => Promise<unknown>,
+): void {
   // Its own scope, so the body parsers and the error handler apply to this route only.
   void app.register(async (scope) => {
     scope.addContentTypeParser(PROTOBUF_TYPES, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
@@ -58,7 +97,7 @@ export function registerOtlpTraceRoute(
         return reply.code(413).send({
           statusCode: 413,
           error: "Payload Too Large",
-          message: `An OTLP export is at most ${OTLP_MAX_BYTES} bytes (after decompression); lower the batch size of the span processor`,
+          message: `An OTLP export is at most ${OTLP_MAX_BYTES} bytes (after decompression); lower the batch size of the ${processor}`,
         } satisfies ErrorBody);
       }
       throw error; // everything else: the application's error handler
@@ -75,7 +114,6 @@ export function registerOtlpTraceRoute(
         },
       },
       async (req, reply) => {
-        const key = keys.get(req)!;
         const type = mediaType(req);
         const protobuf = PROTOBUF_TYPES.includes(type);
         if (!protobuf && type !== "application/json") {
@@ -85,11 +123,7 @@ export function registerOtlpTraceRoute(
             message: `Unsupported content type "${type || "(none)"}": send application/json or application/x-protobuf`,
           } satisfies ErrorBody);
         }
-        const { items, rejected } = mapSpans(decode(req.body, protobuf));
-        const outcome = await ingest(apiKeyDeps(deps, req, key), key.orgId, items);
-        // At the month's span limit: 429 with Retry-After, which OTLP exporters honour by waiting.
-        if (outcome.exhausted && outcome.limit) return sendLimitReached(reply, outcome.limit);
-        return respond(reply, protobuf, partialSuccessOf(items, rejected, outcome.results));
+        return handle(req, reply, keys.get(req)!, protobuf);
       },
     );
   });

@@ -441,6 +441,48 @@ describe("OTLP mapping", () => {
     return items[0] as Record<string, unknown>;
   };
 
+  it("turns the structured messages' tool_call and tool_call_response parts into OpenAI-style tool calls", () => {
+    const input = [
+      { role: "user", parts: [{ type: "text", content: "Weather in Lisbon?" }] },
+      {
+        role: "assistant",
+        parts: [{ type: "tool_call", id: "call_1", name: "weather", arguments: { city: "Lisbon" } }],
+      },
+      { role: "tool", parts: [{ type: "tool_call_response", id: "call_1", response: '{"sky":"clear"}' }] },
+    ];
+    const output = [
+      {
+        role: "assistant",
+        parts: [
+          { type: "text", content: "Checking. " },
+          { type: "tool_call", id: "call_2", name: "forecast", arguments: '{"days":2}' },
+        ],
+        finish_reason: "tool_call",
+      },
+    ];
+    const item = mapOne([
+      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+      { key: "gen_ai.input.messages", value: { stringValue: JSON.stringify(input) } },
+      { key: "gen_ai.output.messages", value: { stringValue: JSON.stringify(output) } },
+    ]);
+    expect(item.input).toEqual([
+      { role: "user", content: "Weather in Lisbon?" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Lisbon"}' } }],
+      },
+      { role: "tool", tool_call_id: "call_1", content: { sky: "clear" } },
+    ]);
+    expect(item.output).toEqual([
+      {
+        role: "assistant",
+        content: "Checking. ",
+        tool_calls: [{ id: "call_2", type: "function", function: { name: "forecast", arguments: '{"days":2}' } }],
+        finish_reason: "tool_call",
+      },
+    ]);
+  });
   it("reads the current GenAI conventions: structured messages, provider, response model, old token names", () => {
     const item = mapOne([
       { key: "gen_ai.provider.name", value: { stringValue: "anthropic" } },

@@ -18,6 +18,13 @@ import { type ValidatedBatch, validateItems } from "./validate.ts";
 type Deps = Pick<AppDeps, "database" | "store" | "metrics" | "config" | "log">;
 /** The organisation's prices, once read (see pricing/service.ts). */
 type Prices = { book?: PriceBook };
+
+/** The ids of the runs and spans a batch continues (see `IngestOptions.continuing`). */
+export interface Continuing {
+  runs: ReadonlySet<string>;
+  spans: ReadonlySet<string>;
+}
+const NOT_CONTINUING: Continuing = { runs: new Set(), spans: new Set() };
 type Outcome = "created" | "updated" | "unchanged";
 
 export interface IngestOptions {
@@ -26,6 +33,12 @@ export interface IngestOptions {
    * for its own replays are counted but never refused: a replay the limit let start runs to its end.
    */
   spanLimit?: boolean;
+  /**
+   * Runs and spans sent without their identity (name, kind, start): an update naming only what changed, whose
+   * other fields stand in until the original arrives. Stored ones keep their name, kind, start (and a run its
+   * tags, unless sent) and never lose an error; new ones are stored as sent, for their original to complete.
+   */
+  continuing?: Continuing;
 }
 
 export interface IngestOutcome {
@@ -43,8 +56,7 @@ export interface IngestOutcome {
 
 /**
  * The one way runs and spans enter Echos, whatever carried them (REST, OTLP, the server's own replays): each item
- * validated on its own, spans with a model and tokens but no cost priced (see pricing/service.ts), new spans held
- * to the month's limit, the valid items written idempotently by
+ * validated on its own, new spans held to the month's limit, the valid items written idempotently by
  * (organisation, id) — a batch of at most `INGEST_MAX_ITEMS` per transaction — usage counted in the same
  * transaction, and the changed runs published to live views once committed.
  */
@@ -55,11 +67,12 @@ export async function ingest(
   options: IngestOptions = {},
 ): Promise<IngestOutcome> {
   const quota = options.spanLimit === false ? null : await spanQuota(deps, orgId);
+  const continuing = options.continuing ?? NOT_CONTINUING;
+  // The organisation's prices, read once for the whole call, and only if some span needs a price.
+  const prices: Prices = {};
   if (quota?.exhausted) return { results: [], accepted: 0, rejected: 0, limited: 0, limit: quota, exhausted: true };
   const results: IngestResult[] = [];
   let limited = 0;
-  // The organisation's prices, read once for the whole call, and only if some span needs a price.
-  const prices: Prices = {};
   for (let start = 0; start < items.length; start += INGEST_MAX_ITEMS) {
     const batch = validateItems(items.slice(start, start + INGEST_MAX_ITEMS), start);
     await priceSpans(
@@ -68,7 +81,7 @@ export async function ingest(
       batch.spans.map((s) => s.item),
       prices,
     );
-    const written = await writeBatch(deps, orgId, batch, quota, prices);
+    const written = await writeBatch(deps, orgId, batch, quota, continuing, prices);
     results.push(...written.results);
     limited += written.limited;
   }
@@ -89,12 +102,19 @@ interface Written {
 }
 
 /** The batch written (in one transaction, unless the database refused one of its items), then the live event. */
-async function writeBatch(deps: Deps, orgId: string, batch: ValidatedBatch, quota: LimitState | null, prices: Prices) {
+async function writeBatch(
+  deps: Deps,
+  orgId: string,
+  batch: ValidatedBatch,
+  quota: LimitState | null,
+  continuing: Continuing,
+  prices: Prices,
+) {
   const results: IngestResult[] = [...batch.errors];
   const summaries = new Map<string, RunSummary>();
   const changedSpans = new Map<string, string[]>();
   let limited = 0;
-  for (const part of await writeIsolating(deps, orgId, batch, quota, prices)) {
+  for (const part of await writeIsolating(deps, orgId, batch, quota, continuing, prices)) {
     if ("refused" in part) {
       results.push(...part.refused);
       continue;
@@ -135,13 +155,14 @@ async function writeIsolating(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  continuing: Continuing,
   prices: Prices,
 ): Promise<Part[]> {
   const size = batch.runs.length + batch.spans.length;
   if (size === 0) return [{ batch, written: null }];
   try {
     const written = await retryOnConflict(() =>
-      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, prices)),
+      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, continuing, prices)),
     );
     return [{ batch, written }];
   } catch (error) {
@@ -170,8 +191,8 @@ async function writeIsolating(
     };
     const second = { runs: batch.runs.slice(half), spans: batch.spans.slice(first.spans.length), errors: [] };
     return [
-      ...(await writeIsolating(deps, orgId, first, quota, prices)),
-      ...(await writeIsolating(deps, orgId, second, quota, prices)),
+      ...(await writeIsolating(deps, orgId, first, quota, continuing, prices)),
+      ...(await writeIsolating(deps, orgId, second, quota, continuing, prices)),
     ];
   }
 }
@@ -182,6 +203,7 @@ async function writeInTransaction(
   orgId: string,
   batch: ValidatedBatch,
   quota: LimitState | null,
+  continuing: Continuing,
   prices: Prices,
 ): Promise<Written> {
   const runItems = batch.runs.map((r) => r.item);
@@ -210,7 +232,7 @@ async function writeInTransaction(
   const spanItems = written.spans.map((s) => s.item);
   // Rows are locked in one order by every batch: run rows created, spans, run rows updated, usage.
   const createdRuns = await createRuns(tx, orgId, runItems, spanItems);
-  const changes = await writeSpans(tx, orgId, spanItems);
+  const changes = await writeSpans(tx, orgId, spanItems, continuing.spans);
   await priceStoredSpans(tx, orgId, changes, prices);
   const touched = new Set([...runItems.map((r) => r.id), ...spanItems.map((s) => s.runId)]);
   await lockRuns(tx, orgId, [...touched].sort());
@@ -218,6 +240,7 @@ async function writeInTransaction(
     tx,
     orgId,
     runItems.filter((r) => !createdRuns.has(r.id)),
+    continuing.runs,
   );
   const sdkReplays = sdkReplayRecords(runItems);
   if (sdkReplays.length > 0) await recordReplays(tx, orgId, sdkReplays);

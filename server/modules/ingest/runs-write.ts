@@ -49,12 +49,24 @@ function placeholderRow(orgId: string, span: IngestSpan) {
   };
 }
 
-const { set: RUN_SET, changed: RUN_CHANGED } = mergeColumns(
-  '"runs"',
-  "excluded",
-  ["name", "started_at", "tags", "metadata"],
-  ["ended_at", "input", "output", "error", "conversation_id", "workflow_version_id", "replay_of", "replay_from_step"],
-);
+const RUN_KEPT = [
+  "ended_at",
+  "input",
+  "output",
+  "error",
+  "conversation_id",
+  "workflow_version_id",
+  "replay_of",
+  "replay_from_step",
+];
+const UPSERT = mergeColumns('"runs"', "excluded", ["name", "started_at", "tags"], RUN_KEPT, { merged: ["metadata"] });
+/** A continuation (an update sent without the run's identity) keeps the stored name, start, error, and tags unless sent. */
+const CONTINUATION = mergeColumns('"runs"', "excluded", [], RUN_KEPT, {
+  merged: ["metadata"],
+  preserved: ["name", "started_at"],
+  expressions: { tags: `case when cardinality(excluded.tags) = 0 then "runs".tags else excluded.tags end` },
+  keepError: true,
+});
 
 /**
  * Creates the rows of every run the batch touches that does not exist yet — the sent run, or a placeholder for a
@@ -79,12 +91,24 @@ export async function lockRuns(tx: Db, orgId: string, runIds: string[]): Promise
 }
 
 /** Applies sent runs to rows that already existed; returns the ids of those that changed. */
-export async function updateRuns(tx: Db, orgId: string, items: IngestRun[]): Promise<Set<string>> {
-  if (items.length === 0) return new Set();
-  const written = await tx
-    .insert(runs)
-    .values(items.map((r) => runRow(orgId, r)))
-    .onConflictDoUpdate({ target: [runs.orgId, runs.id], set: RUN_SET, setWhere: RUN_CHANGED })
-    .returning({ id: runs.id });
-  return new Set(written.map((r) => r.id));
+export async function updateRuns(
+  tx: Db,
+  orgId: string,
+  items: IngestRun[],
+  continuing: ReadonlySet<string> = new Set(),
+): Promise<Set<string>> {
+  const changed = new Set<string>();
+  for (const [rule, group] of [
+    [UPSERT, items.filter((r) => !continuing.has(r.id))],
+    [CONTINUATION, items.filter((r) => continuing.has(r.id))],
+  ] as const) {
+    if (group.length === 0) continue;
+    const written = await tx
+      .insert(runs)
+      .values(group.map((r) => runRow(orgId, r)))
+      .onConflictDoUpdate({ target: [runs.orgId, runs.id], set: rule.set, setWhere: rule.changed })
+      .returning({ id: runs.id });
+    for (const r of written) changed.add(r.id);
+  }
+  return changed;
 }

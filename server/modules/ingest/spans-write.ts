@@ -52,13 +52,29 @@ const SELECT = sql.raw(
     ([name, field]) => (name === "attributes" ? `coalesce(u."${field}", '{}')` : `u."${field}"`) + ` as ${name}`,
   ).join(", "),
 );
-/** The columns a resent span replaces, and those it only fills in (its end does not erase its start's input). */
-const { changed: CHANGED, assignments: ASSIGNMENTS } = mergeColumns(
-  "s",
-  "n",
-  ["run_id", "name", "kind", "started_at", "attributes"],
-  ["parent_id", "ended_at", "input", "output", "config", "model", "input_tokens", "output_tokens", "cost_usd", "error"],
-);
+/**
+ * The columns a resent span replaces, those it only fills in (its end does not erase its start's input), and its
+ * attributes, whose keys add to those stored (an update naming a few attributes does not erase the others).
+ */
+const KEPT = [
+  "parent_id",
+  "ended_at",
+  "input",
+  "output",
+  "config",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "error",
+];
+const UPSERT = mergeColumns("s", "n", ["run_id", "name", "kind", "started_at"], KEPT, { merged: ["attributes"] });
+/** A continuation (an update sent without the span's identity) keeps the stored name, kind, start and error. */
+const CONTINUATION = mergeColumns("s", "n", ["run_id"], KEPT, {
+  merged: ["attributes"],
+  preserved: ["name", "kind", "started_at"],
+  keepError: true,
+});
 const CONTRIBUTION = sql.raw("id, run_id, status, model, input_tokens, output_tokens, cost_usd");
 
 type ContributionRow = {
@@ -106,7 +122,12 @@ function spanRows(orgId: string, items: IngestSpan[]) {
  * circle. The ones already stored are then locked (in id order too), read and updated, so what they contributed
  * before is exactly what the totals take back, whatever other batches of the same run do meanwhile, on any instance.
  */
-export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Promise<SpanChange[]> {
+export async function writeSpans(
+  tx: Db,
+  orgId: string,
+  items: IngestSpan[],
+  continuing: ReadonlySet<string> = new Set(),
+): Promise<SpanChange[]> {
   const changes: SpanChange[] = [];
   const created = new Set(
     rowsOf<{ id: string }>(
@@ -148,13 +169,19 @@ export async function writeSpans(tx: Db, orgId: string, items: IngestSpan[]): Pr
         order by id collate "C" for update`),
     ).map((r) => [r.id, contributionOf(r)]),
   );
-  const updated = rowsOf<ContributionRow>(
-    await tx.execute<ContributionRow>(sql`
-      update spans s set ${sql.raw(ASSIGNMENTS)}
-      from (${spanRows(orgId, stored)}) n
-      where s.org_id = n.org_id and s.id = n.id and ${CHANGED}
-      returning ${sql.raw("s.id, s.run_id, s.status, s.model, s.input_tokens, s.output_tokens, s.cost_usd")}`),
-  );
+  const updated: ContributionRow[] = [];
+  for (const [rule, group] of [
+    [UPSERT, stored.filter((s) => !continuing.has(s.id))],
+    [CONTINUATION, stored.filter((s) => continuing.has(s.id))],
+  ] as const) {
+    if (group.length === 0) continue;
+    const rows = await tx.execute<ContributionRow>(sql`
+      update spans s set ${sql.raw(rule.assignments)}
+      from (${spanRows(orgId, group)}) n
+      where s.org_id = n.org_id and s.id = n.id and ${rule.changed}
+      returning ${sql.raw("s.id, s.run_id, s.status, s.model, s.input_tokens, s.output_tokens, s.cost_usd")}`);
+    updated.push(...rowsOf<ContributionRow>(rows));
+  }
   for (const row of updated)
     changes.push({ id: row.id, inserted: false, before: before.get(row.id) ?? null, after: contributionOf(row) });
   return changes;

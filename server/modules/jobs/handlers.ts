@@ -5,6 +5,7 @@ import { queueExpiryNotices } from "../api-keys/expiry-notices.ts";
 import { summarizeDueConversations } from "../conversations/service.ts";
 import { EMAIL_JOB, sendQueuedEmail } from "../email/outbox.ts";
 import { finishInterruptedReplays } from "../replay/interrupted.ts";
+import { pruneLogRecords } from "../otlp/log-records.ts";
 import { applyRetention } from "../retention/service.ts";
 import { USAGE_NOTIFY_JOB } from "../usage/counters.ts";
 import { sendUsageWarning } from "../usage/notify.ts";
@@ -42,6 +43,7 @@ export function jobHandlers(deps: AppDeps): Record<string, JobHandler> {
     [JOB_KINDS.retention]: async (_job, { signal }) => {
       await applyRetention(deps, { signal });
       await pruneJobs(deps.database.db);
+      await pruneLogRecords(deps);
     },
   };
 }

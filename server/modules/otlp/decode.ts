@@ -63,6 +63,46 @@ const descriptor = {
         ExportTracePartialSuccess: {
           fields: { rejectedSpans: { type: "int64", id: 1 }, errorMessage: { type: "string", id: 2 } },
         },
+        // collector/logs/v1/logs_service.proto
+        ExportLogsServiceRequest: {
+          fields: { resourceLogs: { rule: "repeated", type: "ResourceLogs", id: 1 } },
+        },
+        ExportLogsServiceResponse: {
+          fields: { partialSuccess: { type: "ExportLogsPartialSuccess", id: 1 } },
+        },
+        ExportLogsPartialSuccess: {
+          fields: { rejectedLogRecords: { type: "int64", id: 1 }, errorMessage: { type: "string", id: 2 } },
+        },
+        // logs/v1/logs.proto
+        ResourceLogs: {
+          fields: {
+            resource: { type: "Resource", id: 1 },
+            scopeLogs: { rule: "repeated", type: "ScopeLogs", id: 2 },
+            schemaUrl: { type: "string", id: 3 },
+          },
+        },
+        ScopeLogs: {
+          fields: {
+            scope: { type: "InstrumentationScope", id: 1 },
+            logRecords: { rule: "repeated", type: "LogRecord", id: 2 },
+            schemaUrl: { type: "string", id: 3 },
+          },
+        },
+        LogRecord: {
+          fields: {
+            timeUnixNano: { type: "fixed64", id: 1 },
+            severityNumber: { type: "int32", id: 2 }, // enum SeverityNumber
+            severityText: { type: "string", id: 3 },
+            body: { type: "AnyValue", id: 5 },
+            attributes: { rule: "repeated", type: "KeyValue", id: 6 },
+            droppedAttributesCount: { type: "uint32", id: 7 },
+            flags: { type: "fixed32", id: 8 },
+            traceId: { type: "bytes", id: 9 },
+            spanId: { type: "bytes", id: 10 },
+            observedTimeUnixNano: { type: "fixed64", id: 11 },
+            eventName: { type: "string", id: 12 },
+          },
+        },
         // trace/v1/trace.proto
         ResourceSpans: {
           fields: {
@@ -167,6 +207,8 @@ function withLenientStrings(d: Descriptor): Descriptor {
 const root = protobuf.Root.fromJSON(withLenientStrings(descriptor));
 const RequestType = root.lookupType("otlp.ExportTraceServiceRequest");
 const ResponseType = root.lookupType("otlp.ExportTraceServiceResponse");
+const LogsRequestType = root.lookupType("otlp.ExportLogsServiceRequest");
+const LogsResponseType = root.lookupType("otlp.ExportLogsServiceResponse");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small readers over unknown input
@@ -375,4 +417,102 @@ export function encodeProtobufResponse(partialSuccess: PartialSuccess | null): U
 }
 
 /** For tests and tools: the protobuf types, to encode requests and decode responses. */
-export const otlpProtobufTypes = { request: RequestType, response: ResponseType };
+export const otlpProtobufTypes = {
+  request: RequestType,
+  response: ResponseType,
+  logsRequest: LogsRequestType,
+  logsResponse: LogsResponseType,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Logs (`ExportLogsServiceRequest`)
+
+export interface OtlpLogRecord {
+  /** Lowercase hex; null when absent. */
+  traceId: string | null;
+  spanId: string | null;
+  /** Why an id that was present could not be read (the record is then refused). */
+  idError?: string;
+  /** The record's `eventName` field, else its `event.name` attribute (where earlier SDKs put it). */
+  eventName: string | null;
+  timeUnixNano: bigint | null;
+  attributes: Record<string, unknown>;
+  body: unknown;
+}
+
+function normaliseLogs(body: unknown, encoding: "hex" | "base64"): OtlpLogRecord[] {
+  if (!isObj(body)) throw new OtlpDecodeError("The body must be an ExportLogsServiceRequest object");
+  const resourceLogs = body.resourceLogs ?? body.resource_logs ?? [];
+  if (!Array.isArray(resourceLogs)) throw new OtlpDecodeError("resourceLogs must be an array");
+  const out: OtlpLogRecord[] = [];
+  resourceLogs.forEach((rl, i) => {
+    if (!isObj(rl)) throw new OtlpDecodeError(`resourceLogs[${i}] must be an object`);
+    const scopeLogs = rl.scopeLogs ?? rl.scope_logs ?? [];
+    if (!Array.isArray(scopeLogs)) throw new OtlpDecodeError(`resourceLogs[${i}].scopeLogs must be an array`);
+    scopeLogs.forEach((sl, j) => {
+      const where = `resourceLogs[${i}].scopeLogs[${j}]`;
+      if (!isObj(sl)) throw new OtlpDecodeError(`${where} must be an object`);
+      const records = sl.logRecords ?? sl.log_records ?? [];
+      if (!Array.isArray(records)) throw new OtlpDecodeError(`${where}.logRecords must be an array`);
+      records.forEach((r, k) => {
+        if (!isObj(r)) throw new OtlpDecodeError(`${where}.logRecords[${k}] must be an object`);
+        out.push(normaliseLogRecord(r, encoding));
+      });
+    });
+  });
+  return out;
+}
+
+function normaliseLogRecord(r: Obj, encoding: "hex" | "base64"): OtlpLogRecord {
+  const traceId = readId(r.traceId ?? r.trace_id, 16, encoding);
+  const spanId = readId(r.spanId ?? r.span_id, 8, encoding);
+  const attributes = keyValues(r.attributes);
+  const eventName = r.eventName ?? r.event_name;
+  const idError = traceId.error
+    ? `traceId is invalid (${traceId.error})`
+    : spanId.error
+      ? `spanId is invalid (${spanId.error})`
+      : undefined;
+  return {
+    traceId: traceId.id,
+    spanId: spanId.id,
+    ...(idError ? { idError } : {}),
+    eventName:
+      typeof eventName === "string" && eventName !== ""
+        ? clean(eventName)
+        : typeof attributes["event.name"] === "string"
+          ? attributes["event.name"]
+          : null,
+    timeUnixNano: toBigInt(r.timeUnixNano ?? r.time_unix_nano) ?? toBigInt(r.observedTimeUnixNano),
+    attributes,
+    body: r.body === undefined ? null : anyValue(r.body),
+  };
+}
+
+/** An OTLP/JSON logs request body, already parsed from JSON. */
+export function decodeJsonLogsRequest(body: unknown): OtlpLogRecord[] {
+  return normaliseLogs(body, "hex");
+}
+
+/** An OTLP/protobuf `ExportLogsServiceRequest`. */
+export function decodeProtobufLogsRequest(bytes: Uint8Array): OtlpLogRecord[] {
+  let object: Obj;
+  try {
+    const message = LogsRequestType.decode(bytes);
+    object = LogsRequestType.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new OtlpDecodeError(`The body is not a valid protobuf ExportLogsServiceRequest (${reason})`);
+  }
+  return normaliseLogs(object, "base64");
+}
+
+export interface LogsPartialSuccess {
+  rejectedLogRecords: number;
+  errorMessage: string;
+}
+
+/** `ExportLogsServiceResponse` in protobuf; an empty message (no partial success) is zero bytes. */
+export function encodeProtobufLogsResponse(partialSuccess: LogsPartialSuccess | null): Uint8Array {
+  return LogsResponseType.encode(LogsResponseType.fromObject(partialSuccess ? { partialSuccess } : {})).finish();
+}

@@ -1,4 +1,4 @@
-import type { IngestSpan } from "@shared/schemas/ingest.ts";
+import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import type { OtlpEvent, OtlpSpan } from "../../../otlp/decode.ts";
 
 /**
@@ -36,6 +36,11 @@ export interface Dialect {
   name: string;
   /** The span as this dialect reads it; null when the span does not speak it. */
   read(span: OtlpSpan): Reading | null;
+  /**
+   * What the trace's spans (as mapped, raw attributes included) say about the run itself — a name, input, tags —
+   * for conventions that put trace-level facts on spans; null when they say nothing.
+   */
+  readRun?(spans: IngestSpan[]): Partial<IngestRun> | null;
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);

@@ -25,14 +25,52 @@ export function contentOfParts(parts: unknown): unknown {
   return texts.every((t) => t !== undefined) ? texts.join("") : parts;
 }
 
+const isPart =
+  (type: string) =>
+  (p: unknown): p is Record<string, unknown> =>
+    isObj(p) && p.type === type;
+
+/**
+ * A structured message's parts as the chat message the rest of Echos shows: `tool_call` parts become OpenAI-style
+ * `tool_calls` (arguments as JSON text), a `tool_call_response` part the content of a tool message answering its
+ * call, the remaining parts the content (plain text when they are all text).
+ */
+function fromParts(role: string, parts: unknown[]): ChatMessage {
+  const calls = parts.filter(isPart("tool_call"));
+  const responses = parts.filter(isPart("tool_call_response"));
+  const rest = parts.filter((p) => !calls.includes(p as never) && !responses.includes(p as never));
+  const message: ChatMessage = { role, content: rest.length > 0 ? contentOfParts(rest) : null };
+  if (calls.length > 0) {
+    message.tool_calls = calls.map((call) => ({
+      id: call.id,
+      type: "function",
+      function: {
+        name: call.name,
+        arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments ?? {}),
+      },
+    }));
+  }
+  if (responses.length === 1 && rest.length === 0) {
+    const [response] = responses;
+    if (role === "user" || role === "tool") message.role = "tool";
+    message.tool_call_id = response!.id;
+    message.content = parseJson(response!.response ?? response!.result ?? null);
+  } else if (responses.length > 0) {
+    // Several answers, or answers beside text, in one message: kept as they came.
+    message.content = parts;
+  }
+  return message;
+}
+
 /** One message in any of the shapes producers use, as `{role, content, …extra}`. */
 export function toMessage(raw: unknown, defaultRole: string): ChatMessage {
   if (!isObj(raw)) return { role: defaultRole, content: raw };
   const { role, content, parts, ...extra } = raw;
-  const message: ChatMessage = {
-    role: str(role) ?? defaultRole,
-    content: content !== undefined ? parseContent(content) : contentOfParts(parts),
-  };
+  const name = str(role) ?? defaultRole;
+  const message: ChatMessage =
+    content === undefined && Array.isArray(parts)
+      ? fromParts(name, parts)
+      : { role: name, content: content !== undefined ? parseContent(content) : contentOfParts(parts) };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) message[k] = parseJson(v);
   return message;
 }
@@ -68,8 +106,16 @@ function eventMessageAttributes(event: OtlpEvent): Record<string, unknown> {
   return isObj(body) ? { ...body, ...a } : a;
 }
 
-/** A message span event (`gen_ai.user.message` …): content, and maybe role, tool calls, id. */
-const eventMessage = (event: OtlpEvent, defaultRole: string) => toMessage(eventMessageAttributes(event), defaultRole);
+/**
+ * A message span event (`gen_ai.user.message` …): content, and maybe role, tool calls, id. A tool message's `id`
+ * is the id of the call it answers: named `tool_call_id`, as in the messages a model is sent.
+ */
+function eventMessage(event: OtlpEvent, defaultRole: string): ChatMessage {
+  const { id, ...rest } = eventMessageAttributes(event);
+  if (defaultRole === "tool" && id !== undefined && rest.tool_call_id === undefined) rest.tool_call_id = id;
+  else if (id !== undefined) rest.id = id;
+  return toMessage(rest, defaultRole);
+}
 
 /** A `gen_ai.choice` event: `message` (an object, or JSON) or `content`, with `index` and `finish_reason`. */
 function choiceMessage(event: OtlpEvent): ChatMessage {
@@ -216,8 +262,13 @@ export const genAi: Dialect = {
         used.push(key);
       }
     }
+    // `error.type` names the failure of an operation that ended in error; the span's status message says more.
+    const errorType = span.status.code === 2 ? undefined : str(a["error.type"]);
+    const toolName = kind === "tool" ? str(a["gen_ai.tool.name"]) : undefined;
     const reading: Reading = {
       kind,
+      ...(toolName && !span.name.includes(toolName) ? { name: toolName } : {}),
+      ...(errorType ? { error: errorType } : {}),
       model: str(a["gen_ai.response.model"]) ?? str(a["gen_ai.request.model"]),
       input,
       output,

@@ -3,6 +3,7 @@ import { clean, type OtlpEvent, type OtlpSpan } from "../../../otlp/decode.ts";
 import { aiSdk } from "./ai-sdk.ts";
 import { type Dialect, type Reading, str } from "./dialect.ts";
 import { genAi } from "./gen-ai.ts";
+import { langfuse } from "./langfuse.ts";
 import { openInference } from "./openinference.ts";
 import { openLlmetry } from "./openllmetry.ts";
 
@@ -16,7 +17,7 @@ import { openLlmetry } from "./openllmetry.ts";
  */
 
 /** Most specific first: a span that speaks several (OpenLLMetry writes gen_ai.* too) is read by its own first. */
-const DIALECTS: readonly Dialect[] = [openInference, openLlmetry, aiSdk, genAi];
+const DIALECTS: readonly Dialect[] = [langfuse, openInference, openLlmetry, aiSdk, genAi];
 
 export type EchosItem = IngestRun | IngestSpan;
 
@@ -135,12 +136,20 @@ function toSpanItem(span: OtlpSpan & { traceId: string; spanId: string }, starte
 // ---------------------------------------------------------------------------------------------------------------
 // A batch
 
+/**
+ * Service names an SDK sets when the application sets none: the OpenTelemetry SDKs' `unknown_service` (with
+ * `:<process.argv0>` in Node.js, `unknown_service:node`), which OpenLLMetry also falls back to. A run is then
+ * better named after its root span.
+ */
+const DEFAULT_SERVICE_NAME = /^unknown_service(:.*)?$/;
+
 function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: IngestSpan, trace: IngestSpan[]): IngestRun {
-  const service = str(root.resource["service.name"]);
+  const configured = str(root.resource["service.name"]);
+  const service = configured && !DEFAULT_SERVICE_NAME.test(configured.trim()) ? configured : undefined;
   const conversationId = trace
     .map((s) => str(s.attributes?.["gen_ai.conversation.id"]) ?? str(s.attributes?.["session.id"]))
     .find((c) => c !== undefined);
-  return {
+  const run: IngestRun = {
     type: "run",
     id: runIdOf(root.traceId),
     name: truncate(service ?? rootItem.name, NAME_MAX),
@@ -153,6 +162,22 @@ function toRunItem(root: OtlpSpan & { traceId: string }, rootItem: IngestSpan, t
     conversationId: conversationId ? truncate(conversationId, 200) : null,
     metadata: { source: "opentelemetry", traceId: root.traceId, rootSpan: rootItem.name, resource: root.resource },
   };
+  // What a convention says of the trace itself wins over what was guessed from its root span and resource; the
+  // most specific convention is applied last, so it wins over the others.
+  for (const dialect of [...DIALECTS].reverse()) {
+    let said: Partial<IngestRun> | null = null;
+    try {
+      said = dialect.readRun?.(trace) ?? null;
+    } catch {
+      continue;
+    }
+    if (!said) continue;
+    const { metadata, name, ...rest } = said;
+    Object.assign(run, rest);
+    if (name) run.name = truncate(name, NAME_MAX);
+    if (metadata) run.metadata = { ...run.metadata, ...metadata };
+  }
+  return run;
 }
 
 export function mapSpans(spans: OtlpSpan[]): MappedBatch {
