@@ -8,7 +8,6 @@ import {
   doublePrecision,
   integer,
   index,
-  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -19,6 +18,17 @@ import {
 } from "drizzle-orm/pg-core";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * jsonb, read as the drivers return it. postgres.js and PGlite both parse jsonb already; drizzle's own jsonb column
+ * parses any string it is handed a second time, so a stored JSON string such as "4" or "{\"a\":1}" (a tool's
+ * output, say) came back as the number 4 or an object.
+ */
+const jsonb = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});
 
 /** One row per running server process; heartbeats let operators see every instance behind a load balancer. */
 export const serverInstances = pgTable(

@@ -94,7 +94,13 @@ describe("LangSmith runs → Echos items", () => {
         { role: "system", content: "Be kind." },
         { role: "user", content: "Hi" },
       ],
-      output: [{ role: "assistant", content: "Hello!", tool_calls: [{ name: "wave", args: {} }] }],
+      output: [
+        {
+          role: "assistant",
+          content: "Hello!",
+          tool_calls: [{ type: "function", function: { name: "wave", arguments: "{}" } }],
+        },
+      ],
       inputTokens: 9,
       outputTokens: 3,
       costUsd: 0.0012,

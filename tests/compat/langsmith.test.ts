@@ -12,6 +12,7 @@ import { startOpenAiServer } from "../helpers/openai-server.ts";
 import { startTestServer } from "../helpers/server.ts";
 
 const AGENT = fileURLToPath(new URL("./agents/langsmith-agent.ts", import.meta.url));
+const LANGCHAIN_AGENT = fileURLToPath(new URL("./agents/langchain-agent.ts", import.meta.url));
 
 interface Seen {
   method: string;
@@ -65,6 +66,7 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
   const agent = async <T>(
     scenario: string,
     env: Record<string, string> = {},
+    program = AGENT,
   ): Promise<{ result: T; stderr: string }> => {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       const environment = {
@@ -79,7 +81,7 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       // Killed before the test's own limit, so a stuck program fails with its output rather than a timeout.
       execFile(
         process.execPath,
-        ["--import", "tsx", AGENT, scenario],
+        ["--import", "tsx", program, scenario],
         { env: environment, timeout: 25_000 },
         (error, out, err) =>
           error
@@ -241,6 +243,47 @@ describe("LangSmith drop-in (/api/langsmith)", () => {
       expect(failed.spans[0]).toMatchObject({ kind: "custom", status: "error" });
     });
   }
+
+  it("stores a LangChain agent traced by LangChain's own tracer: the chain, its model calls and its tool", async () => {
+    const calls = model.requests.length;
+    const { result, stderr } = await agent<{ traceId: string; answer: string }>("langchain", {}, LANGCHAIN_AGENT);
+    expect(model.requests.length).toBe(calls + 2);
+    expect(stderr).toBe("");
+    expect(result.answer).toContain("Sunny in Paris");
+
+    const trace = await stored(result.traceId);
+    expect(trace.run).toMatchObject({
+      name: "weather-agent",
+      status: "success",
+      input: "What is the weather in Paris?",
+    });
+    const root = trace.one("weather-agent");
+    expect(root).toMatchObject({ parentId: null, kind: "agent", status: "success" });
+    const [asked, answered] = trace.byName("ChatOpenAI").sort((a, b) => +a.startedAt - +b.startedAt);
+    expect(asked).toMatchObject({
+      kind: "llm",
+      status: "success",
+      model: "gpt-4o-mini",
+      inputTokens: 40,
+      input: [{ role: "user", content: "What is the weather in Paris?" }],
+    });
+    const [message] = asked!.output as { tool_calls?: unknown[] }[];
+    expect(message!.tool_calls).toEqual([
+      expect.objectContaining({ function: expect.objectContaining({ name: "get_weather" }) }),
+    ]);
+    expect(answered).toMatchObject({ kind: "llm", model: "gpt-4o-mini", inputTokens: 40 });
+    expect(answered!.output).toEqual([
+      expect.objectContaining({ role: "assistant", content: expect.stringContaining("Sunny in Paris") }),
+    ]);
+    expect(trace.one("get_weather")).toMatchObject({
+      kind: "tool",
+      status: "success",
+      output: expect.stringContaining("Sunny in Paris"),
+    });
+    for (const span of trace.spans.filter((s) => s !== root)) expect(span.parentId).toBe(root.id);
+    // Each model call counts once in the run's totals.
+    expect(trace.run!.inputTokens).toBe(80);
+  });
 
   it("takes the Client's createRun/updateRun, batchIngestRuns and multipartIngestRuns", async () => {
     proxy.seen.length = 0;

@@ -212,6 +212,43 @@ describe("ingest integrity: one bad item never sinks its 199 neighbours", () => 
     });
   });
 
+  it("gives back JSON strings that look like numbers, booleans or JSON as the strings they were", async () => {
+    const runId = uid("strings");
+    const texts = ["4", "true", "null", '{"a":1}', "[1,2]", '"quoted"'];
+    const body = await ingest([
+      { type: "run", id: runId, name: "strings", startedAt: new Date().toISOString(), input: "4", output: '{"a":1}' },
+      ...texts.map((text, i) => ({
+        type: "span",
+        id: `${runId}-${i}`,
+        runId,
+        name: `tool ${i}`,
+        kind: "tool",
+        startedAt: new Date().toISOString(),
+        input: text,
+        output: text,
+        attributes: { text },
+      })),
+    ]);
+    expect(body.rejected).toBe(0);
+    const caller = callerFor(server.deps, user);
+    const run = await caller.runs.get({ orgId: user.orgId, runId });
+    expect(run.run).toMatchObject({ input: "4", output: '{"a":1}' });
+    for (const [i, text] of texts.entries()) {
+      const detail = await caller.runs.span({ orgId: user.orgId, runId, spanId: `${runId}-${i}` });
+      expect(detail).toMatchObject({ input: text, output: text, attributes: { text } });
+    }
+    // And through the ORM, which the server uses to complete updates (LangSmith's) and join log records to spans.
+    const rows = await server.deps.database.db
+      .select({ id: spans.id, input: spans.input, output: spans.output, attributes: spans.attributes })
+      .from(spans)
+      .where(and(eq(spans.orgId, user.orgId), eq(spans.runId, runId)));
+    expect(rows).toHaveLength(texts.length);
+    for (const row of rows) {
+      const text = texts[Number(row.id.split("-").at(-1))];
+      expect(row).toMatchObject({ input: text, output: text, attributes: { text } });
+    }
+  });
+
   it("refuses costUsd 1e308 twice in one run per item, and the run's total stays finite", async () => {
     const { runId, items, spanIds } = batchAround((r) => span(r, { costUsd: 1e308 }));
     items.push(span(runId, { costUsd: 1e308 }));

@@ -136,7 +136,7 @@ function toMessage(raw: unknown, defaultRole: string): ChatMessage {
     for (const [k, v] of Object.entries(rest)) if (!isEmpty(v)) message[k] = v;
     if (isObj(additional_kwargs) && additional_kwargs.tool_calls !== undefined && message.tool_calls === undefined)
       message.tool_calls = additional_kwargs.tool_calls;
-    return message;
+    return withOpenAiToolCalls(message);
   }
   const { role, type, content, ...rest } = raw;
   const message: ChatMessage = {
@@ -144,6 +144,27 @@ function toMessage(raw: unknown, defaultRole: string): ChatMessage {
     content: content ?? null,
   };
   for (const [k, v] of Object.entries(rest)) if (!isEmpty(v)) message[k] = v;
+  return withOpenAiToolCalls(message);
+}
+
+/**
+ * LangChain's tool calls (`{name, args, id, type: "tool_call"}`) in OpenAI's shape, as every other format stores
+ * them (arguments as JSON text); calls already in that shape, or in neither, are kept as they are.
+ */
+function withOpenAiToolCalls(message: ChatMessage): ChatMessage {
+  if (!Array.isArray(message.tool_calls)) return message;
+  message.tool_calls = message.tool_calls.map((call: unknown) =>
+    isObj(call) && call.function === undefined && typeof call.name === "string" && call.args !== undefined
+      ? {
+          ...(call.id !== undefined ? { id: call.id } : {}),
+          type: "function",
+          function: {
+            name: call.name,
+            arguments: typeof call.args === "string" ? call.args : JSON.stringify(call.args),
+          },
+        }
+      : call,
+  );
   return message;
 }
 
