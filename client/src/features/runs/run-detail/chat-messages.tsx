@@ -5,7 +5,7 @@ import { Bot, Cog, User, Wrench } from "lucide-react";
 export interface ChatMessage {
   role: string;
   content: string;
-  /** Tool calls an assistant turn asked for, shown as compact JSON. */
+  /** Tool calls an assistant turn asked for, one per line: `name({"arg":…})`. */
   toolCalls: string | null;
 }
 
@@ -28,33 +28,65 @@ function textOf(content: unknown): string {
   return JSON.stringify(content, null, 2);
 }
 
-/** The messages of an LLM span's input (`{ messages: [{ role, content }] }`), or null when it has none. */
-export function chatMessagesOf(input: unknown): ChatMessage[] | null {
-  if (!input || typeof input !== "object") return null;
-  const messages = (input as { messages?: unknown }).messages;
-  if (!Array.isArray(messages) || messages.length === 0) return null;
-  const out: ChatMessage[] = [];
-  for (const m of messages as unknown[]) {
-    if (!m || typeof m !== "object" || typeof (m as { role?: unknown }).role !== "string") return null;
-    const { role, content, tool_calls: toolCalls } = m as { role: string; content?: unknown; tool_calls?: unknown };
-    out.push({ role, content: textOf(content), toolCalls: toolCalls ? JSON.stringify(toolCalls, null, 2) : null });
-  }
-  return out;
+const isMessage = (m: unknown): m is { role: string; content?: unknown; tool_calls?: unknown } =>
+  !!m && typeof m === "object" && !Array.isArray(m) && typeof (m as { role?: unknown }).role === "string";
+
+/** Tool calls one per line, as `name({"arg":…})` when they are in OpenAI's shape, else as JSON. */
+function toolCallsText(calls: unknown[]): string {
+  return calls
+    .map((call) => {
+      const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
+      if (!fn || typeof fn.name !== "string") return JSON.stringify(call, null, 2);
+      let args = typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {});
+      try {
+        args = JSON.stringify(JSON.parse(args));
+      } catch {
+        // Not JSON (a model can send anything): shown as sent.
+      }
+      return `${fn.name}(${args})`;
+    })
+    .join("\n");
 }
 
-/** The reply of an LLM span's output: a string, `{ content }`, `{ text }` or an OpenAI-style `choices[0].message`. */
+function toChatMessage(m: { role: string; content?: unknown; tool_calls?: unknown }): ChatMessage {
+  const toolCalls = Array.isArray(m.tool_calls) && m.tool_calls.length > 0 ? m.tool_calls : null;
+  return { role: m.role, content: textOf(m.content), toolCalls: toolCalls ? toolCallsText(toolCalls) : null };
+}
+
+/**
+ * The messages of an LLM span's input, or null when it has none: a list of `{ role, content, tool_calls? }` (as
+ * the OpenTelemetry, Langfuse and LangSmith formats are stored) or `{ messages: [...] }` (as the SDK records them).
+ */
+export function chatMessagesOf(input: unknown): ChatMessage[] | null {
+  const messages = Array.isArray(input)
+    ? input
+    : input && typeof input === "object"
+      ? (input as { messages?: unknown }).messages
+      : undefined;
+  if (!Array.isArray(messages) || messages.length === 0 || !messages.every(isMessage)) return null;
+  return messages.map(toChatMessage);
+}
+
+/**
+ * The reply of an LLM span's output: a string, `{ content }`, `{ text }`, an OpenAI-style `choices[0].message`, or a
+ * list of messages (the first assistant one); tool calls included.
+ */
 export function replyOf(output: unknown): ChatMessage | null {
   if (typeof output === "string") return output ? { role: "assistant", content: output, toolCalls: null } : null;
+  if (Array.isArray(output)) {
+    const messages = (output as unknown[]).filter(isMessage);
+    const message = messages.find((m) => m.role === "assistant") ?? messages[0];
+    return message ? toChatMessage(message) : null;
+  }
   if (!output || typeof output !== "object") return null;
-  const o = output as { role?: unknown; content?: unknown; text?: unknown; choices?: unknown };
+  const o = output as { role?: unknown; content?: unknown; text?: unknown; choices?: unknown; tool_calls?: unknown };
   const role = typeof o.role === "string" ? o.role : "assistant";
-  if (typeof o.content === "string" || Array.isArray(o.content))
-    return { role, content: textOf(o.content), toolCalls: null };
+  if (typeof o.content === "string" || Array.isArray(o.content) || Array.isArray(o.tool_calls))
+    return toChatMessage({ role, content: o.content, tool_calls: o.tool_calls });
   if (typeof o.text === "string") return { role, content: o.text, toolCalls: null };
   if (Array.isArray(o.choices)) {
-    const message = (o.choices[0] as { message?: { role?: unknown; content?: unknown } } | undefined)?.message;
-    if (message && (typeof message.content === "string" || Array.isArray(message.content)))
-      return { role: "assistant", content: textOf(message.content), toolCalls: null };
+    const message = (o.choices[0] as { message?: unknown } | undefined)?.message;
+    if (isMessage(message)) return toChatMessage(message);
   }
   return null;
 }
