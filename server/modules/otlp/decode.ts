@@ -393,17 +393,20 @@ export function decodeJsonRequest(body: unknown): OtlpSpan[] {
   return normalise(body, "hex");
 }
 
-/** An OTLP/protobuf `ExportTraceServiceRequest`. */
-export function decodeProtobufRequest(bytes: Uint8Array): OtlpSpan[] {
-  let object: Obj;
+/** A protobuf message as the OTLP/JSON object of the same content (ids as base64), or why it cannot be read. */
+function protobufObject(type: protobuf.Type, bytes: Uint8Array): Obj {
   try {
-    const message = RequestType.decode(bytes);
-    object = RequestType.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false });
+    const message = type.decode(bytes);
+    return type.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new OtlpDecodeError(`The body is not a valid protobuf ExportTraceServiceRequest (${reason})`);
+    throw new OtlpDecodeError(`The body is not a valid protobuf ${type.name} (${reason})`);
   }
-  return normalise(object, "base64");
+}
+
+/** An OTLP/protobuf `ExportTraceServiceRequest`. */
+export function decodeProtobufRequest(bytes: Uint8Array): OtlpSpan[] {
+  return normalise(protobufObject(RequestType, bytes), "base64");
 }
 
 export interface PartialSuccess {
@@ -496,15 +499,7 @@ export function decodeJsonLogsRequest(body: unknown): OtlpLogRecord[] {
 
 /** An OTLP/protobuf `ExportLogsServiceRequest`. */
 export function decodeProtobufLogsRequest(bytes: Uint8Array): OtlpLogRecord[] {
-  let object: Obj;
-  try {
-    const message = LogsRequestType.decode(bytes);
-    object = LogsRequestType.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new OtlpDecodeError(`The body is not a valid protobuf ExportLogsServiceRequest (${reason})`);
-  }
-  return normaliseLogs(object, "base64");
+  return normaliseLogs(protobufObject(LogsRequestType, bytes), "base64");
 }
 
 export interface LogsPartialSuccess {

@@ -1,4 +1,4 @@
-import { count, type Dialect, isObj, parseJson, type Reading, str } from "./dialect.ts";
+import { count, type Dialect, isObj, parseJson, type Reading, str, parseAnyJson } from "./dialect.ts";
 import type { ChatMessage } from "./gen-ai.ts";
 
 /**
@@ -35,15 +35,7 @@ const CALLS = new Set([
   "ai.embedMany.doEmbed",
 ]);
 
-/** A JSON text parsed (any JSON value), or the text itself. */
-function json(v: unknown): unknown {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v;
-  }
-}
+const json = parseAnyJson;
 
 const argumentsText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v ?? {}));
 

@@ -63,6 +63,16 @@ export function parseJson(v: unknown): unknown {
   }
 }
 
+/** A JSON text parsed (any JSON value, a quoted string included), or the text itself when it is not JSON. */
+export function parseAnyJson(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}
+
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 

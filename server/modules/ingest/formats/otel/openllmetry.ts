@@ -1,5 +1,5 @@
 import type { IngestSpan } from "@shared/schemas/ingest.ts";
-import { type Dialect, isObj, type Reading, str } from "./dialect.ts";
+import { type Dialect, isObj, type Reading, str, parseAnyJson } from "./dialect.ts";
 import { type ChatMessage, indexedMessages } from "./gen-ai.ts";
 
 /**
@@ -24,15 +24,7 @@ const KINDS: Record<string, IngestSpan["kind"]> = {
 /** `llm.request.type` values of a model call. */
 const LLM_REQUEST_TYPES = new Set(["chat", "completion", "embedding", "rerank"]);
 
-/** A JSON text parsed (any JSON value, a quoted string included), or the text itself when it is not JSON. */
-function json(v: unknown): unknown {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v;
-  }
-}
+const json = parseAnyJson;
 
 /**
  * The SDK records a function's arguments as `{args: [...], kwargs: {...}}`: an object argument as `kwargs`, others
