@@ -96,9 +96,15 @@ export interface ReadBatch {
   eventIds: string[];
 }
 
+/** A UTC timestamp as the clients write it (`toISOString()`): taken as it is, its fraction kept to the digit. */
+const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** A timestamp as ISO 8601 in UTC; undefined when it is not a date at all. */
 const isoTime = (v: unknown): string | undefined => {
-  if (typeof v !== "string" || Number.isNaN(Date.parse(v))) return undefined;
-  return new Date(Date.parse(v)).toISOString();
+  if (typeof v !== "string") return undefined;
+  if (UTC_ISO.test(v)) return v;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 };
 
 /** The batch's events checked one by one and grouped by what they describe; a bad event gets its own error. */
@@ -175,8 +181,11 @@ export function readBatch(batch: unknown[]): ReadBatch {
   return { targets: [...targets.values()], errors, accepted, eventIds };
 }
 
-const withoutNulls = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in o) if (o[key] !== undefined && o[key] !== null) out[key] = o[key];
+  return out;
+}
 
 /** Fields of the body not turned into columns, under `langfuse.<field>`: nothing the client sent is dropped. */
 function extras(body: Record<string, unknown>, columns: Set<string>): Record<string, unknown> {
