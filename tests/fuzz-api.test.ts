@@ -5,6 +5,7 @@ import { appRouter } from "../server/trpc/router.ts";
 import { type TestUser, createUser } from "./helpers/factories.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { fullKey } from "./replay/helpers.ts";
+import { mulberry32 } from "./helpers/random.ts";
 
 /**
  * Hostile input against every tRPC query and mutation (single and batched, GET and POST), the sign-up and sign-in
@@ -16,16 +17,9 @@ const SEED = 0x5eed_ec05;
 const REQUESTS = 1500;
 const CONCURRENCY = 8;
 
-/** mulberry32: a tiny seeded PRNG, so every run sends the same requests. */
+/** A seeded generator, so every run sends the same requests. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]! };
 }

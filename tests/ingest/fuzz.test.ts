@@ -6,6 +6,7 @@ import type { RunningServer } from "../../server/server.ts";
 import { callerFor, createUser, type TestUser } from "../helpers/factories.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { ZIngestResponse, ZOtlpExportResponse } from "@shared/schemas/ingest.ts";
+import { mulberry32 } from "../helpers/random.ts";
 
 /**
  * Generated hostile requests over REST ingest, OTLP/JSON and OTLP/protobuf, each hostile item or span among valid
@@ -16,18 +17,6 @@ import { ZIngestResponse, ZOtlpExportResponse } from "@shared/schemas/ingest.ts"
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026);
 const REQUESTS = { rest: 1000, otlpJson: 500, otlpProto: 500 };
 const CONCURRENCY = 4;
-
-/** mulberry32: a tiny seeded PRNG, enough to make the same requests on every run. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Each request is made from its own generator, seeded by the run's seed and its position: the same requests
