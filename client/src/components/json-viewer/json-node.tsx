@@ -86,7 +86,7 @@ export const JsonNode = memo(function JsonNode({ name, isIndex, value, path, dep
           <Punct>{openBracket}</Punct>
           {!open && (
             <>
-              <span className="mx-1 rounded bg-zinc-100 px-1 font-sans text-[11px] text-zinc-500 dark:bg-zinc-800 dark:text-zinc-400">
+              <span className="mx-1 rounded bg-zinc-100 px-1 font-sans text-[11px] text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
                 {size} {array ? (size === 1 ? "item" : "items") : size === 1 ? "key" : "keys"}
               </span>
               <Punct>{closeBracket}</Punct>

@@ -53,7 +53,7 @@ export function Primitive({ value, q, full }: { value: Json; q: string; full: bo
       ? "text-sky-700 dark:text-sky-400"
       : typeof value === "boolean"
         ? "text-violet-700 dark:text-violet-400"
-        : "text-zinc-400 italic dark:text-zinc-500";
+        : "text-zinc-500 italic dark:text-zinc-400";
   return (
     <span className={tone}>
       <Highlight text={text} q={q} />
@@ -63,7 +63,7 @@ export function Primitive({ value, q, full }: { value: Json; q: string; full: bo
 
 /** An object key (searchable) or an array index (dimmed, not selectable). */
 export function Key({ name, q, isIndex }: { name: string; q: string; isIndex: boolean }) {
-  if (isIndex) return <span className="text-zinc-400 select-none dark:text-zinc-500">{name}: </span>;
+  if (isIndex) return <span className="text-zinc-500 select-none dark:text-zinc-400">{name}: </span>;
   return (
     <span className="text-zinc-800 dark:text-zinc-200">
       <Highlight text={name} q={q} />

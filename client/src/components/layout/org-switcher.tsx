@@ -16,10 +16,12 @@ export function OrgSwitcher() {
     <button
       type="button"
       data-testid="org-switcher"
-      aria-label={`Organisation: ${org.name}. Switch organisation`}
       className="flex w-full items-center justify-center gap-2.5 rounded-md px-1.5 py-1.5 text-left transition-colors hover:bg-zinc-100 md:justify-start dark:hover:bg-zinc-800"
     >
-      <span className="flex size-7 shrink-0 items-center justify-center rounded-md bg-zinc-900 text-[11px] font-semibold text-white dark:bg-zinc-100 dark:text-zinc-900">
+      <span
+        aria-hidden="true"
+        className="flex size-7 shrink-0 items-center justify-center rounded-md bg-zinc-900 text-[11px] font-semibold text-white dark:bg-zinc-100 dark:text-zinc-900"
+      >
         {initials(org.name)}
       </span>
       <span className="hidden min-w-0 flex-1 md:block">
@@ -28,6 +30,9 @@ export function OrgSwitcher() {
         </span>
         <span className="block text-xs text-zinc-500 capitalize dark:text-zinc-400">{org.role}</span>
       </span>
+      {/* The name is shown from md up; below, the button is its initials, and the name is for screen readers. */}
+      <span className="sr-only md:hidden">{org.name}</span>
+      <span className="sr-only">, switch organisation</span>
       <ChevronsUpDown aria-hidden="true" className="hidden size-4 shrink-0 text-zinc-400 md:block" />
     </button>
   );

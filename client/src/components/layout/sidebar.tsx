@@ -43,7 +43,7 @@ function InstanceFooter() {
   const { report } = useLiveStatus();
   if (!report) return null;
   return (
-    <div className="hidden border-t border-zinc-200 px-4 py-3 text-xs text-zinc-500 md:block dark:border-zinc-800 dark:text-zinc-500">
+    <div className="hidden border-t border-zinc-200 px-4 py-3 text-xs text-zinc-500 md:block dark:border-zinc-800 dark:text-zinc-400">
       <span className="font-medium text-zinc-700 dark:text-zinc-300">v{report.version}</span>
       <span aria-hidden="true"> · </span>
       {report.environment}

@@ -13,16 +13,21 @@ export function UserButton() {
     <button
       type="button"
       data-testid="user-button"
-      aria-label={`Account: ${user.email}`}
       className="flex w-full items-center justify-center gap-2.5 rounded-md px-1.5 py-1.5 text-left transition-colors hover:bg-zinc-100 md:justify-start dark:hover:bg-zinc-800"
     >
-      <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-indigo-100 text-[11px] font-semibold text-indigo-700 dark:bg-indigo-500/20 dark:text-indigo-300">
+      <span
+        aria-hidden="true"
+        className="flex size-7 shrink-0 items-center justify-center rounded-full bg-indigo-100 text-[11px] font-semibold text-indigo-700 dark:bg-indigo-500/20 dark:text-indigo-300"
+      >
         {initials(user.name || user.email)}
       </span>
       <span className="hidden min-w-0 flex-1 md:block">
         <span className="block truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{user.name}</span>
         <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{user.email}</span>
       </span>
+      {/* The account is shown from md up; below, the button is its initials, and the account is for screen readers. */}
+      <span className="sr-only md:hidden">{user.email}</span>
+      <span className="sr-only">, account menu</span>
       <ChevronsUpDown aria-hidden="true" className="hidden size-4 shrink-0 text-zinc-400 md:block" />
     </button>
   );

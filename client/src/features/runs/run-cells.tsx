@@ -43,7 +43,7 @@ export function TagChips({ tags, onPick, max = 2 }: { tags: string[]; onPick?: (
           </span>
         ),
       )}
-      {tags.length > max && <span className="text-[11px] text-zinc-500">+{tags.length - max}</span>}
+      {tags.length > max && <span className="text-[11px] text-zinc-500 dark:text-zinc-400">+{tags.length - max}</span>}
     </span>
   );
 }

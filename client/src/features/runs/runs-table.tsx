@@ -66,7 +66,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
             {error}
           </p>
         ) : (
-          <p className="mt-0.5 truncate font-mono text-[11px] text-zinc-400 dark:text-zinc-500">{run.id}</p>
+          <p className="mt-0.5 truncate font-mono text-[11px] text-zinc-500 dark:text-zinc-400">{run.id}</p>
         )}
       </td>
       <td className={clsx(TD, "hidden max-w-0 truncate py-2 xl:table-cell")} title={run.workflowVersionId ?? undefined}>

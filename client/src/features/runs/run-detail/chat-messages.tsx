@@ -144,7 +144,8 @@ function Bubble({ message, testId }: { message: ChatMessage; testId?: string }) 
           style.align === "end" ? "rounded-tr-sm" : style.align === "start" ? "rounded-tl-sm" : "",
         )}
       >
-        {message.content || (message.toolCalls ? null : <span className="italic opacity-60">(empty)</span>)}
+        {message.content ||
+          (message.toolCalls ? null : <span className="text-zinc-600 italic dark:text-zinc-400">(empty)</span>)}
         {message.toolCalls && (
           <pre className="mt-1 overflow-x-auto font-mono text-[11px] leading-4 opacity-80">{message.toolCalls}</pre>
         )}

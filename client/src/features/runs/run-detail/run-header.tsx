@@ -94,7 +94,10 @@ export const RunHeader = memo(function RunHeader({
             )}
             <span>
               Started <Ago iso={run.startedAt} />
-              <span className="hidden text-zinc-400 sm:inline"> · {formatDateTime(run.startedAt)}</span>
+              <span className="hidden text-zinc-500 sm:inline dark:text-zinc-400">
+                {" "}
+                · {formatDateTime(run.startedAt)}
+              </span>
             </span>
             {run.tags.length > 0 && <TagChips tags={run.tags} max={6} />}
           </div>

@@ -54,7 +54,11 @@ function Section({
           className={clsx("size-3.5 text-zinc-400 transition-transform", open && "rotate-90")}
         />
         {title}
-        {meta && <span className="ml-auto font-normal tracking-normal text-zinc-400 normal-case">{meta}</span>}
+        {meta && (
+          <span className="ml-auto font-normal tracking-normal text-zinc-500 normal-case dark:text-zinc-400">
+            {meta}
+          </span>
+        )}
       </button>
       {open && <div className="px-4 pb-4">{children}</div>}
     </section>
@@ -62,7 +66,7 @@ function Section({
 }
 
 function Payload({ value, label, testId }: { value: unknown; label: string; testId: string }) {
-  if (isEmptyJson(value)) return <p className="text-xs text-zinc-400 italic dark:text-zinc-500">Nothing recorded.</p>;
+  if (isEmptyJson(value)) return <p className="text-xs text-zinc-500 italic dark:text-zinc-400">Nothing recorded.</p>;
   return <JsonViewer value={value} label={label} testId={testId} />;
 }
 
@@ -76,9 +80,9 @@ function sizeMeta(value: unknown): string | null {
   return null;
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+function Fact({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
   return (
-    <div className="min-w-0">
+    <div className={clsx("min-w-0", className)}>
       <dt className="text-[11px] font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
       <dd className="mt-0.5 truncate text-[13px] text-zinc-900 tabular-nums dark:text-zinc-100">{children}</dd>
     </div>
@@ -172,7 +176,7 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
         >
           {span.name}
         </h2>
-        <p className="mt-0.5 flex items-center gap-1 font-mono text-[11px] text-zinc-400 dark:text-zinc-500">
+        <p className="mt-0.5 flex items-center gap-1 font-mono text-[11px] text-zinc-500 dark:text-zinc-400">
           <span className="truncate">{span.id}</span>
           <CopyButton text={span.id} label="Copy span id" className="p-0.5" />
         </p>
@@ -219,13 +223,12 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
           )
         )}
         {span.model && (
-          <div
-            className={clsx("min-w-0", hasTokens && (span.costUsd !== null || unpriced) ? "col-span-3" : "col-span-2")}
+          <Fact
+            label="Model"
+            className={hasTokens && (span.costUsd !== null || unpriced) ? "col-span-3" : "col-span-2"}
           >
-            <Fact label="Model">
-              <span title={span.model}>{span.model}</span>
-            </Fact>
-          </div>
+            <span title={span.model}>{span.model}</span>
+          </Fact>
         )}
       </dl>
       {error && (
@@ -251,7 +254,7 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
           </Section>
           <Section title="Output" meta={sizeMeta(d.output)} testId="span-output">
             {running && isEmptyJson(d.output) ? (
-              <p className="text-xs text-zinc-400 italic">Still running…</p>
+              <p className="text-xs text-zinc-500 italic dark:text-zinc-400">Still running…</p>
             ) : (
               <Payload value={d.output} label="Output" testId="span-output-json" />
             )}
@@ -284,7 +287,7 @@ export function RunPanel({ run }: { run: RunData }) {
       </Section>
       <Section title="Output" meta={sizeMeta(run.output)} testId="run-output">
         {run.status === "running" && isEmptyJson(run.output) ? (
-          <p className="text-xs text-zinc-400 italic">Still running…</p>
+          <p className="text-xs text-zinc-500 italic dark:text-zinc-400">Still running…</p>
         ) : (
           <Payload value={run.output} label="Output" testId="run-output-json" />
         )}

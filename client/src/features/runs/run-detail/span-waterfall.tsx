@@ -135,10 +135,10 @@ const WaterfallRow = memo(function WaterfallRow({
           className={clsx(
             "pointer-events-none absolute top-1/2 -translate-y-1/2 text-[11px] whitespace-nowrap tabular-nums",
             labelAt === "inside"
-              ? "rounded-sm bg-black/35 px-1 leading-4 font-medium text-white"
+              ? "rounded-sm bg-black/60 px-1 leading-4 font-medium text-white"
               : running
                 ? "text-sky-700 dark:text-sky-300"
-                : "text-zinc-500 dark:text-zinc-400",
+                : "text-zinc-600 dark:text-zinc-400",
           )}
           style={
             labelAt === "right"
