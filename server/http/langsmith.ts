@@ -16,6 +16,7 @@ import {
   spanIdOf,
   type StoredSpan,
 } from "../modules/ingest/formats/langsmith.ts";
+import { isObj } from "../modules/ingest/formats/values.ts";
 import { type IngestOutcome, ingest } from "../modules/ingest/ingest.ts";
 import { VERSION } from "../version.ts";
 import { parseJsonRemovingPrototypeKeys } from "./ingest-json.ts";
@@ -127,8 +128,6 @@ export function registerLangSmithRoutes(app: FastifyInstance, deps: AppDeps): vo
     { prefix: LANGSMITH_BASE },
   );
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function objectBody(body: unknown, what: string): Record<string, unknown> {
   if (!isObj(body)) throw badRequest(`The body must be a JSON object: ${what}`);

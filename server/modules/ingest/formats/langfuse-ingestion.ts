@@ -1,5 +1,5 @@
 import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
-import { isObj, str } from "./otel/dialect.ts";
+import { isObj, str } from "./values.ts";
 import {
   costOf,
   generationInput,

@@ -1,4 +1,5 @@
 import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
+import { isObj, str, truncate } from "./values.ts";
 
 /**
  * LangSmith runs → Echos ingest items, as the `langsmith` client (and LangChain's tracer through it) sends them.
@@ -51,10 +52,6 @@ const TAG_MAX = 100;
 const TAGS_MAX = 50;
 /** Ids as the ingest schema takes them, once prefixed: LangSmith's are UUIDs. */
 const RUN_ID = /^[\w.:-]{1,110}$/;
-
-const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** A non-negative token count that fits the database's integer column. */
 function count(v: unknown): number | undefined {

@@ -1,6 +1,7 @@
 import type { IngestRun, IngestSpan } from "@shared/schemas/ingest.ts";
 import { clean, type OtlpEvent, type OtlpSpan } from "../../../otlp/decode.ts";
 import { aiSdk } from "./ai-sdk.ts";
+import { truncate } from "../values.ts";
 import { type Dialect, type Reading, str } from "./dialect.ts";
 import { genAi } from "./gen-ai.ts";
 import { langfuse } from "./langfuse.ts";
@@ -33,7 +34,6 @@ export const spanIdOf = (spanId: string) => `otel-${spanId}`;
 
 const NAME_MAX = 300;
 const ERROR_MAX = 20_000;
-const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** Nanoseconds since the epoch → ISO 8601 (millisecond precision); null when absent, zero or out of range. */
 function isoOf(nanos: bigint | null): string | null {
