@@ -19,6 +19,9 @@ interface FixFormProps {
   /** Why the user may not run a replay (a viewer), or null. */
   refusal: string | null;
   variantCount: number;
+  /** The policy of every step after the fork, as the plan shows it. */
+  policies: Record<string, StepPolicy>;
+  onPolicyChange: (stepId: string, policy: StepPolicy) => void;
 }
 
 function Heading({ children }: { children: React.ReactNode }) {
@@ -38,10 +41,11 @@ export function FixForm({
   error,
   refusal,
   variantCount,
+  policies,
+  onPolicyChange,
 }: FixFormProps) {
   const [override, setOverride] = useState<Override>({});
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(() => new Set());
-  const [policies, setPolicies] = useState<Record<string, StepPolicy>>({});
   const [label, setLabel] = useState("");
   const forkIndex = steps.findIndex((s) => s.id === forkStep.id);
   const later = steps.slice(forkIndex + 1);
@@ -106,7 +110,7 @@ export function FixForm({
           steps={steps}
           forkIndex={forkIndex}
           policies={policies}
-          onChange={(id, p) => setPolicies((prev) => ({ ...prev, [id]: p }))}
+          onChange={onPolicyChange}
           onPickFork={onPickFork}
         />
       </div>
