@@ -155,7 +155,14 @@ export const ZPlannedRun = ZRunDetail.extend({ replayOf: z.string().nullable(), 
 export type PlannedRun = z.infer<typeof ZPlannedRun>;
 
 export const ZReplayPlan = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("workflow"), run: ZPlannedRun, workflowVersionId: z.string(), steps: z.array(ZPlanStep) }),
+  z.object({
+    mode: z.literal("workflow"),
+    run: ZPlannedRun,
+    workflowVersionId: z.string(),
+    steps: z.array(ZPlanStep),
+    /** The run's LLM calls, which the playground re-runs one at a time. */
+    spans: z.array(ZLlmSpanPlan),
+  }),
   z.object({ mode: z.literal("span"), run: ZPlannedRun, spans: z.array(ZLlmSpanPlan) }),
 ]);
 export type ReplayPlan = z.infer<typeof ZReplayPlan>;

@@ -141,6 +141,30 @@ describe("the replay stream and the playground", () => {
     expect(events.some((e) => e.type === "token")).toBe(true);
   });
 
+  it("offers a workflow run's LLM steps to the playground beside its steps, and re-runs one of them", async () => {
+    const runId = await recordRun(server.url, key, slow, { topic: "refunds" });
+    const caller = callerFor(server.deps, team.member);
+    const plan = await caller.replays.plan({ orgId: team.orgId, runId });
+    if (plan.mode !== "workflow") throw new Error(`expected a workflow plan, got ${plan.mode}`);
+    expect(plan.steps.map((s) => s.id)).toEqual(["one", "two", "three", "four"]);
+    expect(plan.spans.map((s) => [s.name, s.model])).toEqual([
+      ["one", "echos/sim"],
+      ["two", "echos/sim"],
+      ["three", "echos/sim"],
+      ["four", "echos/sim"],
+    ]);
+    expect(plan.spans[1]!.messages).toEqual([{ role: "user", content: "Step two about refunds" }]);
+    const { result } = await replay(server.deps, team.member, {
+      mode: "span",
+      runId,
+      spanId: plan.spans[1]!.spanId,
+      model: "echos/sim",
+      messages: [{ role: "user", content: "Step two about refunds, in French" }],
+    });
+    expect(result.steps).toHaveLength(1);
+    expect(result.steps[0]).toMatchObject({ stepId: "two", policy: "live", changed: true });
+  });
+
   it("refuses a playground run whose last message is not the user's", async () => {
     const runId = await recordRun(server.url, key, slow, { topic: "x" });
     const caller = callerFor(server.deps, team.member);

@@ -11,6 +11,7 @@ import type {
 } from "@shared/schemas/replay.ts";
 import { compareSteps, type CompareStep } from "@shared/replay/compare.ts";
 import { hasSideEffects } from "@shared/workflow/define.ts";
+import type { SpanDetail } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound } from "../../lib/errors.ts";
 import { rowsOf } from "../../infra/db.ts";
@@ -50,9 +51,20 @@ export async function replayPlan(
         recorded: span ? snapshotOf(span) : null,
       });
     }
-    return { mode: "workflow", run, workflowVersionId: run.workflowVersionId, steps };
+    return {
+      mode: "workflow",
+      run,
+      workflowVersionId: run.workflowVersionId,
+      steps,
+      spans: llmSpans(recording.spans),
+    };
   }
-  const spans: LlmSpanPlan[] = (await runSpans(deps, orgId, runId))
+  return { mode: "span", run, spans: llmSpans(await runSpans(deps, orgId, runId)) };
+}
+
+/** The LLM calls among a run's spans, as the playground edits them. */
+function llmSpans(spans: SpanDetail[]): LlmSpanPlan[] {
+  return spans
     .filter((s) => s.kind === "llm")
     .map((s) => ({
       spanId: s.id,
@@ -64,7 +76,6 @@ export async function replayPlan(
       output: s.output,
       status: s.status,
     }));
-  return { mode: "span", run, spans };
 }
 
 type ReplayRow = {

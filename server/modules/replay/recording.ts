@@ -99,6 +99,8 @@ export interface WorkflowRecording {
   run: LoadedRun;
   definition: WorkflowDefinition;
   steps: Map<string, SpanDetail>;
+  /** Every span of the run, oldest first. */
+  spans: SpanDetail[];
 }
 
 export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: string): Promise<WorkflowRecording> {
@@ -118,5 +120,5 @@ export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: st
   const parsed = ZWorkflowDefinition.safeParse(version.definition);
   if (!parsed.success) throw badRequest(`Workflow version ${run.workflowVersionId} is not a valid definition`);
   if (run.status === "running") throw badRequest("This run is still going; replay it once it has finished");
-  return { run, definition: parsed.data, steps: stepSpans(spans) };
+  return { run, definition: parsed.data, steps: stepSpans(spans), spans };
 }

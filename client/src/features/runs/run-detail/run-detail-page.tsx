@@ -46,6 +46,12 @@ export interface RunReplayParts {
     role: Role;
     size?: "sm" | "md";
   }>;
+  /** The header's way into the playground for a run without a workflow: its LLM calls by span name. */
+  Playground: ComponentType<{
+    runId: string;
+    calls: readonly { id: string; name: string; model: string | null }[];
+    role: Role;
+  }>;
 }
 
 const PANEL_HEIGHT = "h-[max(28rem,calc(100dvh-20rem))]";
@@ -147,11 +153,35 @@ function RunDetailView({
   const now = useClock(1000, active);
 
   const workflowVersionId = run?.workflowVersionId ?? null;
-  const { Action, Lineage, ForkTree } = replay;
+  const { Action, Lineage, ForkTree, Playground } = replay;
+  // The LLM calls in the order they ran, as a string so that live updates of other spans keep the header as it is.
+  const llmCalls = useMemo(
+    () =>
+      JSON.stringify(
+        [...spans.values()]
+          .filter((s) => s.kind === "llm")
+          .sort(
+            (a, b) =>
+              a.startedAt.localeCompare(b.startedAt) ||
+              (a.endedAt ?? "").localeCompare(b.endedAt ?? "") ||
+              a.id.localeCompare(b.id),
+          )
+          .map((s) => ({ id: s.id, name: s.name, model: s.model })),
+      ),
+    [spans],
+  );
   const headerActions = useMemo(
     () =>
-      workflowVersionId ? <Action run={{ id: runId, workflowVersionId }} span={null} role={role} size="md" /> : null,
-    [Action, runId, workflowVersionId, role],
+      workflowVersionId ? (
+        <Action run={{ id: runId, workflowVersionId }} span={null} role={role} size="md" />
+      ) : (
+        <Playground
+          runId={runId}
+          calls={JSON.parse(llmCalls) as { id: string; name: string; model: string | null }[]}
+          role={role}
+        />
+      ),
+    [Action, Playground, runId, workflowVersionId, role, llmCalls],
   );
 
   const select = useCallback((id: string | null) => setSelectedId(id), []);

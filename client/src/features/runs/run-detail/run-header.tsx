@@ -55,9 +55,10 @@ export const RunHeader = memo(function RunHeader({
       </Link>
       <div>
         <div className="min-w-0">
-          <div className="flex items-center gap-3">
+          {/* Wraps on a phone: the actions move under the title rather than squeezing it. */}
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
             <h1
-              className="truncate text-xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
+              className="max-w-full min-w-0 truncate text-xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
               data-testid="run-name"
             >
               {run.name}
@@ -65,7 +66,7 @@ export const RunHeader = memo(function RunHeader({
             <span data-testid="run-status" className="shrink-0">
               <RunStatusBadge status={run.status} size="md" />
             </span>
-            <span className="ml-auto flex shrink-0 items-center gap-3">
+            <span className="ml-auto flex shrink-0 flex-wrap items-center justify-end gap-3">
               <LiveBadge connection={connection} testId="run-live" />
               {actions}
             </span>
