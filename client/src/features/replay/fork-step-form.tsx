@@ -122,8 +122,8 @@ export function ForkStepForm({ step, override, onChange, onValidity }: ForkStepF
                   />
                 )}
               </Field>
-              <div className="grid grid-cols-[minmax(0,1fr)_6.5rem_7rem] gap-3">
-                <Field label="Model">
+              <div className="grid grid-cols-2 sm:grid-cols-[minmax(0,1fr)_6.5rem_7rem] gap-3">
+                <Field label="Model" className="col-span-2 sm:col-span-1">
                   {(ids) => (
                     <TextInput
                       {...ids}

@@ -32,7 +32,7 @@ function Fold({
 
 function Payload({ value, label, testId }: { value: unknown; label: string; testId: string }) {
   if (isEmptyJson(value)) return <p className="text-xs text-zinc-500 italic dark:text-zinc-400">Nothing recorded.</p>;
-  return <JsonViewer value={value} label={label} testId={testId} defaultExpandDepth={2} />;
+  return <JsonViewer value={value} label={label} testId={testId} />;
 }
 
 /** The fork step as the original run left it (error, input, output, config) and the run's input: the failure in view. */

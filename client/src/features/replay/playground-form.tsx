@@ -95,8 +95,8 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
           Add message
         </Button>
       </div>
-      <div className="grid grid-cols-[minmax(0,1fr)_6.5rem_7rem] gap-3 p-4">
-        <Field label="Model">
+      <div className="grid grid-cols-2 sm:grid-cols-[minmax(0,1fr)_6.5rem_7rem] gap-3 p-4">
+        <Field label="Model" className="col-span-2 sm:col-span-1">
           {(ids) => (
             <TextInput
               {...ids}
