@@ -148,7 +148,12 @@ export const ZOverview = z.object({
   range: ZOverviewRange,
   bucketMs: z.number(),
   buckets: z.array(ZOverviewBucket),
+  /** Over production runs only: replays are counted apart, in `replays`. */
   totals: ZOverviewBucket,
+  /** The latest failed production runs of the range, newest first: what needs attention. */
+  needsAttention: z.array(ZRunSummary),
+  /** Replays started in the range, which the numbers above leave out. */
+  replays: z.number(),
 });
 export type Overview = z.infer<typeof ZOverview>;
 

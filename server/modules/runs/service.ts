@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type {
+  Overview,
   OverviewBucket,
   OverviewRange,
   RunDetail,
@@ -213,29 +214,47 @@ function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
   };
 }
 
+/** How many failed runs the Overview lists under "Needs attention". */
+export const NEEDS_ATTENTION = 5;
+
 /**
- * Runs per bucket over the range, with error count, latency percentiles of finished runs, tokens and cost; empty
- * buckets included so charts keep their time axis. Totals are computed over the whole range, not summed buckets.
+ * Production runs per bucket over the range, with error count, latency percentiles of finished runs, tokens and cost;
+ * empty buckets included so charts keep their time axis. Totals are computed over the whole range, not summed
+ * buckets. Replays (`replay_of` set) are experiments on recorded runs, not traffic: they are only counted, apart.
  */
 export async function overview(
   deps: Deps,
   orgId: string,
   range: OverviewRange,
   now = Date.now(),
-): Promise<{ range: OverviewRange; bucketMs: number; buckets: OverviewBucket[]; totals: OverviewBucket }> {
+): Promise<Overview> {
   const { spanMs, bucketMs } = RANGES[range];
   const end = Math.ceil(now / bucketMs) * bucketMs;
   const start = end - spanMs;
-  const where = sql`org_id = ${orgId}::uuid and started_at >= ${new Date(start).toISOString()}::timestamptz`;
-  const [bucketResult, totalResult] = await Promise.all([
+  const inRange = sql`org_id = ${orgId}::uuid and started_at >= ${new Date(start).toISOString()}::timestamptz`;
+  const where = sql`${inRange} and replay_of is null`;
+  const [bucketResult, totalResult, failedResult, replayResult] = await Promise.all([
     deps.database.db.execute<StatsRow>(sql`
       select (extract(epoch from date_bin(${`${bucketMs / 1000} seconds`}::interval, started_at, 'epoch'::timestamptz))
         * 1000)::float8 as t_ms, ${STATS_COLUMNS}
       from runs where ${where} group by 1 order by 1`),
     deps.database.db.execute<StatsRow>(sql`select null as t_ms, ${STATS_COLUMNS} from runs where ${where}`),
+    deps.database.db.execute<RunSummaryRow>(sql`
+      select ${RUN_SUMMARY_COLUMNS} from runs where ${where} and status = 'error'
+      order by started_at desc, id desc limit ${NEEDS_ATTENTION}`),
+    deps.database.db.execute<{ replays: number | string }>(
+      sql`select count(*) as replays from runs where ${inRange} and replay_of is not null`,
+    ),
   ]);
   const byBucket = new Map(rowsOf<StatsRow>(bucketResult).map((r) => [Number(r.t_ms), r]));
   const buckets: OverviewBucket[] = [];
   for (let t = start; t < end; t += bucketMs) buckets.push(toBucket(t, byBucket.get(t)));
-  return { range, bucketMs, buckets, totals: toBucket(start, rowsOf<StatsRow>(totalResult)[0]) };
+  return {
+    range,
+    bucketMs,
+    buckets,
+    totals: toBucket(start, rowsOf<StatsRow>(totalResult)[0]),
+    needsAttention: rowsOf<RunSummaryRow>(failedResult).map(toRunSummary),
+    replays: Number(rowsOf<{ replays: number | string }>(replayResult)[0]?.replays ?? 0),
+  };
 }
