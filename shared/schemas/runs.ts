@@ -62,6 +62,11 @@ export const ZSpanSummary = z.object({
   outputTokens: z.number().nullable(),
   costUsd: z.number().nullable(),
   error: z.string().nullable(),
+  /**
+   * For a top-level span of a workflow run named after one of its steps: that step's position in the workflow, which
+   * orders spans that started in the same millisecond.
+   */
+  stepIndex: z.number().nullable().optional(),
 });
 export type SpanSummary = z.infer<typeof ZSpanSummary>;
 

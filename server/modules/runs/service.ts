@@ -119,12 +119,32 @@ export async function runFacets(deps: Deps, orgId: string): Promise<{ workflows:
   };
 }
 
+/**
+ * The steps of a workflow run's definition by position. A workflow's steps often start within one millisecond (a
+ * recorded step in a replay takes none), so start time alone cannot order them: each top-level span named after a
+ * step gets that step's position as `stepIndex`, which breaks ties in execution order.
+ */
+function stepIndexes(orgId: string, runId: string): { cte: SQL; column: SQL } {
+  return {
+    cte: sql`with steps as (
+      select e.step ->> 'id' as step_id, (e.ord - 1)::int as step_index
+      from runs r join workflow_versions v on v.org_id = r.org_id and v.id = r.workflow_version_id
+      cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(v.definition -> 'steps') = 'array' then v.definition -> 'steps' else '[]'::jsonb end
+      ) with ordinality e(step, ord)
+      where r.org_id = ${orgId}::uuid and r.id = ${runId})`,
+    column: sql`(select step_index from steps where step_id = spans.name and spans.parent_id is null limit 1)
+      as step_index`,
+  };
+}
+
 export async function getRun(
   deps: Deps,
   orgId: string,
   runId: string,
 ): Promise<{ run: RunDetail; spans: SpanSummary[]; truncated: boolean; eventId: string }> {
   const eventId = await deps.store.lastId(runsStream(orgId));
+  const steps = stepIndexes(orgId, runId);
   const [runResult, spanResult] = await Promise.all([
     deps.database.db.execute<
       RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }
@@ -132,8 +152,8 @@ export async function getRun(
       sql`select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS} from runs
           where org_id = ${orgId}::uuid and id = ${runId}`,
     ),
-    deps.database.db.execute<SpanSummaryRow>(sql`
-      select ${SPAN_SUMMARY_COLUMNS} from spans where org_id = ${orgId}::uuid and run_id = ${runId}
+    deps.database.db.execute<SpanSummaryRow>(sql`${steps.cte}
+      select ${SPAN_SUMMARY_COLUMNS}, ${steps.column} from spans where org_id = ${orgId}::uuid and run_id = ${runId}
       order by started_at, id limit ${MAX_SPANS + 1}`),
   ]);
   const [row] = rowsOf<RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }>(
@@ -152,8 +172,9 @@ export async function getRun(
 /** The spans of one run with these ids (what a live event names). */
 export async function spansByIds(deps: Deps, orgId: string, runId: string, ids: string[]): Promise<SpanSummary[]> {
   if (ids.length === 0) return [];
-  const result = await deps.database.db.execute<SpanSummaryRow>(sql`
-    select ${SPAN_SUMMARY_COLUMNS} from spans
+  const steps = stepIndexes(orgId, runId);
+  const result = await deps.database.db.execute<SpanSummaryRow>(sql`${steps.cte}
+    select ${SPAN_SUMMARY_COLUMNS}, ${steps.column} from spans
     where org_id = ${orgId}::uuid and run_id = ${runId} and id = any(${sql.param(ids)}::text[])`);
   return rowsOf<SpanSummaryRow>(result).map(toSpanSummary);
 }
