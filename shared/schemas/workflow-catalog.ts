@@ -32,4 +32,3 @@ export type WorkflowSummary = z.infer<typeof ZWorkflowSummary>;
 
 export const ZWorkflowList = z.object({ workflows: z.array(ZWorkflowSummary) });
 export type WorkflowList = z.infer<typeof ZWorkflowList>;
-

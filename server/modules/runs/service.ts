@@ -243,12 +243,7 @@ export const NEEDS_ATTENTION = 5;
  * empty buckets included so charts keep their time axis. Totals are computed over the whole range, not summed
  * buckets. Replays (`replay_of` set) are experiments on recorded runs, not traffic: they are only counted, apart.
  */
-export async function overview(
-  deps: Deps,
-  orgId: string,
-  range: OverviewRange,
-  now = Date.now(),
-): Promise<Overview> {
+export async function overview(deps: Deps, orgId: string, range: OverviewRange, now = Date.now()): Promise<Overview> {
   const { spanMs, bucketMs } = RANGES[range];
   const end = Math.ceil(now / bucketMs) * bucketMs;
   const start = end - spanMs;
