@@ -1,7 +1,6 @@
 import type { WorkflowDefinition, WorkflowStep } from "@shared/workflow/define.ts";
 import { Alert } from "../../components/alert.tsx";
 import { JsonViewer } from "../../components/json-viewer/json-viewer.tsx";
-import type { Json } from "../../components/json-viewer/json-tree.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { trpc } from "../../lib/trpc.ts";
 
@@ -60,7 +59,7 @@ export function VersionDefinition({ orgId, versionId }: { orgId: string; version
           })}
         </ol>
       )}
-      <JsonViewer value={definition as Json} label="Definition" defaultExpandDepth={1} />
+      <JsonViewer value={definition} label="Definition" defaultExpandDepth={1} />
     </div>
   );
 }
