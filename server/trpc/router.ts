@@ -11,6 +11,7 @@ import { runsRouter } from "../modules/runs/router.ts";
 import { runtimesRouter } from "../modules/runtimes/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { usageRouter } from "../modules/usage/router.ts";
+import { workflowsRouter } from "../modules/workflows/router.ts";
 import { createCallerFactory, router } from "./init.ts";
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   replays: replaysRouter,
   runtimes: runtimesRouter,
   usage: usageRouter,
+  workflows: workflowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

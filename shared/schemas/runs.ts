@@ -62,6 +62,11 @@ export const ZSpanSummary = z.object({
   outputTokens: z.number().nullable(),
   costUsd: z.number().nullable(),
   error: z.string().nullable(),
+  /**
+   * For a top-level span of a workflow run named after one of its steps: that step's position in the workflow, which
+   * orders spans that started in the same millisecond.
+   */
+  stepIndex: z.number().nullable().optional(),
 });
 export type SpanSummary = z.infer<typeof ZSpanSummary>;
 
@@ -148,7 +153,12 @@ export const ZOverview = z.object({
   range: ZOverviewRange,
   bucketMs: z.number(),
   buckets: z.array(ZOverviewBucket),
+  /** Over production runs only: replays are counted apart, in `replays`. */
   totals: ZOverviewBucket,
+  /** The latest failed production runs of the range, newest first: what needs attention. */
+  needsAttention: z.array(ZRunSummary),
+  /** Replays started in the range, which the numbers above leave out. */
+  replays: z.number(),
 });
 export type Overview = z.infer<typeof ZOverview>;
 

@@ -243,7 +243,8 @@ async function writeInTransaction(
     continuing.runs,
   );
   const sdkReplays = sdkReplayRecords(runItems);
-  if (sdkReplays.length > 0) await recordReplays(tx, orgId, sdkReplays);
+  // Replays Echos runs itself were counted when they were asked for; those the SDK ran are counted as they arrive.
+  const newReplays = sdkReplays.length > 0 ? await recordReplays(tx, orgId, sdkReplays) : 0;
 
   const { outcomes, changedSpans } = written;
   for (const id of createdRuns) outcomes.set(`run:${id}`, "created");
@@ -262,11 +263,12 @@ async function writeInTransaction(
     ];
     await refreshConversations(tx, orgId, conversationIds);
   }
-  // Placeholders count as runs when they are created, as the runs they stand for.
-  const newRuns = createdRuns.size;
+  // Placeholders count as runs when they are created, as the runs they stand for; replays count as replays.
+  const replayRuns = new Set(runItems.flatMap((r) => (r.replayOf ? [r.id] : [])));
+  const newRuns = [...createdRuns].filter((id) => !replayRuns.has(id)).length;
   const newSpans = changes.filter((c) => c.inserted).length;
-  if (newRuns + newSpans > 0) {
-    const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans });
+  if (newRuns + newSpans + newReplays > 0) {
+    const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans, replays: newReplays });
     if (spanLimit > 0 && newSpans > 0)
       await noteThresholds(tx, {
         orgId,

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { IngestRun } from "@shared/schemas/ingest.ts";
-import type { Db } from "../../infra/db.ts";
+import { type Db, rowsOf } from "../../infra/db.ts";
 
 /** How a replay was asked for, kept beside its run: the row that puts it in its parent's fork tree. */
 export interface ReplayRecord {
@@ -18,19 +18,22 @@ export interface ReplayRecord {
 
 /**
  * Records replays (written once: a replay's record never changes). A replay of a replay joins the tree of the run it
- * all started from: the root is the parent's root, or the parent itself.
+ * all started from: the root is the parent's root, or the parent itself. Returns how many were new.
  */
-export async function recordReplays(db: Db, orgId: string, records: ReplayRecord[]): Promise<void> {
+export async function recordReplays(db: Db, orgId: string, records: ReplayRecord[]): Promise<number> {
+  let created = 0;
   for (const r of records) {
-    await db.execute(sql`
+    const result = await db.execute(sql`
       insert into replays (org_id, id, parent_run_id, root_run_id, mode, fork_step, overrides, policies, label,
         executor, created_by, api_key_id)
       select ${orgId}::uuid, ${r.id}, ${r.parentRunId},
         coalesce((select root_run_id from replays where org_id = ${orgId}::uuid and id = ${r.parentRunId}), ${r.parentRunId}),
         ${r.mode}, ${r.forkStep}, ${JSON.stringify(r.overrides)}::jsonb, ${JSON.stringify(r.policies)}::jsonb,
         ${r.label}, ${r.executor}, ${r.createdBy ?? null}::uuid, ${r.apiKeyId ?? null}::uuid
-      on conflict (org_id, id) do nothing`);
+      on conflict (org_id, id) do nothing returning id`);
+    created += rowsOf(result).length;
   }
+  return created;
 }
 
 /** Replays run by the SDK (`runtime.replay()`) arrive as runs carrying `replayOf`: they join the fork tree too. */

@@ -125,6 +125,8 @@ export type SpanSummaryRow = {
   output_tokens: number | null;
   cost_usd: number | null;
   error: string | null;
+  /** Selected where execution order is wanted (see `stepIndexes` in the service). */
+  step_index?: number | string | null;
 };
 
 const numberOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -144,6 +146,7 @@ export function toSpanSummary(r: SpanSummaryRow): SpanSummary {
     outputTokens: numberOrNull(r.output_tokens),
     costUsd: numberOrNull(r.cost_usd),
     error: r.error,
+    ...(r.step_index === undefined ? {} : { stepIndex: numberOrNull(r.step_index) }),
   };
 }
 

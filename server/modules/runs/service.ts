@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type {
+  Overview,
   OverviewBucket,
   OverviewRange,
   RunDetail,
@@ -118,12 +119,32 @@ export async function runFacets(deps: Deps, orgId: string): Promise<{ workflows:
   };
 }
 
+/**
+ * The steps of a workflow run's definition by position. A workflow's steps often start within one millisecond (a
+ * recorded step in a replay takes none), so start time alone cannot order them: each top-level span named after a
+ * step gets that step's position as `stepIndex`, which breaks ties in execution order.
+ */
+function stepIndexes(orgId: string, runId: string): { cte: SQL; column: SQL } {
+  return {
+    cte: sql`with steps as (
+      select e.step ->> 'id' as step_id, (e.ord - 1)::int as step_index
+      from runs r join workflow_versions v on v.org_id = r.org_id and v.id = r.workflow_version_id
+      cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(v.definition -> 'steps') = 'array' then v.definition -> 'steps' else '[]'::jsonb end
+      ) with ordinality e(step, ord)
+      where r.org_id = ${orgId}::uuid and r.id = ${runId})`,
+    column: sql`(select step_index from steps where step_id = spans.name and spans.parent_id is null limit 1)
+      as step_index`,
+  };
+}
+
 export async function getRun(
   deps: Deps,
   orgId: string,
   runId: string,
 ): Promise<{ run: RunDetail; spans: SpanSummary[]; truncated: boolean; eventId: string }> {
   const eventId = await deps.store.lastId(runsStream(orgId));
+  const steps = stepIndexes(orgId, runId);
   const [runResult, spanResult] = await Promise.all([
     deps.database.db.execute<
       RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }
@@ -131,8 +152,8 @@ export async function getRun(
       sql`select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS} from runs
           where org_id = ${orgId}::uuid and id = ${runId}`,
     ),
-    deps.database.db.execute<SpanSummaryRow>(sql`
-      select ${SPAN_SUMMARY_COLUMNS} from spans where org_id = ${orgId}::uuid and run_id = ${runId}
+    deps.database.db.execute<SpanSummaryRow>(sql`${steps.cte}
+      select ${SPAN_SUMMARY_COLUMNS}, ${steps.column} from spans where org_id = ${orgId}::uuid and run_id = ${runId}
       order by started_at, id limit ${MAX_SPANS + 1}`),
   ]);
   const [row] = rowsOf<RunSummaryRow & { input: unknown; output: unknown; full_error: string; metadata: unknown }>(
@@ -151,8 +172,9 @@ export async function getRun(
 /** The spans of one run with these ids (what a live event names). */
 export async function spansByIds(deps: Deps, orgId: string, runId: string, ids: string[]): Promise<SpanSummary[]> {
   if (ids.length === 0) return [];
-  const result = await deps.database.db.execute<SpanSummaryRow>(sql`
-    select ${SPAN_SUMMARY_COLUMNS} from spans
+  const steps = stepIndexes(orgId, runId);
+  const result = await deps.database.db.execute<SpanSummaryRow>(sql`${steps.cte}
+    select ${SPAN_SUMMARY_COLUMNS}, ${steps.column} from spans
     where org_id = ${orgId}::uuid and run_id = ${runId} and id = any(${sql.param(ids)}::text[])`);
   return rowsOf<SpanSummaryRow>(result).map(toSpanSummary);
 }
@@ -213,29 +235,42 @@ function toBucket(t: number, r: StatsRow | undefined): OverviewBucket {
   };
 }
 
+/** How many failed runs the Overview lists under "Needs attention". */
+export const NEEDS_ATTENTION = 5;
+
 /**
- * Runs per bucket over the range, with error count, latency percentiles of finished runs, tokens and cost; empty
- * buckets included so charts keep their time axis. Totals are computed over the whole range, not summed buckets.
+ * Production runs per bucket over the range, with error count, latency percentiles of finished runs, tokens and cost;
+ * empty buckets included so charts keep their time axis. Totals are computed over the whole range, not summed
+ * buckets. Replays (`replay_of` set) are experiments on recorded runs, not traffic: they are only counted, apart.
  */
-export async function overview(
-  deps: Deps,
-  orgId: string,
-  range: OverviewRange,
-  now = Date.now(),
-): Promise<{ range: OverviewRange; bucketMs: number; buckets: OverviewBucket[]; totals: OverviewBucket }> {
+export async function overview(deps: Deps, orgId: string, range: OverviewRange, now = Date.now()): Promise<Overview> {
   const { spanMs, bucketMs } = RANGES[range];
   const end = Math.ceil(now / bucketMs) * bucketMs;
   const start = end - spanMs;
-  const where = sql`org_id = ${orgId}::uuid and started_at >= ${new Date(start).toISOString()}::timestamptz`;
-  const [bucketResult, totalResult] = await Promise.all([
+  const inRange = sql`org_id = ${orgId}::uuid and started_at >= ${new Date(start).toISOString()}::timestamptz`;
+  const where = sql`${inRange} and replay_of is null`;
+  const [bucketResult, totalResult, failedResult, replayResult] = await Promise.all([
     deps.database.db.execute<StatsRow>(sql`
       select (extract(epoch from date_bin(${`${bucketMs / 1000} seconds`}::interval, started_at, 'epoch'::timestamptz))
         * 1000)::float8 as t_ms, ${STATS_COLUMNS}
       from runs where ${where} group by 1 order by 1`),
     deps.database.db.execute<StatsRow>(sql`select null as t_ms, ${STATS_COLUMNS} from runs where ${where}`),
+    deps.database.db.execute<RunSummaryRow>(sql`
+      select ${RUN_SUMMARY_COLUMNS} from runs where ${where} and status = 'error'
+      order by started_at desc, id desc limit ${NEEDS_ATTENTION}`),
+    deps.database.db.execute<{ replays: number | string }>(
+      sql`select count(*) as replays from runs where ${inRange} and replay_of is not null`,
+    ),
   ]);
   const byBucket = new Map(rowsOf<StatsRow>(bucketResult).map((r) => [Number(r.t_ms), r]));
   const buckets: OverviewBucket[] = [];
   for (let t = start; t < end; t += bucketMs) buckets.push(toBucket(t, byBucket.get(t)));
-  return { range, bucketMs, buckets, totals: toBucket(start, rowsOf<StatsRow>(totalResult)[0]) };
+  return {
+    range,
+    bucketMs,
+    buckets,
+    totals: toBucket(start, rowsOf<StatsRow>(totalResult)[0]),
+    needsAttention: rowsOf<RunSummaryRow>(failedResult).map(toRunSummary),
+    replays: Number(rowsOf<{ replays: number | string }>(replayResult)[0]?.replays ?? 0),
+  };
 }

@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import type { OverviewBucket, OverviewRange } from "@shared/schemas/runs.ts";
+import type { OverviewBucket, OverviewRange, RunSummary } from "@shared/schemas/runs.ts";
 import { toData } from "./charts/chart-data.ts";
 import { CostChart } from "./charts/cost-chart.tsx";
 import { ErrorRateChart } from "./charts/error-rate-chart.tsx";
@@ -14,14 +14,14 @@ import { RecentErrors } from "./recent-errors.tsx";
  * Overview's weight), fetched as soon as the page's code arrives, while the page waits for its data.
  */
 export default function OverviewCharts({
-  orgId,
   range,
+  needsAttention,
   buckets,
   bucketMs,
   totals,
 }: {
-  orgId: string;
   range: OverviewRange;
+  needsAttention: readonly RunSummary[];
   buckets: readonly OverviewBucket[];
   bucketMs: number;
   totals: OverviewBucket;
@@ -33,7 +33,7 @@ export default function OverviewCharts({
         <div className="min-w-0 lg:col-span-2">
           <RunsChart data={data} bucketMs={bucketMs} total={totals.runs} />
         </div>
-        <RecentErrors orgId={orgId} range={range} from={buckets[0]?.t ?? totals.t} />
+        <RecentErrors range={range} items={needsAttention} />
       </div>
       <div className="grid gap-4 md:grid-cols-2">
         <ErrorRateChart data={data} bucketMs={bucketMs} total={errorRate(totals.errors, totals.runs)} />

@@ -10,6 +10,7 @@ import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { SetupSteps } from "../../components/setup-steps.tsx";
 import { errorMessage } from "../../lib/errors.ts";
+import { formatInteger } from "../../lib/run-format.ts";
 import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";
@@ -176,13 +177,25 @@ export default function OverviewPage() {
         aria-busy={overview.isPlaceholderData || undefined}
       >
         <OverviewStats totals={totals} rangeLabel={rangeLabel} />
+        {data.replays > 0 && (
+          <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="overview-replays">
+            Production runs only: {formatInteger(data.replays)} {data.replays === 1 ? "replay" : "replays"} in{" "}
+            {rangeLabel} {data.replays === 1 ? "is" : "are"} left out of these numbers.
+          </p>
+        )}
         {totals.runs === 0 && !waitingForEver && (
           <p className="rounded-lg border border-dashed border-zinc-300 px-4 py-3 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
             No runs in {rangeLabel}. Pick a longer range, or wait for your agents: new runs appear here as they arrive.
           </p>
         )}
         <Suspense fallback={<ChartsSkeleton />}>
-          <OverviewCharts orgId={orgId} range={data.range} buckets={data.buckets} bucketMs={bucketMs} totals={totals} />
+          <OverviewCharts
+            range={data.range}
+            needsAttention={data.needsAttention}
+            buckets={data.buckets}
+            bucketMs={bucketMs}
+            totals={totals}
+          />
         </Suspense>
       </div>
     </div>

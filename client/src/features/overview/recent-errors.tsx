@@ -1,22 +1,17 @@
 import { ArrowRight, CircleCheck } from "lucide-react";
 import { Link } from "react-router";
-import type { OverviewRange } from "@shared/schemas/runs.ts";
+import type { OverviewRange, RunSummary } from "@shared/schemas/runs.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
 import { firstLine } from "../../lib/run-format.ts";
-import { trpc } from "../../lib/trpc.ts";
 import { useClock } from "../../lib/use-clock.ts";
 
-const LIMIT = 5;
-
-/** The latest failed runs of the range: what needs attention, one click from its detail. */
-export function RecentErrors({ orgId, range, from }: { orgId: string; range: OverviewRange; from: string }) {
-  const list = trpc.runs.list.useQuery(
-    { orgId, status: "error", from, limit: LIMIT },
-    { placeholderData: (previous) => previous },
-  );
+/**
+ * The latest failed production runs of the range (the overview's own list, so replays never show here): what needs
+ * attention, one click from its detail.
+ */
+export function RecentErrors({ range, items }: { range: OverviewRange; items: readonly RunSummary[] }) {
   const now = useClock(15_000);
-  const items = list.data?.items ?? [];
 
   return (
     <section
@@ -36,17 +31,7 @@ export function RecentErrors({ orgId, range, from }: { orgId: string; range: Ove
           <ArrowRight aria-hidden="true" className="size-3" />
         </Link>
       </div>
-      {list.isPending ? (
-        <div className="space-y-2 px-4 pb-4">
-          {Array.from({ length: 4 }, (_, i) => (
-            <div key={i} className="h-10 animate-pulse rounded-md bg-zinc-100 dark:bg-zinc-800/60" />
-          ))}
-        </div>
-      ) : list.isError ? (
-        <p role="alert" className="px-4 pb-4 text-sm text-rose-600 dark:text-rose-400">
-          Could not load the failed runs: {list.error.message}
-        </p>
-      ) : items.length === 0 ? (
+      {items.length === 0 ? (
         <div className="flex flex-1 flex-col items-center justify-center gap-2 px-4 pt-4 pb-8 text-center">
           <CircleCheck aria-hidden="true" className="size-6 text-emerald-500 dark:text-emerald-400" />
           <p className="text-sm text-zinc-600 dark:text-zinc-400">No failed runs in this range.</p>

@@ -35,7 +35,7 @@ export default function UsagePage() {
     <div className="echos-usage mx-auto max-w-6xl">
       <PageHeader
         title="Usage"
-        description="Spans ingested and replays run this month, against the organisation's limits. Owners and admins get an e-mail at 90 % and at 100 %."
+        description="Spans ingested and replays run this month, against the organisation's limits. Replays count as replays, not as runs. Owners and admins get an e-mail at 90 % and at 100 %."
       />
       <Alert>{errorMessage(usage.error)}</Alert>
       {!report ? (
@@ -70,7 +70,7 @@ export default function UsagePage() {
               label="Counts reset"
               value={`${formatResetDate(report.resetsAt)} (in ${daysUntil(report.resetsAt)} days)`}
             />
-            <Fact icon={Gauge} label="Runs this month" value={formatCount(report.runs)} />
+            <Fact icon={Gauge} label="Production runs this month" value={formatCount(report.runs)} />
             <Fact
               icon={Trash2}
               label="Runs are kept"

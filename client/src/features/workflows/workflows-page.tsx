@@ -1,37 +1,42 @@
-import { GitFork, ListTree, Play, Workflow } from "lucide-react";
-import { EmptyState } from "../../components/empty-state.tsx";
+import { Alert } from "../../components/alert.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-
-const STEPS = [
-  { icon: ListTree, title: "Define", text: "Describe your agent as declarative steps: LLM calls, tools, branches." },
-  { icon: Play, title: "Run", text: "Run it with EchosRuntime; each version registers itself here." },
-  { icon: GitFork, title: "Replay", text: "Change any step's prompt, model or arguments and press Test fix." },
-] as const;
+import { errorMessage } from "../../lib/errors.ts";
+import { trpc } from "../../lib/trpc.ts";
+import { useCurrentOrg } from "../session/use-current-org.ts";
+import { WorkflowCard } from "./workflow-card.tsx";
+import { WorkflowsEmpty } from "./workflows-empty.tsx";
 
 export default function WorkflowsPage() {
+  const { org } = useCurrentOrg();
+  const list = trpc.workflows.list.useQuery({ orgId: org.id });
+  const workflows = list.data?.workflows;
+
   return (
     <>
-      <PageHeader title="Workflows" description="Versioned agent definitions that Echos can replay from any step." />
-      <EmptyState
-        icon={Workflow}
-        title="No workflows registered"
-        description="Workflows appear here when an agent defined as an Echos workflow runs for the first time. Their runs are fully replayable on the server."
-      >
-        <ol className="grid gap-3 text-left sm:grid-cols-3">
-          {STEPS.map(({ icon: Icon, title, text }, i) => (
-            <li
-              key={title}
-              className="rounded-lg border border-zinc-200 bg-zinc-50/60 p-4 dark:border-zinc-800 dark:bg-zinc-900"
-            >
-              <div className="flex items-center gap-2 text-sm font-medium text-zinc-900 dark:text-zinc-100">
-                <Icon aria-hidden="true" className="size-4 text-indigo-600 dark:text-indigo-400" />
-                {i + 1}. {title}
-              </div>
-              <p className="mt-1.5 text-xs leading-5 text-zinc-600 dark:text-zinc-400">{text}</p>
+      <PageHeader
+        title="Workflows"
+        description="Versioned agent definitions that Echos can replay from any step. Counts are of production runs; replays are left out."
+      />
+      <Alert>{errorMessage(list.error)}</Alert>
+      {!workflows ? (
+        !list.error && (
+          <div className="animate-pulse space-y-4">
+            {Array.from({ length: 3 }, (_, i) => (
+              <div key={i} className="h-40 rounded-lg bg-zinc-200/60 dark:bg-zinc-800/50" />
+            ))}
+          </div>
+        )
+      ) : workflows.length === 0 ? (
+        <WorkflowsEmpty />
+      ) : (
+        <ul className="space-y-4" data-testid="workflows">
+          {workflows.map((workflow) => (
+            <li key={workflow.name}>
+              <WorkflowCard orgId={org.id} workflow={workflow} />
             </li>
           ))}
-        </ol>
-      </EmptyState>
+        </ul>
+      )}
     </>
   );
 }

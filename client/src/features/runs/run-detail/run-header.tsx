@@ -58,7 +58,7 @@ export const RunHeader = memo(function RunHeader({
           {/* Wraps on a phone: the actions move under the title rather than squeezing it. */}
           <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
             <h1
-              className="max-w-full min-w-0 truncate text-xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
+              className="max-w-full min-w-0 text-xl font-semibold tracking-tight wrap-anywhere text-zinc-900 sm:truncate dark:text-zinc-50"
               data-testid="run-name"
             >
               {run.name}
@@ -72,7 +72,7 @@ export const RunHeader = memo(function RunHeader({
             </span>
           </div>
           <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1.5 text-sm text-zinc-500 dark:text-zinc-400">
-            <span className="inline-flex items-center gap-0.5 font-mono text-xs">
+            <span className="inline-flex max-w-full min-w-0 items-center gap-0.5 font-mono text-xs break-all">
               {run.id}
               <CopyButton text={run.id} label="Copy run id" />
             </span>

@@ -41,6 +41,31 @@ describe("buildSpanTree", () => {
     expect(tree.byId.get("root")?.children.map((c) => c.span.id)).toEqual(["c1", "b", "c2"]);
   });
 
+  it("orders a replay's steps that all started in one millisecond by their position in the workflow", () => {
+    // A replay of support-triage: the recorded steps take no time, so classify, order and urgency share a start.
+    const step = (id: string, stepIndex: number, start: number, ms: number | null) => ({
+      ...span(`span-${id}`, null, start, ms),
+      name: id,
+      stepIndex,
+    });
+    const spans = [
+      step("send", 4, 0, null),
+      step("urgency", 2, 0, 0),
+      step("draft", 3, 0, 0),
+      step("classify", 0, 0, 0),
+      step("order", 1, 0, 0),
+    ];
+    const names = (tree: SpanTree) => flattenTree(tree, new Set()).map((r) => r.node.span.name);
+    expect(names(buildSpanTree(spans))).toEqual(["classify", "order", "urgency", "draft", "send"]);
+    expect(names(buildSpanTree([...spans].reverse()))).toEqual(["classify", "order", "urgency", "draft", "send"]);
+  });
+
+  it("without step positions, puts a span that ended the instant another began first, and a running one last", () => {
+    // format (no time at all) ran before send, which started in the same millisecond; ids would say otherwise.
+    const spans = [span("a-send", null, 50, 30), span("z-format", null, 50, 0), span("m-wait", null, 50, null)];
+    expect(outline(buildSpanTree(spans))).toEqual(["z-format@0", "a-send@0", "m-wait@0"]);
+  });
+
   it("hangs a span whose parent has not arrived from the top level, marked as an orphan, until the parent comes", () => {
     const early = buildSpanTree([span("child", "late-parent", 50), span("root", null, 0)]);
     expect(outline(early)).toEqual(["root@0", "child@0"]);

@@ -1,7 +1,7 @@
 import type { SpanSummary } from "@shared/schemas/runs.ts";
 
 /**
- * The span tree of a run, built once per data change in O(n log n) (a Map from id to node, children sorted by start)
+ * The span tree of a run, built once per data change in O(n log n) (a Map from id to node, children in execution order)
  * so rendering a row never scans the spans. A span whose parent has not arrived yet hangs from the top level until it
  * does; a cycle in bad data is broken at the span that closes it, so every span is shown exactly once.
  */
@@ -28,8 +28,18 @@ export interface SpanTree {
   errors: number;
 }
 
+const UNKNOWN = Number.POSITIVE_INFINITY;
+
+/**
+ * Execution order: by start; within one millisecond by the step's position in its workflow (where known), then by
+ * end (a span that ended at the instant another began ran first; a running one last), then by id so the order is
+ * stable.
+ */
 const byStart = (a: SpanNode, b: SpanNode) =>
-  a.start - b.start || (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0);
+  a.start - b.start ||
+  (a.span.stepIndex ?? UNKNOWN) - (b.span.stepIndex ?? UNKNOWN) ||
+  (a.end ?? UNKNOWN) - (b.end ?? UNKNOWN) ||
+  (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0);
 
 export function buildSpanTree(spans: Iterable<SpanSummary>): SpanTree {
   const byId = new Map<string, SpanNode>();

@@ -1,23 +1,29 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { clsx } from "clsx";
 import { ChevronRight, CircleAlert, ListTree } from "lucide-react";
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from "react";
-import { formatMs, formatMsShort } from "../../../lib/run-format.ts";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { formatMs } from "../../../lib/run-format.ts";
 import { ERROR_BAR, KIND_STYLES } from "../../../components/span-kind.ts";
 import type { SpanNode, SpanRow } from "./span-tree.ts";
+import { timeTicks } from "./waterfall-axis.ts";
 
 const ROW_HEIGHT = 28;
 const HEADER_HEIGHT = 32;
 const INDENT = 14;
 /** Deeper spans stop moving right, so a pathological chain still leaves room for names. */
 const MAX_INDENT_DEPTH = 16;
-const GRID = "grid grid-cols-[minmax(200px,5fr)_minmax(0,7fr)]";
-const TICKS = [0, 0.25, 0.5, 0.75, 1];
+/** Names and timeline side by side; on a phone the names give up width so the timeline keeps some. */
+const GRID = "grid grid-cols-[minmax(112px,4fr)_minmax(0,5fr)] sm:grid-cols-[minmax(200px,5fr)_minmax(0,7fr)]";
 
 interface Scale {
   t0: number;
   total: number;
+  /** The timeline column's width in px, to place duration labels where they fit. */
+  widthPx: number;
 }
+
+/** Room a duration label needs beside its bar ("12.5 s" and its gap). */
+const LABEL_PX = 48;
 
 interface RowProps {
   node: SpanNode;
@@ -48,8 +54,18 @@ const WaterfallRow = memo(function WaterfallRow({
   const end = node.end ?? Math.max(runningEnd, node.start);
   const left = ((node.start - scale.t0) / scale.total) * 100;
   const width = ((end - node.start) / scale.total) * 100;
-  // The duration sits right of the bar, or left of it, or (a long bar from the start) inside it.
-  const labelAt = left + width < 72 ? "right" : left > 16 ? "left" : "inside";
+  // The duration sits right of the bar, or left of it, or inside a long bar; on an axis too narrow for it (a phone),
+  // it is left to the span panel rather than drawn over its neighbours.
+  const leftPx = (left / 100) * scale.widthPx;
+  const widthPx = (width / 100) * scale.widthPx;
+  const labelAt =
+    scale.widthPx - leftPx - widthPx >= LABEL_PX
+      ? "right"
+      : leftPx >= LABEL_PX
+        ? "left"
+        : widthPx >= LABEL_PX
+          ? "inside"
+          : null;
   const duration = formatMs(end - node.start);
   const hasChildren = node.children.length > 0;
   return (
@@ -121,7 +137,7 @@ const WaterfallRow = memo(function WaterfallRow({
           </span>
         )}
       </div>
-      <div className="relative h-full min-w-0 border-l border-zinc-100 dark:border-zinc-800/80">
+      <div className="relative h-full min-w-0 overflow-hidden border-l border-zinc-100 dark:border-zinc-800/80">
         <div
           className={clsx(
             "absolute top-1/2 h-3 -translate-y-1/2 rounded-[3px]",
@@ -131,25 +147,27 @@ const WaterfallRow = memo(function WaterfallRow({
           style={{ left: `${left}%`, width: `max(${width}%, 2px)` }}
           data-testid={running ? "running-bar" : undefined}
         />
-        <span
-          className={clsx(
-            "pointer-events-none absolute top-1/2 -translate-y-1/2 text-[11px] whitespace-nowrap tabular-nums",
-            labelAt === "inside"
-              ? "rounded-sm bg-black/60 px-1 leading-4 font-medium text-white"
-              : running
-                ? "text-sky-700 dark:text-sky-300"
-                : "text-zinc-600 dark:text-zinc-400",
-          )}
-          style={
-            labelAt === "right"
-              ? { left: `calc(${left + width}% + 6px)` }
-              : labelAt === "left"
-                ? { right: `calc(${100 - left}% + 6px)` }
-                : { left: `calc(${left}% + 6px)` }
-          }
-        >
-          {duration}
-        </span>
+        {labelAt && (
+          <span
+            className={clsx(
+              "pointer-events-none absolute top-1/2 -translate-y-1/2 text-[11px] whitespace-nowrap tabular-nums",
+              labelAt === "inside"
+                ? "rounded-sm bg-black/60 px-1 leading-4 font-medium text-white"
+                : running
+                  ? "text-sky-700 dark:text-sky-300"
+                  : "text-zinc-600 dark:text-zinc-400",
+            )}
+            style={
+              labelAt === "right"
+                ? { left: `calc(${left + width}% + 6px)` }
+                : labelAt === "left"
+                  ? { right: `calc(${100 - left}% + 6px)` }
+                  : { left: `calc(${left}% + 6px)` }
+            }
+          >
+            {duration}
+          </span>
+        )}
       </div>
     </div>
   );
@@ -190,7 +208,19 @@ export function SpanWaterfall({
     scrollMargin: HEADER_HEIGHT,
     getItemKey,
   });
-  const scale = useMemo<Scale>(() => ({ t0, total: Math.max(1, t1 - t0) }), [t0, t1]);
+  // The axis gets as many ticks as its width holds apart; it is measured, as it changes with the page.
+  const axisRef = useRef<HTMLDivElement>(null);
+  const [axisWidth, setAxisWidth] = useState(400);
+  useLayoutEffect(() => {
+    const el = axisRef.current;
+    if (!el) return;
+    setAxisWidth(el.clientWidth);
+    const observer = new ResizeObserver(([entry]) => entry && setAxisWidth(entry.contentRect.width));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const scale = useMemo<Scale>(() => ({ t0, total: Math.max(1, t1 - t0), widthPx: axisWidth }), [t0, t1, axisWidth]);
+  const ticks = useMemo(() => timeTicks(scale.total, axisWidth), [scale.total, axisWidth]);
   const selectedIndex = selectedId === null ? -1 : rows.findIndex((r) => r.node.span.id === selectedId);
 
   // Time to first render of the tree, for the performance budget (read by the 10,000-span browser test).
@@ -306,31 +336,35 @@ export function SpanWaterfall({
             <ListTree aria-hidden="true" className="size-3.5" />
             Spans
           </div>
-          <div className="relative border-l border-zinc-200 dark:border-zinc-800">
-            {TICKS.map((f) => (
+          <div
+            ref={axisRef}
+            data-testid="waterfall-axis"
+            className="relative overflow-hidden border-l border-zinc-200 dark:border-zinc-800"
+          >
+            {ticks.map((tick) => (
               <span
-                key={f}
+                key={tick.ms}
                 className={clsx(
-                  "absolute top-1/2 -translate-y-1/2 text-[11px] font-normal tabular-nums",
-                  f > 0 && f < 1 && "-translate-x-1/2",
+                  "absolute top-1/2 -translate-y-1/2 text-[11px] font-normal whitespace-nowrap tabular-nums",
+                  tick.ms > 0 && "-translate-x-1/2",
                 )}
-                style={f === 1 ? { right: 6 } : f === 0 ? { left: 6 } : { left: `${f * 100}%` }}
+                style={tick.ms === 0 ? { left: 6 } : { left: `${tick.at * 100}%` }}
               >
-                {formatMsShort(scale.total * f)}
+                {tick.label}
               </span>
             ))}
           </div>
         </div>
         <div className="relative" style={{ height: virtualizer.getTotalSize() }}>
-          {/* Quarter lines across the timeline column. */}
+          {/* A line down the timeline column at every tick. */}
           <div aria-hidden="true" className={clsx(GRID, "pointer-events-none absolute inset-0")}>
             <div />
             <div className="relative">
-              {TICKS.slice(1, -1).map((f) => (
+              {ticks.slice(1).map((tick) => (
                 <div
-                  key={f}
+                  key={tick.ms}
                   className="absolute inset-y-0 w-px bg-zinc-100 dark:bg-zinc-800/70"
-                  style={{ left: `${f * 100}%` }}
+                  style={{ left: `${tick.at * 100}%` }}
                 />
               ))}
             </div>
