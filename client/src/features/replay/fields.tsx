@@ -103,7 +103,7 @@ export function Segmented<T extends string>({
             "rounded px-2 py-0.5 text-xs font-medium transition-colors disabled:cursor-not-allowed",
             value === o.value
               ? "bg-white text-zinc-900 shadow-xs dark:bg-zinc-600 dark:text-white"
-              : "text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200",
+              : "text-zinc-600 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200",
           )}
         >
           {o.label}

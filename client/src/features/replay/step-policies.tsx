@@ -51,9 +51,9 @@ export function StepPolicies({ steps, forkIndex, policies, onChange, onPickFork 
             data-testid="policy-step"
             data-step-id={step.id}
             data-policy={policy}
-            className={clsx("flex items-start gap-3 py-2.5", before && "opacity-70")}
+            className="flex items-start gap-3 py-2.5"
           >
-            <span className="mt-0.5 w-5 shrink-0 text-right font-mono text-[11px] text-zinc-400 tabular-nums">
+            <span className="mt-0.5 w-5 shrink-0 text-right font-mono text-[11px] text-zinc-500 tabular-nums dark:text-zinc-400">
               {index + 1}
             </span>
             <Icon aria-hidden="true" className={clsx("mt-0.5 size-4 shrink-0", kind.text)} />
