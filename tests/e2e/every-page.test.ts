@@ -176,14 +176,15 @@ describeInBrowser("Every page on a phone and a desktop, light and dark", (server
     for (const { name, path, ready, signedOut: out } of pages) {
       const { page } = out ? signedOut : signedIn;
       await page.setViewportSize(PHONE);
-      await page.emulateMedia({ colorScheme: "light" });
+      // Reduced motion: the app's colour transitions then end at once, so axe reads the settled colours.
+      await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
       await page.goto(`${server.url}${path}`);
       await settle(page, ready).catch((error: Error) => {
         throw new Error(`${name} (${path}) did not finish loading: ${error.message}`);
       });
       for (const { size, colorScheme } of VIEWS) {
         await page.setViewportSize(size);
-        await page.emulateMedia({ colorScheme });
+        await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
         const view = `${name} (${path}) at ${size.width} px, ${colorScheme}`;
         for (const finding of await axeFindings(page)) findings.push(`${view}: ${finding}`);
         if (size === PHONE) {
@@ -194,7 +195,7 @@ describeInBrowser("Every page on a phone and a desktop, light and dark", (server
     }
     expect(findings.join("\n")).toBe("");
     expect(problems).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   it("opens the create-organisation dialog on its name field, so a name with spaces can be typed", async () => {
     const { page } = await server.openPage({ session });
@@ -221,16 +222,11 @@ describeInBrowser("Every page on a phone and a desktop, light and dark", (server
     expect(await dialog.textContent()).toMatch(/This is your own role/);
     expect(await axeFindings(page)).toEqual([]);
 
-    // Cancelled: nothing changes.
-    await dialog.getByRole("button", { name: "Cancel" }).click();
-    await dialog.waitFor({ state: "hidden" });
-    expect(await select.inputValue()).toBe("owner");
-
-    // Confirmed: the last owner cannot step down, and the dialog says why.
-    await select.selectOption("admin");
+    // Confirmed: the last owner cannot step down, and the dialog says why; cancelled, nothing has changed.
     await dialog.getByTestId("confirm-role-change").click();
     await expect.poll(() => dialog.getByRole("alert").textContent()).toMatch(/at least one owner/);
     await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
     expect(await select.inputValue()).toBe("owner");
   }, 120_000);
 });

@@ -55,7 +55,7 @@ export const RunHeader = memo(function RunHeader({
       </Link>
       <div>
         <div className="min-w-0">
-          <div className="flex items-center gap-3">
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
             <h1
               className="truncate text-xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50"
               data-testid="run-name"
