@@ -22,6 +22,8 @@ interface RoleChangeDialogProps {
   onCancel: () => void;
 }
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 const article = (role: Role) => (role === "owner" || role === "admin" ? "an" : "a");
 
 /** Asks before a role changes hands, naming the person and the role; ownership says what it gives away. */
@@ -39,7 +41,7 @@ export function RoleChangeDialog({ change, pending, error, onConfirm, onCancel }
             <span className="font-medium text-zinc-900 dark:text-zinc-100">{change.name || change.email}</span>
             {change.name && <span className="break-all"> ({change.email})</span>} goes from{" "}
             <span className="font-medium">{change.from}</span> to <span className="font-medium">{change.to}</span>:{" "}
-            {ROLE_OPTIONS.find((o) => o.value === change.to)?.text.toLowerCase()}.
+            {lowerFirst(ROLE_OPTIONS.find((o) => o.value === change.to)?.text ?? "")}.
           </p>
           {change.to === "owner" && (
             <p className="rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-500/10 dark:text-amber-200">
