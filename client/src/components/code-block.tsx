@@ -23,13 +23,17 @@ export function CodeBlock({ code, label }: { code: string; label?: string }) {
           type="button"
           onClick={() => void copy()}
           className="inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs text-zinc-400 transition hover:bg-white/10 hover:text-zinc-100"
-          aria-label={copied ? "Copied" : "Copy to clipboard"}
         >
-          {copied ? <Check className="size-3.5" /> : <Copy className="size-3.5" />}
+          {copied ? (
+            <Check aria-hidden="true" className="size-3.5" />
+          ) : (
+            <Copy aria-hidden="true" className="size-3.5" />
+          )}
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      <pre className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-6 text-zinc-100">
+      {/* Focusable, so a keyboard can scroll a long line into view. */}
+      <pre tabIndex={0} className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-6 text-zinc-100">
         <code>{code}</code>
       </pre>
     </div>

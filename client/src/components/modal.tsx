@@ -8,7 +8,10 @@ interface ModalProps {
   children: ReactNode;
 }
 
-/** A small dialog on the native `<dialog>`: focus trapping, Escape and the backdrop come from the browser. */
+/**
+ * A small dialog on the native `<dialog>`: focus trapping, Escape and the backdrop come from the browser. It opens
+ * with focus on its first field, not on the close button the browser would pick (where a typed space closes it).
+ */
 export function Modal({ open, title, onClose, children }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -16,7 +19,10 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>("input:not([type=hidden]), textarea, select")?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
 

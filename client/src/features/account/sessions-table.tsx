@@ -23,7 +23,7 @@ export function SessionsTable({ sessions }: { sessions: readonly Session[] }) {
   return (
     <div className="space-y-3">
       <Alert>{errorMessage(revoke.error)}</Alert>
-      <DataTable columns={["Device", "IP address", "Signed in", "Last used", ""]} data-testid="sessions-table">
+      <DataTable stacked columns={["Device", "IP address", "Signed in", "Last used", ""]} data-testid="sessions-table">
         {sorted.map((s) => (
           <tr key={s.id} data-testid="session-row" data-current={s.current || undefined}>
             <td className={TD}>
@@ -39,11 +39,13 @@ export function SessionsTable({ sessions }: { sessions: readonly Session[] }) {
                 )}
               </span>
             </td>
-            <td className={clsx(TD, "font-mono text-[13px]")}>{s.ip ?? "—"}</td>
-            <td className={TD} title={formatDateTime(s.createdAt)}>
+            <td data-label="IP address" className={clsx(TD, "font-mono text-[13px]")}>
+              {s.ip ?? "—"}
+            </td>
+            <td data-label="Signed in" className={TD} title={formatDateTime(s.createdAt)}>
               {formatDate(s.createdAt)}
             </td>
-            <td className={TD} title={formatDateTime(s.lastUsedAt)}>
+            <td data-label="Last used" className={TD} title={formatDateTime(s.lastUsedAt)}>
               {formatAgo(Date.parse(s.lastUsedAt), now)}
             </td>
             <td className={clsx(TD, "text-right")}>

@@ -25,7 +25,7 @@ function RunItem({ run, index }: { run: RunSummary; index: number }) {
           <span className="min-w-0 flex-1 truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">
             {run.name}
           </span>
-          <span className="shrink-0 text-[11px] text-zinc-400 tabular-nums dark:text-zinc-500">#{index}</span>
+          <span className="shrink-0 text-[11px] text-zinc-500 tabular-nums dark:text-zinc-400">#{index}</span>
         </span>
         <span className="mt-0.5 flex flex-wrap items-center gap-x-1.5 pl-4 text-xs whitespace-nowrap text-zinc-500 tabular-nums dark:text-zinc-400">
           <time dateTime={run.startedAt} title={formatDateTime(run.startedAt)}>

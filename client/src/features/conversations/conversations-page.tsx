@@ -107,7 +107,7 @@ function ConversationRow({ conversation: c, now }: { conversation: ConversationS
               {formatInteger(c.errorCount)}
             </span>
           ) : (
-            <span className="text-zinc-400 dark:text-zinc-600">0</span>
+            <span className="text-zinc-500 dark:text-zinc-400">0</span>
           )}
         </span>
         <span className="text-right text-xs text-zinc-500 sm:text-sm dark:text-zinc-400">

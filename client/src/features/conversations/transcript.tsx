@@ -119,23 +119,24 @@ function MessageBody({ message }: { message: TranscriptMessage }) {
 
 function SystemMessage({ message }: { message: TranscriptMessage }) {
   return (
-    <li data-testid="transcript-message" data-role="system" className="list-none">
+    <li data-testid="transcript-message" data-role="system" className="relative list-none">
+      {/* Beside the summary, not inside it: a link within a <summary> is a control inside a control. */}
+      <Link
+        to={`/runs/${encodeURIComponent(message.runId)}`}
+        title={formatDateTime(message.at)}
+        className="absolute top-2 right-3 z-10 text-xs text-zinc-500 tabular-nums hover:text-indigo-600 dark:text-zinc-400 dark:hover:text-indigo-400"
+        data-testid="message-run-link"
+      >
+        {formatClock(message.at)}
+      </Link>
       <details className="group rounded-lg border border-dashed border-zinc-300 bg-zinc-50/60 dark:border-zinc-700 dark:bg-zinc-900/60">
-        <summary className="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-xs text-zinc-500 select-none dark:text-zinc-400 [&::-webkit-details-marker]:hidden">
+        <summary className="flex cursor-pointer list-none items-center gap-2 py-2 pr-16 pl-3 text-xs text-zinc-500 select-none dark:text-zinc-400 [&::-webkit-details-marker]:hidden">
           <ChevronRight aria-hidden="true" className="size-3.5 shrink-0 transition-transform group-open:rotate-90" />
           <Cog aria-hidden="true" className="size-3.5 shrink-0" />
           <span className="font-medium text-zinc-600 dark:text-zinc-300" data-testid="speaker">
             System prompt
           </span>
           <span className="min-w-0 flex-1 truncate group-open:invisible">{firstLine(message.content)}</span>
-          <Link
-            to={`/runs/${encodeURIComponent(message.runId)}`}
-            title={formatDateTime(message.at)}
-            className="shrink-0 tabular-nums hover:text-indigo-600 dark:hover:text-indigo-400"
-            data-testid="message-run-link"
-          >
-            {formatClock(message.at)}
-          </Link>
         </summary>
         <div className="border-t border-dashed border-zinc-300 px-3 py-2.5 text-zinc-700 dark:border-zinc-700 dark:text-zinc-300">
           <MessageBody message={message} />

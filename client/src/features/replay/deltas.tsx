@@ -29,7 +29,7 @@ export function Delta({
       className={clsx(
         "text-[11px] font-medium tabular-nums",
         zero
-          ? "text-zinc-400 dark:text-zinc-500"
+          ? "text-zinc-500 dark:text-zinc-400"
           : value > 0
             ? "text-rose-600 dark:text-rose-400"
             : "text-emerald-600 dark:text-emerald-400",

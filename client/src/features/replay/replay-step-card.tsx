@@ -75,7 +75,7 @@ function StatusIcon({
 function Figure({ label, value, delta }: { label: string; value: string; delta?: React.ReactNode }) {
   return (
     <span className="inline-flex items-baseline gap-1 whitespace-nowrap">
-      <span className="text-zinc-400 dark:text-zinc-500">{label}</span>
+      <span className="text-zinc-500 dark:text-zinc-400">{label}</span>
       <span className="text-zinc-700 tabular-nums dark:text-zinc-300">{value}</span>
       {delta}
     </span>
@@ -125,9 +125,9 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
           </span>
         )}
         {comparison && !comparison.changed && comparison.replay && (
-          <span className="text-[11px] text-zinc-400 dark:text-zinc-500">same output</span>
+          <span className="text-[11px] text-zinc-500 dark:text-zinc-400">same output</span>
         )}
-        {!snap && finished && <span className="text-[11px] text-zinc-400 dark:text-zinc-500">not reached</span>}
+        {!snap && finished && <span className="text-[11px] text-zinc-500 dark:text-zinc-400">not reached</span>}
         {snap && snap.status !== "running" && (
           <span className="ml-auto flex flex-wrap items-baseline gap-x-3 text-[11px]">
             {(snap.inputTokens !== null || snap.outputTokens !== null) && (

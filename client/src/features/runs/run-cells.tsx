@@ -17,7 +17,7 @@ export function LiveDuration({
 }
 
 export function TagChips({ tags, onPick, max = 2 }: { tags: string[]; onPick?: (tag: string) => void; max?: number }) {
-  if (tags.length === 0) return <span className="text-zinc-400 dark:text-zinc-600">—</span>;
+  if (tags.length === 0) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
   const shown = tags.slice(0, max);
   const chip =
     "inline-flex max-w-full min-w-0 items-center truncate rounded-md bg-zinc-100 px-1.5 py-0.5 text-[11px] font-medium text-zinc-700 ring-1 ring-zinc-500/15 ring-inset dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-400/15";

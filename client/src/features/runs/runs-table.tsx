@@ -70,7 +70,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
         )}
       </td>
       <td className={clsx(TD, "hidden max-w-0 truncate py-2 xl:table-cell")} title={run.workflowVersionId ?? undefined}>
-        {run.workflow ?? <span className="text-zinc-400 dark:text-zinc-600">—</span>}
+        {run.workflow ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}
       </td>
       <td
         className={clsx(
@@ -86,7 +86,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
         title={`${formatInteger(run.inputTokens)} input · ${formatInteger(run.outputTokens)} output tokens`}
       >
         {formatTokens(run.inputTokens)}
-        <span className="text-zinc-400 dark:text-zinc-600"> / </span>
+        <span className="text-zinc-500 dark:text-zinc-400"> / </span>
         {formatTokens(run.outputTokens)}
       </td>
       <td className={clsx(TD, "py-2 text-right tabular-nums")}>

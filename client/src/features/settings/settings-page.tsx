@@ -1,5 +1,5 @@
 import { clsx } from "clsx";
-import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from "react";
+import { lazy, Suspense, useEffect, useRef, type ComponentType, type LazyExoticComponent } from "react";
 import { NavLink, useParams } from "react-router";
 import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
@@ -18,10 +18,15 @@ const SECTION_PAGES: Partial<Record<string, LazyExoticComponent<ComponentType>>>
   runtimes: lazy(() => import("./runtimes/runtimes-section.tsx")),
 };
 
-function SettingsTabs() {
+/** The sections as tabs; on a phone they scroll sideways, with the current one brought into view. */
+function SettingsTabs({ current }: { current: string }) {
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    list.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [current]);
   return (
     <nav aria-label="Settings" className="mb-6 border-b border-zinc-200 dark:border-zinc-800">
-      <ul className="-mb-px flex gap-6 overflow-x-auto">
+      <ul ref={list} className="scroll-shadow-x -mb-px flex gap-6 overflow-x-auto">
         {SETTINGS_SECTIONS.map(({ slug, label, icon: Icon }) => (
           <li key={slug}>
             <NavLink
@@ -56,7 +61,7 @@ export default function SettingsPage() {
         title="Settings"
         description="Your organisation's access, members, provider credentials, model prices and connected runtimes."
       />
-      <SettingsTabs />
+      <SettingsTabs current={section.slug} />
       {Section ? (
         <Suspense fallback={<PageLoader />}>
           {/* Keyed by organisation: switching drops forms, confirmations and a just-created key. */}

@@ -1,11 +1,9 @@
+import { DataTable, TD } from "../../components/data-table.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { formatAgo, formatDateTime } from "../../lib/format.ts";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 
 type Instance = RouterOutputs["system"]["instances"][number];
-
-const TH = "px-4 py-2.5 text-left text-xs font-medium text-zinc-500 dark:text-zinc-400";
-const TD = "px-4 py-3 text-sm whitespace-nowrap text-zinc-700 dark:text-zinc-300";
 
 interface InstancesTableProps {
   instances: readonly Instance[];
@@ -22,60 +20,37 @@ export function InstancesTable({ instances, currentId, now }: InstancesTableProp
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
-      <table className="min-w-full divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="instances-table">
-        <thead className="bg-zinc-50/80 dark:bg-zinc-900">
-          <tr>
-            <th scope="col" className={TH}>
-              Instance
-            </th>
-            <th scope="col" className={TH}>
-              Host
-            </th>
-            <th scope="col" className={TH}>
-              Version
-            </th>
-            <th scope="col" className={TH}>
-              Started
-            </th>
-            <th scope="col" className={TH}>
-              Last heartbeat
-            </th>
-            <th scope="col" className={TH}>
-              State
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {instances.map((instance) => (
-            <tr key={instance.id}>
-              <td className={TD}>
-                <span className="font-mono text-[13px] text-zinc-900 dark:text-zinc-100">{instance.id}</span>
-                {instance.id === currentId && (
-                  <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300">
-                    this instance
-                  </span>
-                )}
-              </td>
-              <td className={TD}>{instance.hostname}</td>
-              <td className={`${TD} font-mono text-[13px]`}>{instance.version}</td>
-              <td className={TD} title={formatDateTime(instance.startedAt)}>
-                {formatAgo(Date.parse(instance.startedAt), now)}
-              </td>
-              <td className={`${TD} tabular-nums`} title={formatDateTime(instance.lastSeenAt)}>
-                {formatAgo(Date.parse(instance.lastSeenAt), now)}
-              </td>
-              <td className={TD}>
-                {instance.stopped ? (
-                  <StatusBadge tone="neutral">Stopped</StatusBadge>
-                ) : (
-                  <StatusBadge tone="success">Running</StatusBadge>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={["Instance", "Host", "Version", "Started", "Last heartbeat", "State"]}
+      data-testid="instances-table"
+    >
+      {instances.map((instance) => (
+        <tr key={instance.id}>
+          <td className={TD}>
+            <span className="font-mono text-[13px] text-zinc-900 dark:text-zinc-100">{instance.id}</span>
+            {instance.id === currentId && (
+              <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300">
+                this instance
+              </span>
+            )}
+          </td>
+          <td className={TD}>{instance.hostname}</td>
+          <td className={`${TD} font-mono text-[13px]`}>{instance.version}</td>
+          <td className={TD} title={formatDateTime(instance.startedAt)}>
+            {formatAgo(Date.parse(instance.startedAt), now)}
+          </td>
+          <td className={`${TD} tabular-nums`} title={formatDateTime(instance.lastSeenAt)}>
+            {formatAgo(Date.parse(instance.lastSeenAt), now)}
+          </td>
+          <td className={TD}>
+            {instance.stopped ? (
+              <StatusBadge tone="neutral">Stopped</StatusBadge>
+            ) : (
+              <StatusBadge tone="success">Running</StatusBadge>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -37,7 +37,7 @@ export function ServiceCard({ name, state, detail }: { name: ServiceName; state:
         <StatusBadge tone={tone}>{STATE_LABELS[state]}</StatusBadge>
       </div>
       <p className="mt-4 text-sm text-zinc-700 dark:text-zinc-300">{detail}</p>
-      <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-500">{ROLES[name]}</p>
+      <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{ROLES[name]}</p>
     </article>
   );
 }

@@ -80,7 +80,9 @@ export const RunHeader = memo(function RunHeader({
               <span className="inline-flex items-center gap-1.5" title={run.workflowVersionId ?? undefined}>
                 <Workflow aria-hidden="true" className="size-3.5" />
                 <span className="text-zinc-700 dark:text-zinc-300">{run.workflow}</span>
-                {version && <code className="font-mono text-xs text-zinc-400">@{version.slice(0, 10)}</code>}
+                {version && (
+                  <code className="font-mono text-xs text-zinc-500 dark:text-zinc-400">@{version.slice(0, 10)}</code>
+                )}
               </span>
             )}
             {run.conversationId && (
@@ -113,7 +115,7 @@ export const RunHeader = memo(function RunHeader({
         <Stat label="Tokens in / out">
           <span title={`${formatInteger(run.inputTokens)} input · ${formatInteger(run.outputTokens)} output`}>
             {formatTokens(run.inputTokens)}
-            <span className="text-zinc-400 dark:text-zinc-600"> / </span>
+            <span className="text-zinc-500 dark:text-zinc-400"> / </span>
             {formatTokens(run.outputTokens)}
           </span>
         </Stat>

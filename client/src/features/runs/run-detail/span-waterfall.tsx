@@ -123,7 +123,7 @@ const WaterfallRow = memo(function WaterfallRow({
           {span.name}
         </span>
         {span.model && (
-          <span className="hidden min-w-0 shrink truncate text-[11px] text-zinc-400 2xl:inline dark:text-zinc-500">
+          <span className="hidden min-w-0 shrink truncate text-[11px] text-zinc-500 2xl:inline dark:text-zinc-400">
             {span.model}
           </span>
         )}

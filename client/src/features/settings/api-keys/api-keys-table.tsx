@@ -18,7 +18,7 @@ export function ApiKeysTable({
 }) {
   const now = useNow(30_000);
   return (
-    <DataTable columns={COLUMNS} data-testid="keys-table">
+    <DataTable stacked columns={COLUMNS} data-testid="keys-table">
       {keys.map((key) => (
         <KeyRow key={key.id} apiKey={key} orgId={orgId} canRevoke={canRevoke} now={now} />
       ))}

@@ -35,10 +35,10 @@ export function KeyRow({ apiKey, orgId, canRevoke, now }: KeyRowProps) {
       <td className={clsx(TD, "font-medium", muted ? "text-zinc-500" : "text-zinc-900 dark:text-zinc-100")}>
         {apiKey.name}
       </td>
-      <td className={TD}>
+      <td data-label="Key" className={TD}>
         <code className="font-mono text-[13px] text-zinc-600 dark:text-zinc-400">{apiKey.prefix}…</code>
       </td>
-      <td className={TD}>
+      <td data-label="Scope" className={TD}>
         <span
           className={clsx(
             "rounded-md px-1.5 py-0.5 text-[11px] font-medium ring-1 ring-inset",
@@ -48,19 +48,24 @@ export function KeyRow({ apiKey, orgId, canRevoke, now }: KeyRowProps) {
           {apiKey.scope}
         </span>
       </td>
-      <td className={TD} title={formatDateTime(apiKey.createdAt)}>
+      <td data-label="Created" className={TD} title={formatDateTime(apiKey.createdAt)}>
         {formatDate(apiKey.createdAt)}
       </td>
       <td
+        data-label="Expires"
         className={clsx(TD, expired && "font-medium text-rose-600 dark:text-rose-400")}
         title={apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : undefined}
       >
         {apiKey.expiresAt ? formatDate(apiKey.expiresAt) : "never"}
       </td>
-      <td className={TD} title={apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : undefined}>
+      <td
+        data-label="Last used"
+        className={TD}
+        title={apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : undefined}
+      >
         {apiKey.lastUsedAt ? formatAgo(Date.parse(apiKey.lastUsedAt), now) : "never"}
       </td>
-      <td className={TD}>
+      <td data-label="Status" className={TD}>
         {revoked ? (
           <StatusBadge tone="neutral">Revoked</StatusBadge>
         ) : expired ? (

@@ -1,4 +1,5 @@
 import { clsx } from "clsx";
+import { useState } from "react";
 import type { Role } from "@shared/roles.ts";
 import { hasRole } from "@shared/roles.ts";
 import { Alert } from "../../../components/alert.tsx";
@@ -9,6 +10,7 @@ import { RoleBadge } from "../../../components/role-badge.tsx";
 import { errorMessage } from "../../../lib/errors.ts";
 import { formatDate, formatDateTime } from "../../../lib/format.ts";
 import { trpc, type RouterOutputs } from "../../../lib/trpc.ts";
+import { RoleChangeDialog, type RoleChange } from "./role-change-dialog.tsx";
 import { ROLE_OPTIONS } from "./role-options.ts";
 
 type Member = RouterOutputs["orgs"]["members"][number];
@@ -23,7 +25,13 @@ interface MembersTableProps {
 export function MembersTable({ members, orgId, myRole, myUserId }: MembersTableProps) {
   const utils = trpc.useUtils();
   const refresh = () => Promise.all([utils.orgs.members.invalidate({ orgId }), utils.auth.me.invalidate()]);
-  const changeRole = trpc.orgs.changeRole.useMutation({ onSuccess: refresh });
+  const [asking, setAsking] = useState<RoleChange | null>(null);
+  const changeRole = trpc.orgs.changeRole.useMutation({
+    onSuccess: async () => {
+      setAsking(null);
+      await refresh();
+    },
+  });
   const remove = trpc.orgs.removeMember.useMutation({ onSuccess: refresh });
   const canManage = hasRole(myRole, "admin");
   // Admins manage everyone below owner; only owners touch ownership.
@@ -31,8 +39,19 @@ export function MembersTable({ members, orgId, myRole, myUserId }: MembersTableP
 
   return (
     <div className="space-y-3">
-      <Alert>{errorMessage(changeRole.error ?? remove.error)}</Alert>
+      <Alert>{errorMessage(remove.error)}</Alert>
+      <RoleChangeDialog
+        change={asking}
+        pending={changeRole.isPending}
+        error={errorMessage(changeRole.error) || null}
+        onConfirm={({ userId, to }) => changeRole.mutate({ orgId, userId, role: to })}
+        onCancel={() => {
+          setAsking(null);
+          changeRole.reset();
+        }}
+      />
       <DataTable
+        stacked
         columns={canManage ? ["Name", "Email", "Role", "Joined", ""] : ["Name", "Email", "Role", "Joined"]}
         data-testid="members-table"
       >
@@ -46,14 +65,25 @@ export function MembersTable({ members, orgId, myRole, myUserId }: MembersTableP
                 </span>
               )}
             </td>
-            <td className={TD}>{m.email}</td>
-            <td className={TD}>
+            <td data-label="Email" className={TD}>
+              {m.email}
+            </td>
+            <td data-label="Role" className={TD}>
               {editable(m) ? (
                 <Select
                   aria-label={`Role of ${m.email}`}
                   value={m.role}
                   disabled={changeRole.isPending}
-                  onChange={(e) => changeRole.mutate({ orgId, userId: m.userId, role: e.target.value as Role })}
+                  onChange={(e) =>
+                    setAsking({
+                      userId: m.userId,
+                      name: m.name,
+                      email: m.email,
+                      from: m.role,
+                      to: e.target.value as Role,
+                      self: m.userId === myUserId,
+                    })
+                  }
                   width="w-32"
                   data-testid="member-role-select"
                 >
@@ -67,7 +97,7 @@ export function MembersTable({ members, orgId, myRole, myUserId }: MembersTableP
                 <RoleBadge role={m.role} />
               )}
             </td>
-            <td className={TD} title={formatDateTime(m.joinedAt)}>
+            <td data-label="Joined" className={TD} title={formatDateTime(m.joinedAt)}>
               {formatDate(m.joinedAt)}
             </td>
             {canManage && (

@@ -22,17 +22,17 @@ export function PendingInvites({ orgId }: { orgId: string }) {
       ) : invites.data.length === 0 ? (
         <EmptyRow>No pending invitations.</EmptyRow>
       ) : (
-        <DataTable columns={["Email", "Role", "Sent", "Expires", ""]} data-testid="invites-table">
+        <DataTable stacked columns={["Email", "Role", "Sent", "Expires", ""]} data-testid="invites-table">
           {invites.data.map((invite) => (
             <tr key={invite.id} data-testid="invite-row" data-invite-email={invite.email}>
               <td className={clsx(TD, "font-medium text-zinc-900 dark:text-zinc-100")}>{invite.email}</td>
-              <td className={TD}>
+              <td data-label="Role" className={TD}>
                 <RoleBadge role={invite.role} />
               </td>
-              <td className={TD} title={formatDateTime(invite.createdAt)}>
+              <td data-label="Sent" className={TD} title={formatDateTime(invite.createdAt)}>
                 {formatDate(invite.createdAt)}
               </td>
-              <td className={TD} title={formatDateTime(invite.expiresAt)}>
+              <td data-label="Expires" className={TD} title={formatDateTime(invite.expiresAt)}>
                 {formatDate(invite.expiresAt)}
               </td>
               <td className={clsx(TD, "text-right")}>
