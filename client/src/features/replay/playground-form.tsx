@@ -47,7 +47,7 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
           model: model.trim(),
           ...(Number.isNaN(t) ? {} : { temperature: t }),
           ...(Number.isNaN(mt) ? {} : { maxTokens: mt }),
-          label: label.trim() || `Variant ${variantCount + 1}`,
+          label: label.trim() || undefined,
         });
       }}
     >
@@ -141,7 +141,7 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
               {...ids}
               value={label}
               maxLength={120}
-              placeholder={`Variant ${variantCount + 1}`}
+              placeholder="Named after what you change"
               onChange={(e) => setLabel(e.target.value)}
             />
           )}
