@@ -39,10 +39,10 @@ export function compareSteps(steps: CompareStep[]): { steps: StepComparison[]; f
       s.policy === "held"
         ? false
         : original === null || replay === null
-        ? original !== replay
-        : original.status !== replay.status ||
-          !sameJson(original.output ?? null, replay.output ?? null) ||
-          (original.error ?? null) !== (replay.error ?? null);
+          ? original !== replay
+          : original.status !== replay.status ||
+            !sameJson(original.output ?? null, replay.output ?? null) ||
+            (original.error ?? null) !== (replay.error ?? null);
     if (changed && firstDivergence === null && replay !== null) firstDivergence = s.stepId;
     const live = s.policy === "live" && original !== null && replay !== null;
     return {

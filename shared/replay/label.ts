@@ -14,7 +14,10 @@ const show = (value: unknown): string | null => {
 /** Control characters (a pasted newline, a terminal escape) have no place in a one-line name. */
 export function cleanLabel(label: string): string {
   // eslint-disable-next-line no-control-regex
-  return label.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
+  return label
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** "answer: temperature 0.7→0.2, prompt edited" — what a field set changes, one short phrase per field. */

@@ -234,7 +234,12 @@ describe("replay", () => {
       name: "refund",
       steps: [
         { id: "decide", type: "code", code: "return { id: input.input.order }" },
-        { id: "refund", type: "http", method: "POST", url: "https://pay.example/orders/{{steps.decide.output.id}}/refund" },
+        {
+          id: "refund",
+          type: "http",
+          method: "POST",
+          url: "https://pay.example/orders/{{steps.decide.output.id}}/refund",
+        },
         { id: "confirm", type: "llm", model: "echos/sim", prompt: "Refund said {{steps.refund.output.body}}" },
         { id: "audit", type: "code", code: "return input.refund ? 'logged' : 'nothing'" },
         { id: "note", type: "llm", model: "echos/sim", prompt: "Order {{steps.decide.output.id}} handled" },
@@ -269,11 +274,19 @@ describe("replay", () => {
   it("runs a held side effect when the user switches it live, and leaves a recorded one as recorded", async () => {
     const { calls, tool } = counted();
     const tools = { fetchOrder: tool("fetchOrder"), draft: tool("draft", () => "d"), email: tool("email") };
-    const live = await runWorkflow(wf, {}, { tools, recording: {}, policy: replayPolicy(wf, "fetch", { send: "live" }) });
+    const live = await runWorkflow(
+      wf,
+      {},
+      { tools, recording: {}, policy: replayPolicy(wf, "fetch", { send: "live" }) },
+    );
     expect(live.held).toEqual([]);
     expect(calls.email).toEqual([{ text: "d" }]);
     // A recording from a replay that held the step holds it again rather than taking its empty output.
-    const again = await runWorkflow(wf, {}, { tools, recording: { send: { status: "held" } }, policy: replayPolicy(wf, "fetch") });
+    const again = await runWorkflow(
+      wf,
+      {},
+      { tools, recording: { send: { status: "held" } }, policy: replayPolicy(wf, "fetch") },
+    );
     expect(again.steps.send?.status).toBe("held");
     expect(calls.email).toHaveLength(1);
   });

@@ -77,7 +77,12 @@ export async function settleVerdicts(tx: Db, orgId: string, runIds: readonly str
         .map((s) => ({ stepId: span?.name ?? s.name, status: s.status, output: s.output, policy: "live" }));
     } else {
       for (const s of parent) originalSteps.set(s.name, { stepId: s.name, status: s.status, output: s.output });
-      replaySteps = own.map((s) => ({ stepId: s.name, status: s.status, output: s.output, policy: policyOf(s.attributes) }));
+      replaySteps = own.map((s) => ({
+        stepId: s.name,
+        status: s.status,
+        output: s.output,
+        policy: policyOf(s.attributes),
+      }));
     }
     const original =
       f.mode === "span"
