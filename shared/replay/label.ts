@@ -11,13 +11,12 @@ const show = (value: unknown): string | null => {
   return null;
 };
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
 /** Control characters (a pasted newline, a terminal escape) have no place in a one-line name. */
 export function cleanLabel(label: string): string {
-  // eslint-disable-next-line no-control-regex
-  return label
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return label.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
 }
 
 /** "answer: temperature 0.7→0.2, prompt edited" — what a field set changes, one short phrase per field. */
@@ -50,7 +49,7 @@ export function describeReplay(
   for (const [stepId, fields] of Object.entries(overrides)) {
     if (fields === null || typeof fields !== "object") continue;
     const step = definition?.steps.find((s) => s.id === stepId);
-    const phrase = describeFields(stepId, (step ?? {}) as Record<string, unknown>, fields as Record<string, unknown>);
+    const phrase = describeFields(stepId, step ?? {}, fields as Record<string, unknown>);
     if (phrase) phrases.push(phrase);
   }
   for (const [stepId, policy] of Object.entries(policies)) phrases.push(`${stepId} ${policy}`);

@@ -23,12 +23,7 @@ const ZStepId = recordId(100);
 export const ZVariantLabel = z
   .string()
   .transform(cleanLabel)
-  .pipe(
-    z
-      .string()
-      .min(1, "the name is empty")
-      .max(LABEL_MAX, `the name is longer than ${LABEL_MAX} characters`),
-  );
+  .pipe(z.string().min(1, "the name is empty").max(LABEL_MAX, `the name is longer than ${LABEL_MAX} characters`));
 const ZLabel = ZVariantLabel.optional();
 
 /** A field set replacing a step's own (prompt, model, temperature, tool args…); checked against the step schema. */

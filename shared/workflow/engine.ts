@@ -87,7 +87,8 @@ const shortJson = (value: unknown) => {
 
 /** What a held side effect would have done, with its templates filled in where they could be. */
 function wouldDo(step: WorkflowStep, config: Record<string, unknown> | undefined): string {
-  if (step.type === "http") return `would call ${step.method} ${String(config?.url ?? step.url)}; ${LIVE_HINT}`;
+  if (step.type === "http")
+    return `would call ${step.method} ${typeof config?.url === "string" ? config.url : step.url}; ${LIVE_HINT}`;
   if (step.type === "tool")
     return `would call tool ${step.tool} with ${shortJson(config?.args ?? step.args)}; ${LIVE_HINT}`;
   return `would run this ${step.type} step; ${LIVE_HINT}`;

@@ -36,7 +36,7 @@ describe("replay verdicts and held steps", () => {
     ]);
   });
   afterAll(async () => {
-    connection.close();
+    await connection.close();
     await server.shutdown();
   });
 

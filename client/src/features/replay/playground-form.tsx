@@ -20,7 +20,7 @@ interface PlaygroundFormProps {
 }
 
 /** One LLM call as the span recorded it, editable: its messages, model and parameters. */
-export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, variantCount }: PlaygroundFormProps) {
+export function PlaygroundForm({ runId, span, onRun, pending, error, refusal }: PlaygroundFormProps) {
   const [messages, setMessages] = useState<ChatMessage[]>(() =>
     span.messages.length > 0 ? span.messages : [{ role: "user", content: "" }],
   );
