@@ -19,6 +19,8 @@ describe("variant labels", () => {
       "answer: maxTokens none→50 · send live",
     );
     expect(describeReplay(wf, "answer", { answer: { temperature: 0.7 } }, {})).toBe("answer: re-run unchanged");
+    // The form sends every later step's policy; only the ones that differ from the default say anything.
+    expect(describeReplay(wf, "answer", {}, { send: "recorded" })).toBe("answer: re-run unchanged");
     expect(describeReplay(null, "answer", { answer: { model: "gpt-4o-mini" } }, {})).toBe(
       "answer: model none→gpt-4o-mini",
     );

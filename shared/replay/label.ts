@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from "../workflow/define.ts";
+import { hasSideEffects, type WorkflowDefinition } from "../workflow/define.ts";
 
 /** Longest label a user may give a variant. */
 export const LABEL_MAX = 120;
@@ -52,7 +52,12 @@ export function describeReplay(
     const phrase = describeFields(stepId, step ?? {}, fields as Record<string, unknown>);
     if (phrase) phrases.push(phrase);
   }
-  for (const [stepId, policy] of Object.entries(policies)) phrases.push(`${stepId} ${policy}`);
+  // Only a choice that differs from the replay rule's default (side effects recorded, the rest live) changes anything.
+  for (const [stepId, policy] of Object.entries(policies)) {
+    const step = definition?.steps.find((s) => s.id === stepId);
+    if (step && policy === (hasSideEffects(step) ? "recorded" : "live")) continue;
+    phrases.push(`${stepId} ${policy}`);
+  }
   const text = phrases.length > 0 ? phrases.join(" · ") : `${forkStep}: re-run unchanged`;
   return text.length > LABEL_MAX ? `${text.slice(0, LABEL_MAX - 1)}…` : text;
 }
