@@ -2,6 +2,15 @@ import { clsx } from "clsx";
 import { CircleCheck, CircleSlash, CircleX, Equal, GitCompareArrows } from "lucide-react";
 import type { Verdict } from "@shared/schemas/runs.ts";
 
+/** Short words for narrow cells (the Runs table); the tooltip says it in full. */
+const SHORT: Record<Verdict, string> = {
+  fixed: "Fixed",
+  still_failing: "Failing",
+  changed: "Changed",
+  unchanged: "Same",
+  interrupted: "Stopped",
+};
+
 const STYLE: Record<Verdict, { label: string; icon: typeof CircleCheck; className: string }> = {
   fixed: {
     label: "Fixed",
@@ -47,12 +56,15 @@ export function VerdictBadge({
   verdict,
   step,
   withStep = false,
+  short = false,
   className,
 }: {
   verdict: Verdict;
   step?: string | null;
   /** Names the step in the badge itself, not only in its tooltip. */
   withStep?: boolean;
+  /** One short word, for narrow cells. */
+  short?: boolean;
   className?: string;
 }) {
   const { icon: Icon, className: colours } = STYLE[verdict];
@@ -69,7 +81,7 @@ export function VerdictBadge({
       )}
     >
       <Icon aria-hidden="true" className="size-3 shrink-0" />
-      <span className="truncate">{withStep ? full : STYLE[verdict].label}</span>
+      <span className="truncate">{short ? SHORT[verdict] : withStep ? full : STYLE[verdict].label}</span>
     </span>
   );
 }

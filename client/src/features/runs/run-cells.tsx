@@ -55,7 +55,7 @@ export function RunStatusCell({ run }: { run: Pick<RunSummary, "status" | "verdi
   return (
     <span className="flex flex-col items-start gap-1">
       <RunStatusBadge status={run.status} />
-      {run.verdict && <VerdictBadge verdict={run.verdict} step={run.verdictStep} />}
+      {run.verdict && <VerdictBadge verdict={run.verdict} step={run.verdictStep} short />}
     </span>
   );
 }
