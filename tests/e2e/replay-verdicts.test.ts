@@ -109,11 +109,8 @@ describeInBrowser("Replay verdicts", (server) => {
     const replayId = (await variant.getAttribute("data-replay-id"))!;
     const node = page.locator(`[data-testid="fork-node"][data-run-id="${replayId}"]`);
     await expect.poll(() => node.getAttribute("data-verdict")).toBe("fixed");
-    const [treeTop, variantTop] = await Promise.all([
-      page.getByTestId("fork-tree").evaluate((e) => e.getBoundingClientRect().top),
-      variant.evaluate((e) => e.getBoundingClientRect().top),
-    ]);
-    expect(treeTop).toBeLessThan(variantTop);
+    const [tree, shown] = await Promise.all([page.getByTestId("fork-tree").boundingBox(), variant.boundingBox()]);
+    expect(tree!.y).toBeLessThan(shown!.y);
 
     // So does the Runs list, on the replay's row.
     await page.goto(`${server.url}/runs?tag=replay`);

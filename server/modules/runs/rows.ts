@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import type { RunDetail, RunStatus, RunSummary, Verdict, SpanDetail, SpanKind, SpanSummary } from "@shared/schemas/runs.ts";
+import type {
+  RunDetail,
+  RunStatus,
+  RunSummary,
+  Verdict,
+  SpanDetail,
+  SpanKind,
+  SpanSummary,
+} from "@shared/schemas/runs.ts";
 
 /**
  * Raw rows → the shapes of shared/schemas/runs.ts. Times are selected as epoch milliseconds and counters as text
