@@ -246,6 +246,13 @@ export const runs = pgTable(
     /** A replay's parent run and the step it was forked at; null for recorded runs. */
     replayOf: text("replay_of"),
     replayFromStep: text("replay_from_step"),
+    /**
+     * A finished replay against the run it replays: "fixed", "still_failing", "changed", "unchanged" or
+     * "interrupted"; null for recorded runs and running replays. `verdict_step` is where it still fails (or first
+     * changed).
+     */
+    verdict: text("verdict").$type<"fixed" | "still_failing" | "changed" | "unchanged" | "interrupted">(),
+    verdictStep: text("verdict_step"),
     /** The workflow's name: workflow version ids read `<name>@<hash>`. */
     workflow: text("workflow").generatedAlwaysAs(sql`nullif(split_part(workflow_version_id, '@', 1), '')`),
     /** Words of the id, name, conversation, error and the values of input and output, for the Runs filter. */
@@ -292,7 +299,10 @@ export const replays = pgTable(
     overrides: jsonb("overrides").$type<Record<string, unknown>>().notNull().default({}),
     /** Step ids switched to live that would otherwise stay recorded (side effects), and the reverse. */
     policies: jsonb("policies").$type<Record<string, "live" | "recorded">>().notNull().default({}),
+    /** What changed, generated from the overrides when the replay is recorded; the user may rename it. */
     label: text("label"),
+    /** 1, 2, 3… in creation order within the fork tree (per root run): "Variant 3" stays variant 3. */
+    number: integer("number"),
     /** "server": run by Echos; "sdk": run by `runtime.replay()` in the user's process. */
     executor: text("executor").$type<"server" | "sdk">().notNull().default("server"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -303,6 +313,7 @@ export const replays = pgTable(
     primaryKey({ columns: [t.orgId, t.id] }),
     index("replays_org_parent_idx").on(t.orgId, t.parentRunId, t.createdAt),
     index("replays_org_root_idx").on(t.orgId, t.rootRunId, t.createdAt),
+    uniqueIndex("replays_org_root_number_idx").on(t.orgId, t.rootRunId, t.number),
   ],
 );
 

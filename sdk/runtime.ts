@@ -6,6 +6,7 @@ import { compareSteps } from "../shared/replay/compare.ts";
 import type { ErrorBody } from "../shared/schemas/errors.ts";
 import type { RunRecording } from "../shared/schemas/workflows.ts";
 import { errorText, replayPolicy, runWorkflow } from "../shared/workflow/engine.ts";
+import { spanOutcome } from "../shared/workflow/held.ts";
 import { hashDefinition, workflowVersionId } from "../shared/workflow/hash.ts";
 import type {
   CredentialLookup,
@@ -205,16 +206,23 @@ export class EchosRuntime {
       onStepEnd: (step, r) => {
         const span = open.get(step.id);
         if (!span) return;
+        const outcome = spanOutcome(r);
         this.client.enqueue({
           ...span,
-          status: r.status,
+          status: outcome.status,
           endedAt: this.now(),
           output: r.output,
           error: r.error?.slice(0, MAX_ERROR),
           model: r.model ?? span.model,
           inputTokens: r.inputTokens,
           outputTokens: r.outputTokens,
-          attributes: { ...span.attributes, policy: r.policy, attempts: r.attempts, durationMs: r.durationMs },
+          attributes: {
+            ...span.attributes,
+            policy: outcome.policy,
+            ...(outcome.held !== undefined && { held: outcome.held }),
+            attempts: r.attempts,
+            durationMs: r.durationMs,
+          },
         });
       },
     });
@@ -251,12 +259,12 @@ export class EchosRuntime {
         return {
           stepId: step.id,
           type: step.type,
-          policy: replayed?.policy ?? null,
+          policy: replayed ? spanOutcome(replayed).policy : null,
           original,
           replay: replayed
             ? {
                 spanId: "",
-                status: replayed.status,
+                status: spanOutcome(replayed).status,
                 output: replayed.output ?? null,
                 error: replayed.error ?? null,
                 model: replayed.model ?? null,
@@ -266,6 +274,7 @@ export class EchosRuntime {
                 durationMs: replayed.durationMs,
                 config: null,
                 input: null,
+                held: replayed.held ?? null,
               }
             : null,
         };

@@ -1,4 +1,4 @@
-import type { StepComparison, StepSnapshot, StepType, StepPolicy } from "../schemas/replay.ts";
+import type { ReplayedPolicy, StepComparison, StepSnapshot, StepType } from "../schemas/replay.ts";
 
 /** Structural equality of JSON values (key order ignored), for "did the replay change this step's output?". */
 export function sameJson(a: unknown, b: unknown): boolean {
@@ -21,7 +21,7 @@ const delta = (a: number | null, b: number | null) => (a === null || b === null 
 export interface CompareStep {
   stepId: string;
   type: StepType | null;
-  policy: StepPolicy | null;
+  policy: ReplayedPolicy | null;
   original: StepSnapshot | null;
   replay: StepSnapshot | null;
 }
@@ -29,18 +29,20 @@ export interface CompareStep {
 /**
  * Per step, what changed between the original and the replay; the first divergence is the first step whose output
  * or error differs. Recorded steps cost nothing in the replay, so their deltas are left out rather than shown as
- * savings.
+ * savings. A held step ran nothing, so it neither changed nor diverged.
  */
 export function compareSteps(steps: CompareStep[]): { steps: StepComparison[]; firstDivergence: string | null } {
   let firstDivergence: string | null = null;
   const compared = steps.map((s): StepComparison => {
     const { original, replay } = s;
     const changed =
-      original === null || replay === null
-        ? original !== replay
-        : original.status !== replay.status ||
-          !sameJson(original.output ?? null, replay.output ?? null) ||
-          (original.error ?? null) !== (replay.error ?? null);
+      s.policy === "held"
+        ? false
+        : original === null || replay === null
+          ? original !== replay
+          : original.status !== replay.status ||
+            !sameJson(original.output ?? null, replay.output ?? null) ||
+            (original.error ?? null) !== (replay.error ?? null);
     if (changed && firstDivergence === null && replay !== null) firstDivergence = s.stepId;
     const live = s.policy === "live" && original !== null && replay !== null;
     return {

@@ -1,18 +1,30 @@
 import { z } from "zod";
 import { ZRecordId, recordId } from "./ids.ts";
-import { ZRunDetail, ZRunStatus } from "./runs.ts";
+import { LABEL_MAX, cleanLabel } from "../replay/label.ts";
+import { ZRunDetail, ZRunStatus, ZVerdict } from "./runs.ts";
 
 /** Time travel: replaying a run from a step with a changed config, and comparing the result with the original. */
 
 export const STEP_POLICIES = ["live", "recorded"] as const;
 export const ZStepPolicy = z.enum(STEP_POLICIES);
 export type StepPolicy = z.infer<typeof ZStepPolicy>;
+/**
+ * How a replay treated a step: taken from the recording, run live, or held (a side effect it did not execute because
+ * there was no recording of it, or a step needing such a step's output).
+ */
+export const ZReplayedPolicy = z.enum(["live", "recorded", "held"]);
+export type ReplayedPolicy = z.infer<typeof ZReplayedPolicy>;
 export const ZStepType = z.enum(["llm", "http", "code", "tool"]);
 export type StepType = z.infer<typeof ZStepType>;
 
 const ZId = ZRecordId;
 const ZStepId = recordId(100);
-const ZLabel = z.string().trim().max(120).optional();
+/** A variant's name as a user gives it: one line (control characters removed), 1 to LABEL_MAX characters. */
+export const ZVariantLabel = z
+  .string()
+  .transform(cleanLabel)
+  .pipe(z.string().min(1, "the name is empty").max(LABEL_MAX, `the name is longer than ${LABEL_MAX} characters`));
+const ZLabel = ZVariantLabel.optional();
 
 /** A field set replacing a step's own (prompt, model, temperature, tool args…); checked against the step schema. */
 const ZOverride = z.record(z.string(), z.unknown());
@@ -75,6 +87,8 @@ export const ZStepSnapshot = z.object({
   durationMs: z.number().nullable(),
   config: z.unknown(),
   input: z.unknown(),
+  /** A held step: what it would have done. */
+  held: z.string().nullish(),
 });
 export type StepSnapshot = z.infer<typeof ZStepSnapshot>;
 
@@ -82,7 +96,7 @@ export const ZStepComparison = z.object({
   stepId: z.string(),
   type: ZStepType.nullable(),
   /** How the replay treated the step; null for a step the replay never reached. */
-  policy: ZStepPolicy.nullable(),
+  policy: ZReplayedPolicy.nullable(),
   original: ZStepSnapshot.nullable(),
   replay: ZStepSnapshot.nullable(),
   /** The replay's output or error differs from the original's. */
@@ -106,6 +120,10 @@ export const ZReplayInfo = z.object({
   overrides: z.record(z.string(), z.unknown()),
   policies: z.record(z.string(), ZStepPolicy),
   label: z.string().nullable(),
+  /** 1, 2, 3… in creation order within its fork tree. */
+  number: z.number().nullable(),
+  verdict: ZVerdict.nullable(),
+  verdictStep: z.string().nullable(),
   executor: z.enum(["server", "sdk"]),
   createdAt: z.string(),
   createdBy: z.string().nullable(),
@@ -174,7 +192,7 @@ export const ZReplayEvent = z.discriminatedUnion("type", [
     stepId: z.string(),
     index: z.number(),
     stepType: ZStepType,
-    policy: ZStepPolicy,
+    policy: ZReplayedPolicy,
     snapshot: ZStepSnapshot,
   }),
   z.object({ type: z.literal("token"), stepId: z.string(), text: z.string() }),
@@ -188,6 +206,9 @@ export const ZForkNode = z.object({
   parentRunId: z.string().nullable(),
   forkStep: z.string().nullable(),
   label: z.string().nullable(),
+  number: z.number().nullable(),
+  verdict: ZVerdict.nullable(),
+  verdictStep: z.string().nullable(),
   status: ZRunStatus,
   startedAt: z.string(),
   durationMs: z.number().nullable(),
@@ -195,6 +216,8 @@ export const ZForkNode = z.object({
   createdBy: z.string().nullable(),
 });
 export type ForkNode = z.infer<typeof ZForkNode>;
+
+export const ZRenameVariant = z.object({ replayId: ZId, label: ZVariantLabel });
 
 /** A stream token for one replay of a run; it lasts five minutes. */
 export const ZStreamToken = z.object({ token: z.string(), expiresAt: z.string() });

@@ -9,6 +9,10 @@ import { z } from "zod";
 export const RUN_STATUSES = ["running", "success", "error"] as const;
 export const ZRunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof ZRunStatus>;
+/** A finished replay against the run it replays (shared/replay/verdict.ts says how each is reached). */
+export const VERDICTS = ["fixed", "still_failing", "changed", "unchanged", "interrupted"] as const;
+export const ZVerdict = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof ZVerdict>;
 export const SPAN_KINDS = ["llm", "tool", "code", "http", "custom", "agent"] as const;
 export const ZSpanKind = z.enum(SPAN_KINDS);
 export type SpanKind = z.infer<typeof ZSpanKind>;
@@ -35,6 +39,10 @@ export const ZRunSummary = z.object({
   unpricedCount: z.number(),
   /** The first 300 characters of the run's error. */
   error: z.string().nullable(),
+  /** A finished replay's verdict against the run it replays (see shared/replay/verdict.ts); null otherwise. */
+  verdict: ZVerdict.nullable(),
+  /** Where a replay still fails, or first changed. */
+  verdictStep: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof ZRunSummary>;
 

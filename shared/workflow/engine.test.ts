@@ -187,13 +187,122 @@ describe("replay", () => {
     expect(calls.email).toEqual([{ text: "draft" }]);
   });
 
-  it("fails a recorded step missing from the recording", async () => {
+  it("fails a recorded step without side effects that is missing from the recording", async () => {
     const result = await runWorkflow(wf, {}, { recording: {}, policy: () => "recorded" });
     expect(result).toMatchObject({
       status: "error",
       error:
         'Step "fetch" failed: No recorded output for step fetch: the original run never finished it; switch it to live to run it',
     });
+  });
+
+  it("holds a side effect the original run never reached instead of failing, and the replay succeeds", async () => {
+    const { calls, tool } = counted();
+    const tools = { fetchOrder: tool("fetchOrder"), draft: tool("draft", () => "fixed draft"), email: tool("email") };
+    // The original failed at `reply`, so `send` was never recorded.
+    const recording = {
+      fetch: { output: { id: 7 }, status: "success" as const },
+      classify: { output: "text", status: "success" as const },
+      reply: { status: "error" as const, error: "draft tool crashed" },
+    };
+    const ended: string[] = [];
+    const result = await runWorkflow(
+      wf,
+      {},
+      {
+        tools,
+        recording,
+        policy: replayPolicy(wf, "reply"),
+        onStepEnd: (step, r) => ended.push(`${step.id}:${r.status}`),
+      },
+    );
+    expect(calls.email).toBeUndefined();
+    expect(result.status).toBe("success");
+    expect(result.held).toEqual(["send"]);
+    expect(result.output).toBeUndefined();
+    expect(result.steps.send).toMatchObject({
+      status: "held",
+      policy: "recorded",
+      attempts: 0,
+      held: 'would call tool email with {"text":"fixed draft"}; switch it live to run it',
+    });
+    expect(ended).toEqual(["fetch:success", "classify:success", "reply:success", "send:held"]);
+  });
+
+  it("holds an http side effect with its method and resolved URL, and every later step that needs its output", async () => {
+    const flow = defineWorkflow({
+      name: "refund",
+      steps: [
+        { id: "decide", type: "code", code: "return { id: input.input.order }" },
+        {
+          id: "refund",
+          type: "http",
+          method: "POST",
+          url: "https://pay.example/orders/{{steps.decide.output.id}}/refund",
+        },
+        { id: "confirm", type: "llm", model: "echos/sim", prompt: "Refund said {{steps.refund.output.body}}" },
+        { id: "audit", type: "code", code: "return input.refund ? 'logged' : 'nothing'" },
+        { id: "note", type: "llm", model: "echos/sim", prompt: "Order {{steps.decide.output.id}} handled" },
+      ],
+    });
+    const fetched: string[] = [];
+    const result = await runWorkflow(
+      flow,
+      { order: "A-17" },
+      {
+        recording: {},
+        policy: replayPolicy(flow, "decide"),
+        fetch: (async (url: string) => {
+          fetched.push(url);
+          return new Response("{}");
+        }) as typeof fetch,
+      },
+    );
+    expect(fetched).toEqual([]);
+    expect(result.status).toBe("success");
+    expect(result.held).toEqual(["refund", "confirm", "audit"]);
+    expect(result.steps.refund?.held).toBe(
+      "would call POST https://pay.example/orders/A-17/refund; switch it live to run it",
+    );
+    expect(result.steps.confirm).toMatchObject({ status: "held", held: "needs the output of held step refund" });
+    expect(result.steps.audit).toMatchObject({ status: "held", held: "needs the output of held step refund" });
+    // A step that does not need the held output still runs, and is the run's output.
+    expect(result.steps.note?.status).toBe("success");
+    expect(result.output).toBe(result.steps.note?.output);
+  });
+
+  it("runs a held side effect when the user switches it live, and leaves a recorded one as recorded", async () => {
+    const { calls, tool } = counted();
+    const tools = { fetchOrder: tool("fetchOrder"), draft: tool("draft", () => "d"), email: tool("email") };
+    const live = await runWorkflow(
+      wf,
+      {},
+      { tools, recording: {}, policy: replayPolicy(wf, "fetch", { send: "live" }) },
+    );
+    expect(live.held).toEqual([]);
+    expect(calls.email).toEqual([{ text: "d" }]);
+    // A recording from a replay that held the step holds it again rather than taking its empty output.
+    const again = await runWorkflow(
+      wf,
+      {},
+      { tools, recording: { send: { status: "held" } }, policy: replayPolicy(wf, "fetch") },
+    );
+    expect(again.steps.send?.status).toBe("held");
+    expect(calls.email).toHaveLength(1);
+  });
+
+  it("leaves the run's output out when its template reads a held step", async () => {
+    const flow = defineWorkflow({
+      name: "out",
+      steps: [
+        { id: "a", type: "code", code: "return 1" },
+        { id: "b", type: "tool", tool: "t", sideEffects: true },
+      ],
+      output: { sent: "{{steps.b.output}}" },
+    });
+    const result = await runWorkflow(flow, {}, { recording: {}, policy: replayPolicy(flow, "a") });
+    expect(result).toMatchObject({ status: "success", held: ["b"] });
+    expect(result.output).toBeUndefined();
   });
 
   it("replays from a fork with an override, keeping side effects recorded", async () => {

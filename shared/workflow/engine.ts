@@ -1,7 +1,7 @@
 import { hasSideEffects, parseStep, type WorkflowDefinition, type WorkflowStep } from "./define.ts";
 import { FatalStepError, StepTimeoutError } from "./errors.ts";
 import { DEFAULT_TIMEOUT_MS, type PreparedStep, prepareStep, type StepOutcome } from "./steps.ts";
-import { resolveTemplates } from "./templates.ts";
+import { resolveTemplates, templateRefs } from "./templates.ts";
 import type { EngineOptions, StepContext, StepPolicy, StepResult, WorkflowResult } from "./types.ts";
 
 // Echos' own errors read as plain messages; connected-runtime errors come from the server's runtimes module.
@@ -53,10 +53,16 @@ async function withTimeout(
 
 type Pending = Omit<StepResult, "durationMs">;
 
+/** Whether the recording holds a finished step (a held step of an earlier replay was never recorded). */
+const recorded = (options: EngineOptions, stepId: string) => {
+  const entry = options.recording && Object.hasOwn(options.recording, stepId) ? options.recording[stepId] : undefined;
+  return entry && entry.status !== "running" && entry.status !== "held" ? entry : undefined;
+};
+
 function fromRecording(step: WorkflowStep, options: EngineOptions): Pending {
-  const entry = options.recording && Object.hasOwn(options.recording, step.id) ? options.recording[step.id] : undefined;
+  const entry = recorded(options, step.id);
   const base = { policy: "recorded" as const, attempts: 0 };
-  if (!entry || entry.status === "running")
+  if (!entry)
     return {
       ...base,
       status: "error",
@@ -73,6 +79,39 @@ function fromRecording(step: WorkflowStep, options: EngineOptions): Pending {
   };
 }
 
+const LIVE_HINT = "switch it live to run it";
+const shortJson = (value: unknown) => {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+};
+
+/** What a held side effect would have done, with its templates filled in where they could be. */
+function wouldDo(step: WorkflowStep, config: Record<string, unknown> | undefined): string {
+  if (step.type === "http")
+    return `would call ${step.method} ${typeof config?.url === "string" ? config.url : step.url}; ${LIVE_HINT}`;
+  if (step.type === "tool")
+    return `would call tool ${step.tool} with ${shortJson(config?.args ?? step.args)}; ${LIVE_HINT}`;
+  return `would run this ${step.type} step; ${LIVE_HINT}`;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The held step whose output `step` needs: a template reading `steps.<id>`, or, for code (which reads every earlier
+ * output), the held step's id named in its source.
+ */
+function needsHeld(step: WorkflowStep, held: readonly string[]): string | undefined {
+  if (held.length === 0) return undefined;
+  if (step.type === "code") return held.find((id) => new RegExp(`\\b${escapeRegExp(id)}\\b`).test(step.code));
+  return readsHeld(step, held);
+}
+
+/** The held step a value's templates read, if any. */
+function readsHeld(value: unknown, held: readonly string[]): string | undefined {
+  const refs = new Set(templateRefs(value).map((r) => r.stepId));
+  return held.find((id) => refs.has(id));
+}
+
 function applyOverride(step: WorkflowStep, options: EngineOptions): WorkflowStep {
   const override = options.overrides?.[step.id];
   if (!override) return step;
@@ -83,18 +122,26 @@ function applyOverride(step: WorkflowStep, options: EngineOptions): WorkflowStep
   );
 }
 
-async function runStep(original: WorkflowStep, index: number, context: StepContext, options: EngineOptions) {
+async function runStep(
+  original: WorkflowStep,
+  index: number,
+  context: StepContext,
+  options: EngineOptions,
+  held: readonly string[],
+) {
   const started = Date.now();
   let step = original;
   let prepared: PreparedStep | undefined;
   let problem: unknown;
+  const policy: StepPolicy = options.policy?.(original, index) ?? "live";
+  const waitsFor = needsHeld(original, held);
   try {
     step = applyOverride(original, options);
-    prepared = prepareStep(step, context, options);
+    // A step waiting for a held output cannot fill in its templates: it is held too, as it is.
+    if (!waitsFor) prepared = prepareStep(step, context, options);
   } catch (error) {
     problem = error;
   }
-  const policy: StepPolicy = options.policy?.(step, index) ?? "live";
   const { id: _id, type: _type, ...raw } = step;
   options.onStepStart?.(step, prepared?.config ?? raw, prepared?.input);
 
@@ -103,6 +150,13 @@ async function runStep(original: WorkflowStep, index: number, context: StepConte
     options.onStepEnd?.(step, done);
     return done;
   };
+  if (waitsFor)
+    return {
+      step,
+      result: finish({ status: "held", held: `needs the output of held step ${waitsFor}`, policy, attempts: 0 }),
+    };
+  if (policy === "recorded" && hasSideEffects(step) && !recorded(options, step.id))
+    return { step, result: finish({ status: "held", held: wouldDo(step, prepared?.config), policy, attempts: 0 }) };
   if (policy === "recorded") return { step, result: finish(fromRecording(step, options)) };
   if (!prepared) return { step, result: finish({ status: "error", error: errorText(problem), policy, attempts: 0 }) };
   const retries = step.retries ?? 0;
@@ -122,6 +176,11 @@ async function runStep(original: WorkflowStep, index: number, context: StepConte
  * Runs a workflow's steps in order, each against `{input, steps}` of the steps before it. A failing step does not
  * throw: it ends the run with status "error" (unless it has `continueOnError`). Replay is this same function with a
  * `recording` and a `policy` marking the steps before the fork "recorded".
+ *
+ * Held steps (replay only): a side effect kept recorded that has no recording — the original run never reached or
+ * finished it — is not executed and is not a failure. Its output is unknown, so a later step that needs it is held
+ * as well, and the replay goes on with the steps that do not. The run's outcome is the outcome of the steps that ran:
+ * success when they all succeeded, whatever was held; its output is absent when it would come from a held step.
  */
 export async function runWorkflow(
   definition: WorkflowDefinition,
@@ -130,21 +189,28 @@ export async function runWorkflow(
 ): Promise<WorkflowResult> {
   const context: StepContext = { input, steps: {} };
   const steps: Record<string, StepResult> = {};
+  const held: string[] = [];
   let last: unknown;
   for (const [index, original] of definition.steps.entries()) {
-    if (options.signal?.aborted) return { status: "error", error: "Run cancelled", steps };
-    const { step, result } = await runStep(original, index, context, options);
+    if (options.signal?.aborted) return { status: "error", error: "Run cancelled", steps, held };
+    const { step, result } = await runStep(original, index, context, options, held);
     steps[step.id] = result;
+    if (result.status === "held") {
+      held.push(step.id);
+      last = undefined;
+      continue;
+    }
     context.steps[step.id] = result.status === "success" ? { output: result.output } : { error: result.error };
     if (result.status === "error" && !step.continueOnError)
-      return { status: "error", error: `Step "${step.id}" failed: ${result.error}`, steps };
+      return { status: "error", error: `Step "${step.id}" failed: ${result.error}`, steps, held };
     last = result.output;
   }
+  if (readsHeld(definition.output, held)) return { status: "success", steps, held };
   try {
     const output = definition.output === undefined ? last : resolveTemplates(definition.output, context);
-    return { status: "success", output, steps };
+    return { status: "success", output, steps, held };
   } catch (error) {
-    return { status: "error", error: `Workflow output: ${errorText(error)}`, steps };
+    return { status: "error", error: `Workflow output: ${errorText(error)}`, steps, held };
   }
 }
 

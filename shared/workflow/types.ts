@@ -2,12 +2,20 @@ import type { StepPolicy } from "../schemas/replay.ts";
 import type { WorkflowStep } from "./define.ts";
 
 export type { StepPolicy };
+/** How a run ends. */
 export type StepStatus = "success" | "error";
+/**
+ * How a step ends. "held": a replay did not run it: a side effect with no recording to take its output from (the
+ * original run never reached it), or a step that needs the output of such a step. It is not a failure.
+ */
+export type StepResultStatus = StepStatus | "held";
 
 export interface StepResult {
-  status: StepStatus;
+  status: StepResultStatus;
   output?: unknown;
   error?: string;
+  /** A held step: what it would have done ("would call POST https://…; switch it live to run it"). */
+  held?: string;
   model?: string;
   inputTokens?: number;
   outputTokens?: number;
@@ -20,7 +28,8 @@ export interface StepResult {
 /** What replay needs of an earlier run's step; a StepResult (or a stored span) fits. */
 export interface RecordedStep {
   output?: unknown;
-  status?: StepStatus | "running";
+  /** "held" (a held step of an earlier replay) and "running" count as not recorded. */
+  status?: StepResultStatus | "running";
   error?: string | null;
   model?: string | null;
   inputTokens?: number | null;
@@ -90,4 +99,6 @@ export interface WorkflowResult {
   error?: string;
   /** By step id, in the order the steps ran; steps after a failure are absent. */
   steps: Record<string, StepResult>;
+  /** Steps a replay held back, in order (empty for a run that was not a replay). */
+  held: string[];
 }

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "replays.stream": "viewer",
   "replays.get": "viewer",
   "replays.forks": "viewer",
+  "replays.rename": "member",
   "runtimes.list": "viewer",
   "usage.get": "viewer",
   "usage.updateLimits": "owner",

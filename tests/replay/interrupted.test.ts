@@ -57,7 +57,7 @@ describe("replays whose server stopped", () => {
     // Judged a minute from now, both are old enough to be candidates; only the orphan has no heartbeat.
     expect(await finishInterruptedReplays(server.deps, Date.now() + 60_000)).toBe(1);
     const orphaned = await caller.runs.get({ orgId: team.orgId, runId: orphan });
-    expect(orphaned.run).toMatchObject({ status: "error", error: INTERRUPTED });
+    expect(orphaned.run).toMatchObject({ status: "error", error: INTERRUPTED, verdict: "interrupted" });
     expect(orphaned.spans).toMatchObject([{ id: `${orphan}-b`, status: "error" }]);
     const events = [];
     for await (const { event } of followReplay(server.deps, team.orgId, orphan, null, AbortSignal.timeout(5000)))

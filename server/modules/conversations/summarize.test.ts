@@ -27,6 +27,8 @@ function run(id: string, startMinute: number, endMinute: number | null, extra: P
     errorCount: 0,
     unpricedCount: 0,
     error: null,
+    verdict: null,
+    verdictStep: null,
     ...extra,
   };
 }

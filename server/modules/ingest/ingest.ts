@@ -3,6 +3,7 @@ import type { RunSummary } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Db } from "../../infra/db.ts";
 import { recordReplays, sdkReplayRecords } from "../replay/records.ts";
+import { settleVerdicts } from "../replay/verdict.ts";
 import { publishRunChanges } from "../runs/events.ts";
 import type { PriceBook } from "../pricing/prices.ts";
 import { priceSpans, priceStoredSpans } from "../pricing/service.ts";
@@ -245,6 +246,8 @@ async function writeInTransaction(
   const sdkReplays = sdkReplayRecords(runItems);
   // Replays Echos runs itself were counted when they were asked for; those the SDK ran are counted as they arrive.
   const newReplays = sdkReplays.length > 0 ? await recordReplays(tx, orgId, sdkReplays) : 0;
+  // Before the totals: the summaries they return (and publish) carry the verdict of a replay that just ended.
+  await settleVerdicts(tx, orgId, [...touched]);
 
   const { outcomes, changedSpans } = written;
   for (const id of createdRuns) outcomes.set(`run:${id}`, "created");

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { IngestItem, IngestSpan } from "@shared/schemas/ingest.ts";
-import type { StepSnapshot, StepPolicy } from "@shared/schemas/replay.ts";
+import type { ReplayedPolicy, StepSnapshot, StepPolicy } from "@shared/schemas/replay.ts";
 import type { WorkflowDefinition, WorkflowStep } from "@shared/workflow/define.ts";
 import { errorText, runWorkflow } from "@shared/workflow/engine.ts";
+import { spanOutcome } from "@shared/workflow/held.ts";
 import type { EngineOptions, RecordedStep, StepResult } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ingest } from "../ingest/ingest.ts";
@@ -82,6 +83,7 @@ function snapshot(span: IngestSpan): StepSnapshot {
     durationMs: span.endedAt ? Date.parse(span.endedAt) - started : null,
     config: span.config ?? null,
     input: span.input ?? null,
+    held: typeof span.attributes?.held === "string" ? span.attributes.held : null,
   };
 }
 
@@ -119,7 +121,7 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
     for (const [stepId, text] of pendingText) void events.write({ type: "token", stepId, text });
     pendingText.clear();
   };
-  const stepEvent = (step: WorkflowStep, policy: StepPolicy, span: IngestSpan) =>
+  const stepEvent = (step: WorkflowStep, policy: ReplayedPolicy, span: IngestSpan) =>
     void events.write({
       type: "step",
       stepId: step.id,
@@ -169,9 +171,10 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
         // A recorded step ran nothing and cost nothing; what it cost originally stays on the original run.
         const inputTokens = recorded ? null : (r.inputTokens ?? null);
         const outputTokens = recorded ? null : (r.outputTokens ?? null);
+        const outcome = spanOutcome(r);
         const ended: IngestSpan = {
           ...opened.span,
-          status: r.status,
+          status: outcome.status,
           endedAt: new Date(Date.parse(opened.span.startedAt) + r.durationMs).toISOString(),
           output: r.output,
           error: r.error?.slice(0, MAX_ERROR),
@@ -179,9 +182,15 @@ async function executeReplay(deps: Deps, job: ReplayExecution, onRunWritten: () 
           inputTokens,
           outputTokens,
           costUsd: recorded ? null : prices.priceOf(r.model ?? opened.span.model, inputTokens, outputTokens),
-          attributes: { ...opened.span.attributes, attempts: r.attempts, durationMs: r.durationMs },
+          attributes: {
+            ...opened.span.attributes,
+            policy: outcome.policy,
+            ...(outcome.held !== undefined && { held: outcome.held }),
+            attempts: r.attempts,
+            durationMs: r.durationMs,
+          },
         };
-        stepEvent(step, opened.policy, ended);
+        stepEvent(step, outcome.policy, ended);
         spans.push(ended);
       },
     });

@@ -4,12 +4,14 @@ import type {
   LlmSpanPlan,
   PlanStep,
   ReplayInfo,
+  ReplayedPolicy,
   ReplayPlan,
   ReplayResult,
   StepType,
   StepPolicy,
 } from "@shared/schemas/replay.ts";
 import { compareSteps, type CompareStep } from "@shared/replay/compare.ts";
+import type { Verdict } from "@shared/schemas/runs.ts";
 import { hasSideEffects } from "@shared/workflow/define.ts";
 import type { SpanDetail } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
@@ -87,13 +89,17 @@ type ReplayRow = {
   overrides: Record<string, unknown>;
   policies: Record<string, StepPolicy>;
   label: string | null;
+  number: number | null;
+  verdict: Verdict | null;
+  verdict_step: string | null;
   executor: "server" | "sdk";
   created_ms: number;
   created_by: string | null;
 };
 
 const REPLAY_COLUMNS = sql.raw(`r.id, r.mode, r.parent_run_id, r.root_run_id, r.fork_step, r.overrides, r.policies,
-  r.label, r.executor, (extract(epoch from r.created_at) * 1000)::float8 as created_ms, u.email as created_by`);
+  r.label, r.number, run.verdict, run.verdict_step, r.executor,
+  (extract(epoch from r.created_at) * 1000)::float8 as created_ms, u.email as created_by`);
 
 function toReplayInfo(r: ReplayRow): ReplayInfo {
   return {
@@ -105,6 +111,9 @@ function toReplayInfo(r: ReplayRow): ReplayInfo {
     overrides: r.overrides,
     policies: r.policies,
     label: r.label,
+    number: r.number === null ? null : Number(r.number),
+    verdict: r.verdict,
+    verdictStep: r.verdict_step,
     executor: r.executor,
     createdAt: new Date(Math.round(Number(r.created_ms))).toISOString(),
     createdBy: r.created_by,
@@ -114,14 +123,17 @@ function toReplayInfo(r: ReplayRow): ReplayInfo {
 export async function getReplayInfo(deps: Deps, orgId: string, replayId: string): Promise<ReplayInfo> {
   const result = await deps.database.db.execute(sql`
     select ${REPLAY_COLUMNS} from replays r left join users u on u.id = r.created_by
+      left join runs run on run.org_id = r.org_id and run.id = r.id
     where r.org_id = ${orgId}::uuid and r.id = ${replayId}`);
   const [row] = rowsOf<ReplayRow>(result);
   if (!row) throw notFound("Replay not found");
   return toReplayInfo(row);
 }
 
-const policyOfSpan = (attributes: Record<string, unknown>): StepPolicy | null =>
-  attributes.policy === "live" || attributes.policy === "recorded" ? attributes.policy : null;
+const policyOfSpan = (attributes: Record<string, unknown>): ReplayedPolicy | null =>
+  attributes.policy === "live" || attributes.policy === "recorded" || attributes.policy === "held"
+    ? attributes.policy
+    : null;
 
 /** The replay beside its parent: per step, both snapshots and what changed, and where it first diverged. */
 export async function getReplayResult(deps: Deps, orgId: string, replayId: string): Promise<ReplayResult> {
@@ -181,6 +193,7 @@ type ForkRow = RunSummaryRow & {
   parent_run_id: string | null;
   fork_step: string | null;
   label: string | null;
+  number: number | null;
   created_by: string | null;
 };
 
@@ -197,6 +210,7 @@ export async function forkTree(deps: Deps, orgId: string, runId: string): Promis
       (select parent_run_id from replay where replay.id = runs.id) as parent_run_id,
       (select fork_step from replay where replay.id = runs.id) as fork_step,
       (select label from replay where replay.id = runs.id) as label,
+      (select number from replay where replay.id = runs.id) as number,
       (select email from users where users.id = (select created_by from replay where replay.id = runs.id)) as created_by
     from runs
     where runs.org_id = ${orgId}::uuid and (runs.id = ${rootId} or runs.id in (select id from replay))
@@ -210,6 +224,9 @@ export async function forkTree(deps: Deps, orgId: string, runId: string): Promis
       parentRunId: r.parent_run_id,
       forkStep: r.fork_step,
       label: r.label,
+      number: r.number === null ? null : Number(r.number),
+      verdict: s.verdict,
+      verdictStep: s.verdictStep,
       status: s.status,
       startedAt: s.startedAt,
       durationMs: s.durationMs,
@@ -217,4 +234,12 @@ export async function forkTree(deps: Deps, orgId: string, runId: string): Promis
       createdBy: r.created_by,
     };
   });
+}
+
+/** Renames a variant (its fork tree's number stays). */
+export async function renameReplay(deps: Deps, orgId: string, replayId: string, label: string): Promise<ReplayInfo> {
+  const result = await deps.database.db.execute(sql`
+    update replays set label = ${label} where org_id = ${orgId}::uuid and id = ${replayId} returning id`);
+  if (rowsOf(result).length === 0) throw notFound("Replay not found");
+  return getReplayInfo(deps, orgId, replayId);
 }

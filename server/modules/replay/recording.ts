@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { RunDetail, SpanDetail } from "@shared/schemas/runs.ts";
 import type { StepSnapshot } from "@shared/schemas/replay.ts";
 import { ZWorkflowDefinition, type WorkflowDefinition } from "@shared/workflow/define.ts";
+import { isHeldSpan } from "@shared/workflow/held.ts";
 import type { RecordedStep } from "@shared/workflow/types.ts";
 import type { AppDeps } from "../../deps.ts";
 import { badRequest, notFound } from "../../lib/errors.ts";
@@ -51,6 +52,7 @@ export function snapshotOf(span: SpanDetail): StepSnapshot {
     durationMs,
     config: span.config,
     input: span.input,
+    held: typeof span.attributes.held === "string" ? span.attributes.held : null,
   };
 }
 
@@ -120,5 +122,8 @@ export async function loadWorkflowRecording(deps: Deps, orgId: string, runId: st
   const parsed = ZWorkflowDefinition.safeParse(version.definition);
   if (!parsed.success) throw badRequest(`Workflow version ${run.workflowVersionId} is not a valid definition`);
   if (run.status === "running") throw badRequest("This run is still going; replay it once it has finished");
-  return { run, definition: parsed.data, steps: stepSpans(spans), spans };
+  // A step an earlier replay held was never run: there is nothing recorded to replay it from.
+  const steps = stepSpans(spans);
+  for (const [stepId, span] of steps) if (isHeldSpan(span.attributes)) steps.delete(stepId);
+  return { run, definition: parsed.data, steps, spans };
 }

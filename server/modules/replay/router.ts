@@ -2,6 +2,8 @@ import { tracked } from "@trpc/server";
 import { z } from "zod";
 import {
   ZForkNode,
+  ZRenameVariant,
+  ZReplayInfo,
   ZReplayPlan,
   ZReplayRequest,
   ZReplayResult,
@@ -12,7 +14,7 @@ import {
 import { ZRecordId } from "@shared/schemas/ids.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { loadRun } from "./recording.ts";
-import { forkTree, getReplayInfo, getReplayResult, replayPlan } from "./queries.ts";
+import { forkTree, getReplayInfo, getReplayResult, renameReplay, replayPlan } from "./queries.ts";
 import { hasRuntimeFor } from "./runtimes.ts";
 import { startReplay } from "./start.ts";
 import { followReplay } from "./stream.ts";
@@ -67,6 +69,12 @@ export const replaysRouter = router({
     .input(z.object({ replayId: ZRunId }))
     .output(parseSync(ZReplayResult))
     .query(({ ctx, input }) => getReplayResult(ctx.deps, ctx.org.id, input.replayId)),
+
+  /** Gives a variant another name. */
+  rename: orgProcedure("member")
+    .input(ZRenameVariant)
+    .output(parseSync(ZReplayInfo))
+    .mutation(({ ctx, input }) => renameReplay(ctx.deps, ctx.org.id, input.replayId, input.label)),
 
   /** The fork tree the run belongs to. */
   forks: orgProcedure("viewer")

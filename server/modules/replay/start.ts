@@ -10,7 +10,8 @@ import { checkStoredBaseUrls, credentialNames, resolveCredentials, serverEngine 
 import { launchReplay } from "./execute.ts";
 import { recordReplays } from "./records.ts";
 import { loadRun, loadWorkflowRecording, recordingOf, runSpans } from "./recording.ts";
-import { playgroundStep } from "./playground.ts";
+import { configNumber, messagesOf, playgroundStep } from "./playground.ts";
+import { describeFields, describeReplay, LABEL_MAX } from "@shared/replay/label.ts";
 import { consumeReplay } from "../usage/service.ts";
 
 type Deps = Pick<AppDeps, "database" | "store" | "log" | "lifecycle" | "config" | "metrics">;
@@ -60,6 +61,8 @@ interface PreparedReplay {
   policyOf: (step: WorkflowStep, index: number) => StepPolicy;
   /** What the replays row keeps of the request. */
   stored: Record<string, unknown>;
+  /** The variant's generated name: what it changes. */
+  describe: string;
 }
 
 async function prepareWorkflowReplay(
@@ -79,6 +82,7 @@ async function prepareWorkflowReplay(
     policies: request.policies,
     policyOf: replayPolicy(definition, request.forkStep, request.policies),
     stored: request.overrides,
+    describe: describeReplay(definition, request.forkStep, request.overrides, request.policies),
   };
 }
 
@@ -103,7 +107,30 @@ async function prepareSpanReplay(
     policies: {},
     policyOf: () => "live",
     stored: { messages, model, temperature, maxTokens, credential, baseUrl },
+    describe: describePlayground(span, request),
   };
+}
+
+/** "classify: model echos/sim→gpt-4o-mini, messages edited": the playground's call against the span it re-runs. */
+function describePlayground(
+  span: { name: string; model: string | null; input: unknown; config: unknown },
+  request: Extract<ReplayRequest, { mode: "span" }>,
+): string {
+  const after = Object.fromEntries(
+    Object.entries({
+      model: request.model,
+      temperature: request.temperature,
+      maxTokens: request.maxTokens,
+      messages: request.messages,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const before = {
+    model: span.model,
+    temperature: configNumber(span.config, "temperature"),
+    maxTokens: configNumber(span.config, "maxTokens", "max_tokens"),
+    messages: messagesOf(span.input),
+  };
+  return (describeFields(span.name, before, after) ?? `${span.name}: re-run unchanged`).slice(0, LABEL_MAX);
 }
 
 /**
@@ -118,7 +145,7 @@ export async function startReplay(
   requestCredentials: ReadonlyMap<string, string>,
 ): Promise<{ replayId: string }> {
   const replayId = randomUUID();
-  const { parent, definition, recording, input, forkStep, overrides, policies, policyOf, stored } =
+  const { parent, definition, recording, input, forkStep, overrides, policies, policyOf, stored, describe } =
     request.mode === "workflow"
       ? await prepareWorkflowReplay(deps, orgId, request)
       : await prepareSpanReplay(deps, orgId, request);
@@ -139,7 +166,7 @@ export async function startReplay(
       forkStep,
       overrides: stored,
       policies,
-      label: request.label ?? null,
+      label: request.label ?? describe,
       executor: "server",
       createdBy: actor.userId ?? null,
       apiKeyId: actor.apiKeyId ?? null,

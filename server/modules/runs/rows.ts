@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import type { RunDetail, RunStatus, RunSummary, SpanDetail, SpanKind, SpanSummary } from "@shared/schemas/runs.ts";
+import type {
+  RunDetail,
+  RunStatus,
+  RunSummary,
+  Verdict,
+  SpanDetail,
+  SpanKind,
+  SpanSummary,
+} from "@shared/schemas/runs.ts";
 
 /**
  * Raw rows → the shapes of shared/schemas/runs.ts. Times are selected as epoch milliseconds and counters as text
@@ -27,6 +35,8 @@ export const RUN_SUMMARY_COLUMNS = sql.raw(
     "error_count",
     "unpriced_count",
     "left(error, 300) as error",
+    "verdict",
+    "verdict_step",
   ].join(", "),
 );
 
@@ -50,6 +60,8 @@ export type RunSummaryRow = {
   error_count: number;
   unpriced_count: number;
   error: string | null;
+  verdict: Verdict | null;
+  verdict_step: string | null;
 };
 
 const iso = (epochMs: number) => new Date(Math.round(epochMs)).toISOString();
@@ -76,6 +88,8 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     errorCount: Number(r.error_count),
     unpricedCount: Number(r.unpriced_count ?? 0),
     error: r.error,
+    verdict: r.verdict ?? null,
+    verdictStep: r.verdict_step ?? null,
   };
 }
 

@@ -66,7 +66,7 @@ export function FixForm({
       forkStep: forkStep.id,
       overrides: Object.keys(override).length > 0 ? { [forkStep.id]: override } : {},
       policies: Object.fromEntries(later.map((s) => [s.id, policies[s.id] ?? defaultPolicy(s)])),
-      label: label.trim() || `Variant ${variantCount + 1}`,
+      label: label.trim() || undefined,
     });
   };
 
@@ -121,7 +121,7 @@ export function FixForm({
               {...ids}
               value={label}
               maxLength={120}
-              placeholder={`Variant ${variantCount + 1}`}
+              placeholder="Named after what you change"
               onChange={(e) => setLabel(e.target.value)}
               data-testid="variant-label"
             />

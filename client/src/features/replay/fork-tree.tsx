@@ -3,9 +3,11 @@ import { CornerDownRight, GitFork } from "lucide-react";
 import { Link } from "react-router";
 import { Ago } from "../../components/ago.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
+import { VerdictBadge } from "../../components/verdict-badge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { formatCost, formatMs } from "../../lib/run-format.ts";
 import { useForks, type ForkNode } from "./replay-api.ts";
+import { variantTitle } from "./variant-name.tsx";
 
 interface TreeRow {
   node: ForkNode;
@@ -46,14 +48,15 @@ export function ReplayLineage({ orgId, runId }: { orgId: string; runId: string }
       className="mb-4 flex flex-wrap items-center gap-x-1.5 gap-y-1 rounded-lg bg-indigo-50 px-3.5 py-2 text-sm text-indigo-900 ring-1 ring-indigo-200 ring-inset dark:bg-indigo-500/10 dark:text-indigo-200 dark:ring-indigo-500/25"
     >
       <GitFork aria-hidden="true" className="size-4 text-indigo-500" />
-      {self.label ? <strong className="font-semibold">{self.label}</strong> : "A replay"}
+      <strong className="font-semibold">{variantTitle(self.number)}</strong>
+      {self.label && <span>({self.label})</span>}
       <span>of</span>
       <Link
         to={runLink(self.parentRunId)}
         className="font-medium underline-offset-2 hover:underline"
         data-testid="replay-parent-link"
       >
-        {parent?.label ?? (parent && !parent.parentRunId ? "the original run" : self.parentRunId.slice(0, 8))}
+        {!parent ? self.parentRunId.slice(0, 8) : parent.parentRunId ? variantTitle(parent.number) : "the original run"}
       </Link>
       {self.forkStep && (
         <>
@@ -61,64 +64,104 @@ export function ReplayLineage({ orgId, runId }: { orgId: string; runId: string }
           <code className="rounded bg-white/70 px-1 font-mono text-[12px] dark:bg-zinc-900/50">{self.forkStep}</code>
         </>
       )}
+      {self.verdict && <VerdictBadge verdict={self.verdict} step={self.verdictStep} withStep className="ml-1" />}
     </p>
   );
 }
 
-/** A run's fork tree: the original, its replays and theirs, with links. Nothing when the run was never replayed. */
-export function ForkTree({ orgId, runId }: { orgId: string; runId: string }) {
+/**
+ * A run's fork tree: the original, its replays and theirs, each with its number, name and verdict, with links.
+ * Nothing when the run was never replayed. `highlight` marks the variant on screen (the Test fix page).
+ */
+export function ForkTree({
+  orgId,
+  runId,
+  highlight,
+  className = "mt-6",
+}: {
+  orgId: string;
+  runId: string;
+  highlight?: string | null;
+  className?: string;
+}) {
   const forks = useForks({ orgId, runId });
   const nodes = forks.data ?? [];
   if (nodes.length <= 1) return null;
   const rows = flattenForks(nodes);
   return (
-    <section className="mt-6" data-testid="fork-tree" aria-labelledby="fork-tree-title">
+    <section className={className} data-testid="fork-tree" aria-labelledby="fork-tree-title">
       <h2
         id="fork-tree-title"
         className="mb-2 flex items-center gap-2 text-sm font-semibold text-zinc-900 dark:text-zinc-100"
       >
         <GitFork aria-hidden="true" className="size-4 text-indigo-500" />
-        Replays
-        <span className="font-normal text-zinc-400">{nodes.length - 1}</span>
+        Fork tree
+        <span className="font-normal text-zinc-500 dark:text-zinc-400">
+          {nodes.length - 1} {nodes.length === 2 ? "replay" : "replays"}
+        </span>
       </h2>
       <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 bg-white shadow-xs dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
         {rows.map(({ node, depth }) => {
           const current = node.runId === runId;
+          const shown = node.runId === highlight;
           return (
             <li
               key={node.runId}
               data-testid="fork-node"
               data-run-id={node.runId}
               data-current={current || undefined}
+              data-verdict={node.verdict ?? undefined}
               className={clsx(
-                "flex items-center gap-3 px-4 py-2 text-sm",
-                current && "bg-indigo-50/60 dark:bg-indigo-500/10",
+                "flex items-center gap-x-3 gap-y-1 px-3 py-2 text-sm sm:px-4",
+                (shown || (current && !highlight)) && "bg-indigo-50/60 dark:bg-indigo-500/10",
               )}
             >
-              <span className="flex min-w-0 flex-1 items-center gap-1.5" style={{ paddingLeft: `${depth * 1.25}rem` }}>
+              <span
+                className="flex min-w-0 flex-1 items-center gap-1.5"
+                style={{ paddingLeft: `${Math.min(depth, 6) * 1}rem` }}
+              >
                 {depth > 0 && (
-                  <CornerDownRight aria-hidden="true" className="size-3.5 shrink-0 text-zinc-300 dark:text-zinc-600" />
+                  <CornerDownRight aria-hidden="true" className="size-3.5 shrink-0 text-zinc-400 dark:text-zinc-500" />
                 )}
                 <Link
                   to={runLink(node.runId)}
                   className={clsx(
-                    "truncate font-medium hover:text-indigo-600 dark:hover:text-indigo-400",
-                    current ? "text-indigo-700 dark:text-indigo-300" : "text-zinc-800 dark:text-zinc-200",
+                    "shrink-0 font-medium hover:text-indigo-600 dark:hover:text-indigo-400",
+                    current || shown ? "text-indigo-700 dark:text-indigo-300" : "text-zinc-800 dark:text-zinc-200",
                   )}
                 >
-                  {node.parentRunId ? (node.label ?? "Replay") : "Original run"}
+                  {node.parentRunId ? variantTitle(node.number) : "Original run"}
                 </Link>
-                {node.forkStep && (
+                {node.label && (
+                  <span className="min-w-0 truncate text-xs text-zinc-600 dark:text-zinc-400" title={node.label}>
+                    {node.label}
+                  </span>
+                )}
+                {node.forkStep && !node.label && (
                   <span className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
                     from <code className="font-mono">{node.forkStep}</code>
                   </span>
                 )}
-                {current && <span className="shrink-0 text-xs text-indigo-600 dark:text-indigo-400">· this run</span>}
+                {current && !highlight && (
+                  <span className="shrink-0 text-xs text-indigo-700 dark:text-indigo-300">· this run</span>
+                )}
+                {shown && <span className="shrink-0 text-xs text-indigo-700 dark:text-indigo-300">· shown</span>}
               </span>
-              <RunStatusBadge status={node.status} />
-              <span className="w-16 text-right text-xs text-zinc-500 tabular-nums">{formatMs(node.durationMs)}</span>
-              <span className="w-16 text-right text-xs text-zinc-500 tabular-nums">{formatCost(node.costUsd)}</span>
-              <span className="w-24 text-right text-xs text-zinc-500" title={formatDateTime(node.startedAt)}>
+              {node.verdict ? (
+                <VerdictBadge verdict={node.verdict} step={node.verdictStep} withStep className="shrink-0" />
+              ) : (
+                <RunStatusBadge status={node.status} />
+              )}
+              <span className="hidden w-14 text-right text-xs text-zinc-500 tabular-nums sm:inline dark:text-zinc-400">
+                {formatMs(node.durationMs)}
+              </span>
+              <span className="hidden w-16 text-right text-xs text-zinc-500 tabular-nums md:inline dark:text-zinc-400">
+                {formatCost(node.costUsd)}
+              </span>
+              <span
+                className="hidden w-20 text-right text-xs text-zinc-500 md:inline dark:text-zinc-400"
+                title={formatDateTime(node.startedAt)}
+              >
                 <Ago iso={node.startedAt} />
               </span>
             </li>

@@ -20,7 +20,7 @@ interface PlaygroundFormProps {
 }
 
 /** One LLM call as the span recorded it, editable: its messages, model and parameters. */
-export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, variantCount }: PlaygroundFormProps) {
+export function PlaygroundForm({ runId, span, onRun, pending, error, refusal }: PlaygroundFormProps) {
   const [messages, setMessages] = useState<ChatMessage[]>(() =>
     span.messages.length > 0 ? span.messages : [{ role: "user", content: "" }],
   );
@@ -47,7 +47,7 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
           model: model.trim(),
           ...(Number.isNaN(t) ? {} : { temperature: t }),
           ...(Number.isNaN(mt) ? {} : { maxTokens: mt }),
-          label: label.trim() || `Variant ${variantCount + 1}`,
+          label: label.trim() || undefined,
         });
       }}
     >
@@ -141,7 +141,7 @@ export function PlaygroundForm({ runId, span, onRun, pending, error, refusal, va
               {...ids}
               value={label}
               maxLength={120}
-              placeholder={`Variant ${variantCount + 1}`}
+              placeholder="Named after what you change"
               onChange={(e) => setLabel(e.target.value)}
             />
           )}

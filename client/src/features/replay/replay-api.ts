@@ -1,4 +1,5 @@
 import type { SkipToken } from "@tanstack/react-query";
+import { useCallback } from "react";
 import type { ReplayRequestInput } from "@shared/schemas/replay.ts";
 import { trpc, type RouterOutputs } from "../../lib/trpc.ts";
 
@@ -45,5 +46,16 @@ export function useStartReplay() {
 
 export const useInvalidateForks = () => {
   const utils = trpc.useUtils();
-  return () => void utils.replays.forks.invalidate();
+  return useCallback(() => void utils.replays.forks.invalidate(), [utils]);
 };
+
+/** Renames a variant; its comparison and the fork tree show the new name. */
+export function useRenameVariant() {
+  const utils = trpc.useUtils();
+  return trpc.replays.rename.useMutation({
+    onSuccess: () => {
+      void utils.replays.forks.invalidate();
+      void utils.replays.get.invalidate();
+    },
+  });
+}

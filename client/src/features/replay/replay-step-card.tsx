@@ -1,7 +1,7 @@
 import { clsx } from "clsx";
-import { CircleCheck, CircleDashed, CircleX, History, LoaderCircle, Zap } from "lucide-react";
+import { CircleCheck, CircleDashed, CircleX, History, LoaderCircle, PauseCircle, Zap } from "lucide-react";
 import { forwardRef, useState } from "react";
-import type { StepPolicy, StepType } from "@shared/schemas/replay.ts";
+import type { ReplayedPolicy, StepType } from "@shared/schemas/replay.ts";
 import { Button } from "../../components/button.tsx";
 import { ErrorCallout } from "../../components/error-callout.tsx";
 import { KIND_STYLES } from "../../components/span-kind.ts";
@@ -19,7 +19,7 @@ export interface StepCardProps {
   index: number;
   type: StepType;
   /** As the stream delivered it; undefined until the replay reaches the step. */
-  policy?: StepPolicy;
+  policy?: ReplayedPolicy;
   snapshot?: StepSnapshot;
   tokens?: string;
   /** Once the replay finished: the comparison with the original. */
@@ -29,7 +29,17 @@ export interface StepCardProps {
   onUseRecorded?: () => void;
 }
 
-function PolicyBadge({ policy }: { policy: StepPolicy }) {
+function PolicyBadge({ policy }: { policy: ReplayedPolicy }) {
+  if (policy === "held")
+    return (
+      <span
+        data-testid="step-policy-badge"
+        className="inline-flex items-center gap-1 rounded-md bg-amber-50 px-1.5 py-0.5 text-[11px] font-medium text-amber-900 ring-1 ring-amber-600/25 ring-inset dark:bg-amber-400/10 dark:text-amber-200 dark:ring-amber-400/30"
+      >
+        <PauseCircle aria-hidden="true" className="size-3" />
+        held · not run
+      </span>
+    );
   return policy === "recorded" ? (
     <span
       data-testid="step-policy-badge"
@@ -55,9 +65,10 @@ function StatusIcon({
   finished,
 }: {
   snapshot?: StepSnapshot;
-  policy?: StepPolicy;
+  policy?: ReplayedPolicy;
   finished: boolean;
 }) {
+  if (policy === "held") return <PauseCircle aria-label="Held" className="size-4 text-amber-600 dark:text-amber-400" />;
   if (!snapshot)
     return (
       <span title={finished ? "Not reached" : "Waiting"}>
@@ -124,11 +135,11 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
             First divergence
           </span>
         )}
-        {comparison && !comparison.changed && comparison.replay && (
+        {comparison && !comparison.changed && comparison.replay && policy !== "held" && (
           <span className="text-[11px] text-zinc-500 dark:text-zinc-400">same output</span>
         )}
         {!snap && finished && <span className="text-[11px] text-zinc-500 dark:text-zinc-400">not reached</span>}
-        {snap && snap.status !== "running" && (
+        {snap && snap.status !== "running" && policy !== "held" && (
           <span className="ml-auto flex flex-wrap items-baseline gap-x-3 text-[11px]">
             {(snap.inputTokens !== null || snap.outputTokens !== null) && (
               <Figure
@@ -170,6 +181,15 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
           )}
         </div>
       )}
+      {policy === "held" && snap?.held && (
+        <p
+          data-testid="replay-step-held"
+          className="border-t border-zinc-100 px-3.5 py-2.5 text-xs leading-5 break-words text-zinc-700 dark:border-zinc-800 dark:text-zinc-300"
+        >
+          <span className="font-semibold text-amber-900 dark:text-amber-200">Held: </span>
+          {snap.held}
+        </p>
+      )}
       {error && (
         <div className="space-y-2 border-t border-zinc-100 px-3.5 py-2.5 dark:border-zinc-800">
           <ErrorCallout message={error} testId="replay-step-error" />
@@ -186,7 +206,7 @@ export const ReplayStepCard = forwardRef<HTMLLIElement, StepCardProps>(function 
           )}
         </div>
       )}
-      {comparison?.changed && comparison.replay && hasOutput(comparison) && (
+      {comparison?.changed && comparison.replay && policy !== "held" && hasOutput(comparison) && (
         <div className="border-t border-zinc-100 px-3.5 py-2.5 dark:border-zinc-800">
           <p className="mb-1.5 text-[11px] font-medium text-zinc-500 dark:text-zinc-400">
             Output: <del className="text-rose-600 no-underline dark:text-rose-400">original</del> →{" "}

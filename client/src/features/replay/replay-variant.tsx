@@ -6,12 +6,14 @@ import type { StepType } from "@shared/schemas/replay.ts";
 import type { RunStatus } from "@shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
+import { VerdictBadge } from "../../components/verdict-badge.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { Delta, formatValue } from "./deltas.tsx";
 import { useReplayResult, type ReplayInfo } from "./replay-api.ts";
 import { ReplayStepCard } from "./replay-step-card.tsx";
 import { useReplayLive } from "./use-replay-live.ts";
+import { VariantName } from "./variant-name.tsx";
 
 interface ReplayVariantProps {
   orgId: string;
@@ -23,6 +25,9 @@ interface ReplayVariantProps {
   onUseRecorded: (stepId: string, replay: ReplayInfo) => void;
   /** Tells the page the variant's status, for its tab. */
   onStatus: (replayId: string, status: RunStatus) => void;
+  /** Its number and name from the fork tree, until its own comparison is in. */
+  names?: { number: number | null; label: string | null };
+  canRename: boolean;
 }
 
 /**
@@ -59,7 +64,16 @@ function Total({ label, children }: { label: string; children: React.ReactNode }
 }
 
 /** One variant of a fix: its steps streaming in, then the comparison with the original run. */
-export function ReplayVariant({ orgId, replayId, steps, active, onUseRecorded, onStatus }: ReplayVariantProps) {
+export function ReplayVariant({
+  orgId,
+  replayId,
+  steps,
+  active,
+  onUseRecorded,
+  onStatus,
+  names,
+  canRename,
+}: ReplayVariantProps) {
   const live = useReplayLive(orgId, replayId);
   const done = live.finished !== null || live.lost;
   const result = useReplayResult(done ? { orgId, replayId } : skipToken);
@@ -75,16 +89,22 @@ export function ReplayVariant({ orgId, replayId, steps, active, onUseRecorded, o
   }, [active, r?.firstDivergence]);
 
   const status = r?.run.status ?? live.finished?.status ?? "running";
+  const held = r?.steps.filter((c) => c.policy === "held").map((c) => c.stepId) ?? [];
   useEffect(() => onStatus(replayId, status), [onStatus, replayId, status]);
   return (
     <section data-testid="replay-variant" data-replay-id={replayId} data-status={status} hidden={!active}>
       <div className="mb-3 rounded-lg border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
         <div className="flex flex-wrap items-center gap-2.5">
           <GitFork aria-hidden="true" className="size-4 text-indigo-500" />
-          <h3 className="truncate text-sm font-semibold text-zinc-900 dark:text-zinc-50">
-            {r?.replay.label || "Replay"}
-          </h3>
+          <VariantName
+            orgId={orgId}
+            replayId={replayId}
+            number={r?.replay.number ?? names?.number ?? null}
+            label={r?.replay.label ?? names?.label ?? null}
+            canRename={canRename && !!r}
+          />
           <RunStatusBadge status={status} />
+          {r?.replay.verdict && <VerdictBadge verdict={r.replay.verdict} step={r.replay.verdictStep} withStep />}
           {!done && <LiveBadge connection={live.connection} testId="replay-live" />}
           <Link
             to={`/runs/${encodeURIComponent(replayId)}`}
@@ -125,6 +145,12 @@ export function ReplayVariant({ orgId, replayId, steps, active, onUseRecorded, o
                 </span>
               </Total>
             </dl>
+            {held.length > 0 && (
+              <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="held-note">
+                {held.join(", ")} {held.length === 1 ? "was" : "were"} held: a side effect the original never reached is
+                not run by a replay. The outcome is that of the steps that ran; switch a held step live to run it.
+              </p>
+            )}
             {!r.firstDivergence && r.run.status === "success" && (
               <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
                 The replay reproduced the original output at every step.

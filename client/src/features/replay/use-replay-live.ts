@@ -1,6 +1,6 @@
 import { skipToken } from "@tanstack/react-query";
 import { useState } from "react";
-import type { StepPolicy, StepType } from "@shared/schemas/replay.ts";
+import type { ReplayedPolicy, StepType } from "@shared/schemas/replay.ts";
 import type { RunStatus } from "@shared/schemas/runs.ts";
 import type { LiveConnection } from "../../lib/live/live-connection.ts";
 import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
@@ -10,7 +10,7 @@ export interface LiveStep {
   stepId: string;
   index: number;
   stepType: StepType;
-  policy: StepPolicy;
+  policy: ReplayedPolicy;
   snapshot: StepSnapshot;
   /** Text the model has streamed so far (live LLM steps, until the step ends). */
   tokens: string;

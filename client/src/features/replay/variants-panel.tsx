@@ -1,7 +1,13 @@
 import { clsx } from "clsx";
 import { GitCompareArrows } from "lucide-react";
 import type { StepType } from "@shared/schemas/replay.ts";
+import { useParams } from "react-router";
+import { hasRole } from "@shared/roles.ts";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
+import { verdictText } from "../../components/verdict-badge.tsx";
+import { useCurrentOrg } from "../session/use-current-org.ts";
+import { ForkTree } from "./fork-tree.tsx";
+import { variantTitle } from "./variant-name.tsx";
 import { ReplayVariant } from "./replay-variant.tsx";
 import type { Variants } from "./use-variants.ts";
 import type { ReplayInfo } from "./replay-api.ts";
@@ -16,7 +22,10 @@ interface VariantsPanelProps {
 
 /** Every variant started here, one tab each; all keep streaming, the selected one shows. */
 export function VariantsPanel({ orgId, variants, steps, onUseRecorded, emptyText }: VariantsPanelProps) {
-  const { ids, activeId, labels, statuses, onStatus, show } = variants;
+  const { ids, activeId, nodes, statuses, onStatus, show } = variants;
+  const { org } = useCurrentOrg();
+  const { runId = "" } = useParams();
+  const canRename = hasRole(org.role, "member");
   if (ids.length === 0)
     return (
       <div className="flex min-h-64 flex-col items-center justify-center rounded-lg border border-dashed border-zinc-300 px-6 py-10 text-center dark:border-zinc-700">
@@ -27,10 +36,12 @@ export function VariantsPanel({ orgId, variants, steps, onUseRecorded, emptyText
     );
   return (
     <>
+      <ForkTree orgId={orgId} runId={runId} highlight={activeId} className="mb-4" />
       {ids.length > 1 && (
         <div role="tablist" aria-label="Variants" className="mb-3 flex flex-wrap gap-1.5">
-          {ids.map((id, i) => {
+          {ids.map((id) => {
             const status = statuses[id] ?? "running";
+            const node = nodes.get(id);
             const selected = id === activeId;
             return (
               <button
@@ -50,7 +61,8 @@ export function VariantsPanel({ orgId, variants, steps, onUseRecorded, emptyText
                 )}
               >
                 <RunStatusDot status={status} />
-                {labels[id] ?? `Variant ${i + 1}`}
+                {variantTitle(node?.number)}
+                {node?.verdict && <span className="font-normal">· {verdictText(node.verdict, null)}</span>}
               </button>
             );
           })}
@@ -65,6 +77,8 @@ export function VariantsPanel({ orgId, variants, steps, onUseRecorded, emptyText
           active={id === activeId}
           onUseRecorded={onUseRecorded}
           onStatus={onStatus}
+          names={nodes.get(id)}
+          canRename={canRename}
         />
       ))}
     </>

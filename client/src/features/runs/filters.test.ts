@@ -103,6 +103,8 @@ describe("matchRun", () => {
     errorCount: 1,
     unpricedCount: 0,
     error: null,
+    verdict: null,
+    verdictStep: null,
   };
 
   it("says no when a status, workflow or tag differs", () => {

@@ -21,6 +21,8 @@ const run = (id: string, patch: Partial<RunSummary> = {}): RunSummary => ({
   errorCount: 0,
   unpricedCount: 0,
   error: null,
+  verdict: null,
+  verdictStep: null,
   ...patch,
 });
 

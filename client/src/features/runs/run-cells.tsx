@@ -1,5 +1,7 @@
 import { clsx } from "clsx";
 import type { RunSummary } from "@shared/schemas/runs.ts";
+import { RunStatusBadge } from "../../components/run-status-badge.tsx";
+import { VerdictBadge } from "../../components/verdict-badge.tsx";
 import { elapsedMs, formatMs } from "../../lib/run-format.ts";
 import { useClock } from "../../lib/use-clock.ts";
 
@@ -44,6 +46,16 @@ export function TagChips({ tags, onPick, max = 2 }: { tags: string[]; onPick?: (
         ),
       )}
       {tags.length > max && <span className="text-[11px] text-zinc-500 dark:text-zinc-400">+{tags.length - max}</span>}
+    </span>
+  );
+}
+
+/** A run's status; a replay's verdict against its original beneath it once the replay has finished. */
+export function RunStatusCell({ run }: { run: Pick<RunSummary, "status" | "verdict" | "verdictStep"> }) {
+  return (
+    <span className="flex flex-col items-start gap-1">
+      <RunStatusBadge status={run.status} />
+      {run.verdict && <VerdictBadge verdict={run.verdict} step={run.verdictStep} short />}
     </span>
   );
 }

@@ -4,10 +4,9 @@ import { Link, useLocation, useNavigate } from "react-router";
 import type { RunSummary } from "@shared/schemas/runs.ts";
 import { Ago } from "../../components/ago.tsx";
 import { TD, TH } from "../../components/data-table.tsx";
-import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { CostValue } from "../../components/cost.tsx";
 import { firstLine, formatInteger, formatTokens } from "../../lib/run-format.ts";
-import { LiveDuration, TagChips } from "./run-cells.tsx";
+import { LiveDuration, RunStatusCell, TagChips } from "./run-cells.tsx";
 
 /** Fetches the run detail page's code ahead of the click, once. */
 let detailPrefetched = false;
@@ -50,7 +49,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
       )}
     >
       <td className={clsx(TD, "py-2")}>
-        <RunStatusBadge status={run.status} />
+        <RunStatusCell run={run} />
       </td>
       <td className={clsx(TD, "max-w-0 py-2")}>
         <Link

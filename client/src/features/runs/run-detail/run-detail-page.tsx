@@ -38,7 +38,7 @@ export interface RunReplayParts {
   /** Under the header: which run this one replays, and from which step. */
   Lineage: ComponentType<{ orgId: string; runId: string }>;
   /** Under the spans: the run's replays and theirs. */
-  ForkTree: ComponentType<{ orgId: string; runId: string }>;
+  ForkTree: ComponentType<{ orgId: string; runId: string; className?: string }>;
   /** The Test fix (or playground) button of the run, or of its selected span. */
   Action: ComponentType<{
     run: { id: string; workflowVersionId: string | null };
@@ -246,6 +246,7 @@ function RunDetailView({
         actions={headerActions}
       />
       <Lineage orgId={orgId} runId={runId} />
+      <ForkTree orgId={orgId} runId={runId} className="mb-4" />
       {data.truncated && (
         <Alert className="mb-4">
           This run has more than {formatInteger(data.spans.length)} spans; the first {formatInteger(data.spans.length)}{" "}
@@ -294,7 +295,6 @@ function RunDetailView({
           )}
         </aside>
       </div>
-      <ForkTree orgId={orgId} runId={runId} />
     </div>
   );
 }
