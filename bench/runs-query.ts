@@ -9,7 +9,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { createDatabase, rowsOf } from "../server/infra/db.ts";
 import { MemoryStore } from "../server/infra/store/memory.ts";
-import { listRuns, overview, runListQuery } from "../server/modules/runs/service.ts";
+import { listRuns, runListQuery } from "../server/modules/runs/list.ts";
+import { overview } from "../server/modules/runs/service.ts";
 import { median, printTable, round } from "./lib/report.ts";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

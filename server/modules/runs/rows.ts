@@ -27,6 +27,7 @@ export const RUN_SUMMARY_COLUMNS = sql.raw(
     "error_count",
     "unpriced_count",
     "left(error, 300) as error",
+    "replay_of",
   ].join(", "),
 );
 
@@ -50,6 +51,7 @@ export type RunSummaryRow = {
   error_count: number;
   unpriced_count: number;
   error: string | null;
+  replay_of: string | null;
 };
 
 const iso = (epochMs: number) => new Date(Math.round(epochMs)).toISOString();
@@ -76,6 +78,7 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     errorCount: Number(r.error_count),
     unpricedCount: Number(r.unpriced_count ?? 0),
     error: r.error,
+    replayOf: r.replay_of,
   };
 }
 

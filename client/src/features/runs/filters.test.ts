@@ -102,6 +102,7 @@ describe("matchRun", () => {
     spanCount: 0,
     errorCount: 1,
     unpricedCount: 0,
+    replayOf: null,
     error: null,
   };
 

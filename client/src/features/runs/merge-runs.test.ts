@@ -20,6 +20,7 @@ const run = (id: string, patch: Partial<RunSummary> = {}): RunSummary => ({
   spanCount: 1,
   errorCount: 0,
   unpricedCount: 0,
+  replayOf: null,
   error: null,
   ...patch,
 });
