@@ -44,7 +44,7 @@ describe("Runs list: origin, sort order and export", () => {
           {
             type: "run",
             id,
-            name: i === 3 ? "=HYPERLINK(\"http://evil\")" : `run ${i}`,
+            name: i === 3 ? '=HYPERLINK("http://evil")' : `run ${i}`,
             status: running ? "running" : i % 5 === 0 ? "error" : "success",
             startedAt: iso(started),
             endedAt: running ? null : iso(started + (i % 3) * 1000),
@@ -148,12 +148,12 @@ describe("Runs list: origin, sort order and export", () => {
 
   describe("export", () => {
     const exportUrl = (params: Record<string, string>) =>
-      `${server.url}/api/runs/export?${new URLSearchParams({ orgId: user.orgId, tag, ...params })}`;
+      `${server.url}/api/runs/export?${new URLSearchParams({ orgId: user.orgId, tag, ...params }).toString()}`;
     const get = (url: string, token: string | null) =>
       fetch(url, token ? { headers: { cookie: `echos_session=${token}` } } : {});
 
     it("quotes CSV cells and disarms spreadsheet formulas", () => {
-      expect(csvCell('=SUM(A1:A2)')).toBe("'=SUM(A1:A2)");
+      expect(csvCell("=SUM(A1:A2)")).toBe("'=SUM(A1:A2)");
       expect(csvCell("+1 555")).toBe("'+1 555");
       expect(csvCell("-x")).toBe("'-x");
       expect(csvCell("@cmd")).toBe("'@cmd");
@@ -179,7 +179,7 @@ describe("Runs list: origin, sort order and export", () => {
       const expected = errors.filter((r) => r.status === "error").map((r) => r.id);
       expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(expected);
       expect(text).toContain("'-failed, badly");
-      expect(text).not.toContain("\"-failed");
+      expect(text).not.toContain('"-failed');
     });
 
     it("escapes formula names, quotes and line breaks in CSV", async () => {
@@ -202,7 +202,12 @@ describe("Runs list: origin, sort order and export", () => {
       expect(rows.map((r) => r.id)).toEqual(even.sort((a, b) => minute(b) - minute(a) || (a < b ? 1 : -1)));
       expect(rows[0]).toMatchObject({ input: { ticket: expect.any(String) }, output: expect.any(String) });
       const replays = await (await get(exportUrl({ format: "jsonl", origin: "replays" }), user.token)).text();
-      expect(replays.trimEnd().split("\n").map((l) => (JSON.parse(l) as RunSummary).replayOf)).toEqual([ids[1]]);
+      expect(
+        replays
+          .trimEnd()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as RunSummary).replayOf),
+      ).toEqual([ids[1]]);
     });
 
     it("needs a session (401) and membership of the organisation (403); bad parameters are a 400", async () => {
@@ -217,7 +222,7 @@ describe("Runs list: origin, sort order and export", () => {
     it("lets a viewer export", async () => {
       const team = await createOrgWithRoles(server.deps);
       const res = await get(
-        `${server.url}/api/runs/export?${new URLSearchParams({ orgId: team.orgId })}`,
+        `${server.url}/api/runs/export?${new URLSearchParams({ orgId: team.orgId }).toString()}`,
         team.viewer.token,
       );
       expect(res.status).toBe(200);
@@ -233,7 +238,7 @@ describe("Runs list: origin, sort order and export", () => {
           (g % 3) * 0.01, jsonb_build_object('n', g)
         from generate_series(1, 2000) g`);
       const res = await get(
-        `${server.url}/api/runs/export?${new URLSearchParams({ orgId: big.orgId, format: "jsonl" })}`,
+        `${server.url}/api/runs/export?${new URLSearchParams({ orgId: big.orgId, format: "jsonl" }).toString()}`,
         big.token,
       );
       expect(res.status).toBe(200);

@@ -1,11 +1,5 @@
 import { sql } from "drizzle-orm";
-import type {
-  OverviewBucket,
-  OverviewRange,
-  RunDetail,
-  SpanDetail,
-  SpanSummary,
-} from "@shared/schemas/runs.ts";
+import type { OverviewBucket, OverviewRange, RunDetail, SpanDetail, SpanSummary } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
 import { notFound } from "../../lib/errors.ts";
 import { runsStream } from "./events.ts";
@@ -18,7 +12,6 @@ import {
   SPAN_SUMMARY_COLUMNS,
   type SpanSummaryRow,
   toRunDetail,
-  toRunSummary,
   toSpanDetail,
   toSpanSummary,
 } from "./rows.ts";
