@@ -11,9 +11,9 @@ const SEARCH_DEBOUNCE_MS = 300;
 
 const STATUS_LABELS: Record<RunStatus, string> = { running: "Running", success: "Success", error: "Error" };
 const ORIGIN_LABELS: Record<RunOrigin, string> = {
-  production: "Production runs",
+  production: "Production",
   replays: "Replays",
-  all: "Production and replays",
+  all: "All runs",
 };
 
 /** `2026-05-01T09:30` (what a datetime-local input shows, local time) from an ISO time, and back. */

@@ -51,7 +51,8 @@ const RunRow = memo(function RunRow({ run, from, fresh, selected, onOpen, onPick
       className={clsx(
         "cursor-pointer transition-colors hover:bg-zinc-50 focus-visible:bg-indigo-50/60 focus-visible:outline-offset-[-2px] dark:hover:bg-zinc-800/50 dark:focus-visible:bg-indigo-500/10",
         fresh && "echos-row-fresh",
-        selected && "bg-indigo-50/70 dark:bg-indigo-500/10",
+        // Marked by a bar, not a tint: the row's secondary text keeps its contrast.
+        selected && "shadow-[inset_3px_0_0_var(--color-indigo-500)]",
       )}
     >
       <td className={clsx(TD, "py-2 pr-0")}>
@@ -120,7 +121,7 @@ const RunRow = memo(function RunRow({ run, from, fresh, selected, onOpen, onPick
       <td className={clsx(TD, "py-2 text-right tabular-nums")}>
         <CostValue costUsd={run.costUsd} unpricedCount={run.unpricedCount} stacked />
       </td>
-      <td className={clsx(TD, "hidden max-w-0 py-2 min-[1400px]:table-cell")}>
+      <td className={clsx(TD, "hidden max-w-0 py-2 min-[1600px]:table-cell")}>
         <TagChips tags={run.tags} onPick={onPickTag} />
       </td>
       <td className={clsx(TD, "py-2 text-zinc-500 tabular-nums dark:text-zinc-400")}>
@@ -136,8 +137,8 @@ const COLUMNS: readonly { label: string; className: string; sort?: RunSort }[] =
   { label: "Workflow", className: "hidden w-36 xl:table-cell" },
   { label: "Duration", className: "w-28 text-right", sort: "duration" },
   { label: "Tokens in/out", className: "w-36 text-right", sort: "tokens" },
-  { label: "Cost", className: "w-28 text-right", sort: "cost" },
-  { label: "Tags", className: "hidden w-40 min-[1400px]:table-cell" },
+  { label: "Cost", className: "w-24 text-right", sort: "cost" },
+  { label: "Tags", className: "hidden w-40 min-[1600px]:table-cell" },
   { label: "Started", className: "w-28", sort: "started" },
 ];
 
@@ -286,7 +287,7 @@ export function RunsTableSkeleton() {
                 />
               </td>
             ))}
-            <td className={clsx(TD, "hidden min-[1400px]:table-cell")}>
+            <td className={clsx(TD, "hidden min-[1600px]:table-cell")}>
               <div className="h-4 w-14 rounded bg-zinc-200/60 dark:bg-zinc-800/60" />
             </td>
             <td className={TD}>

@@ -65,20 +65,20 @@ function Totals({ a, b }: { a: RunDetail; b: RunDetail }) {
     ["Errors", formatInteger(a.errorCount), formatInteger(b.errorCount), delta(a.errorCount, b.errorCount)],
   ];
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+    <div className="rounded-lg border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
       <table className="w-full text-sm" data-testid="compare-totals">
         <thead className="bg-zinc-50/80 text-left text-xs text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
-            <th scope="col" className="px-4 py-2 font-medium">
+            <th scope="col" className="px-3 py-2 sm:px-4 font-medium">
               <span className="sr-only">Measure</span>
             </th>
-            <th scope="col" className="px-4 py-2 text-right font-medium">
+            <th scope="col" className="px-3 py-2 sm:px-4 text-right font-medium">
               Run A
             </th>
-            <th scope="col" className="px-4 py-2 text-right font-medium">
+            <th scope="col" className="px-3 py-2 sm:px-4 text-right font-medium">
               Run B
             </th>
-            <th scope="col" className="px-4 py-2 text-right font-medium">
+            <th scope="col" className="px-3 py-2 sm:px-4 text-right font-medium">
               B − A
             </th>
           </tr>
@@ -86,12 +86,12 @@ function Totals({ a, b }: { a: RunDetail; b: RunDetail }) {
         <tbody className="divide-y divide-zinc-100 tabular-nums dark:divide-zinc-800">
           {rows.map(([label, x, y, d]) => (
             <tr key={label}>
-              <th scope="row" className="px-4 py-2 text-left font-medium text-zinc-700 dark:text-zinc-300">
+              <th scope="row" className="px-3 py-2 sm:px-4 text-left font-medium text-zinc-700 dark:text-zinc-300">
                 {label}
               </th>
-              <td className="px-4 py-2 text-right text-zinc-800 dark:text-zinc-200">{x}</td>
-              <td className="px-4 py-2 text-right text-zinc-800 dark:text-zinc-200">{y}</td>
-              <td className="px-4 py-2 text-right text-zinc-500 dark:text-zinc-400">{d}</td>
+              <td className="px-3 py-2 sm:px-4 text-right text-zinc-800 dark:text-zinc-200">{x}</td>
+              <td className="px-3 py-2 sm:px-4 text-right text-zinc-800 dark:text-zinc-200">{y}</td>
+              <td className="px-3 py-2 sm:px-4 text-right text-zinc-500 dark:text-zinc-400">{d}</td>
             </tr>
           ))}
         </tbody>
@@ -115,14 +115,23 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function SpanFacts({ span }: { span: SpanDetail | null }) {
-  if (!span) return <span className="text-xs text-zinc-500 italic dark:text-zinc-400">not in this run</span>;
+function SpanFacts({ side, span }: { side: "A" | "B"; span: SpanDetail | null }) {
+  // The columns' headings name the sides on a wide screen; stacked on a phone, each line says which run it is.
+  const name = <span className="font-semibold text-zinc-500 md:sr-only dark:text-zinc-400">Run {side}</span>;
+  if (!span)
+    return (
+      <span className="flex gap-x-3 text-xs text-zinc-500 dark:text-zinc-400">
+        {name}
+        <span className="italic">not in this run</span>
+      </span>
+    );
   const tokens =
     span.inputTokens === null && span.outputTokens === null
       ? null
       : `${formatInteger(span.inputTokens ?? 0)} / ${formatInteger(span.outputTokens ?? 0)} tok`;
   return (
     <span className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-600 tabular-nums dark:text-zinc-400">
+      {name}
       <RunStatusBadge status={span.status} />
       <span>{formatMs(durationOf(span))}</span>
       {tokens && <span>{tokens}</span>}
@@ -165,8 +174,8 @@ function SpanDiff({ pairs, Diff }: { pairs: SpanPair<SpanDetail>[]; Diff: DiffCo
                 >
                   {pair.name}
                 </span>
-                <SpanFacts span={pair.a} />
-                <SpanFacts span={pair.b} />
+                <SpanFacts side="A" span={pair.a} />
+                <SpanFacts side="B" span={pair.b} />
                 <span
                   className={clsx(
                     "text-xs font-medium md:text-right",
