@@ -140,6 +140,35 @@ function SpanFacts({ side, span }: { side: "A" | "B"; span: SpanDetail | null })
   );
 }
 
+/** A diff of one payload of both spans; a line saying so when neither has it. */
+function PayloadDiff({
+  title,
+  a,
+  b,
+  Diff,
+  testId,
+}: {
+  title: string;
+  a: unknown;
+  b: unknown;
+  Diff: DiffComponent;
+  testId?: string;
+}) {
+  const none = (v: unknown) => v === null || v === undefined || v === "";
+  return (
+    <div>
+      <p className={SIDE}>{title}</p>
+      {none(a) && none(b) ? (
+        <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid={testId}>
+          Neither span has one.
+        </p>
+      ) : (
+        <Diff before={a} after={b} testId={testId} />
+      )}
+    </div>
+  );
+}
+
 function samePayloads(pair: SpanPair<SpanDetail>): boolean {
   return (
     pair.a !== null &&
@@ -187,19 +216,22 @@ function SpanDiff({ pairs, Diff }: { pairs: SpanPair<SpanDetail>[]; Diff: DiffCo
                 </span>
               </summary>
               <div className="space-y-3 border-t border-zinc-100 bg-zinc-50/50 px-4 py-3 dark:border-zinc-800 dark:bg-zinc-950/30">
-                <div>
-                  <p className={SIDE}>Input</p>
-                  <Diff before={pair.a?.input} after={pair.b?.input} testId="compare-span-input" />
-                </div>
-                <div>
-                  <p className={SIDE}>Output</p>
-                  <Diff before={pair.a?.output} after={pair.b?.output} testId="compare-span-output" />
-                </div>
+                <PayloadDiff
+                  title="Input"
+                  a={pair.a?.input}
+                  b={pair.b?.input}
+                  Diff={Diff}
+                  testId="compare-span-input"
+                />
+                <PayloadDiff
+                  title="Output"
+                  a={pair.a?.output}
+                  b={pair.b?.output}
+                  Diff={Diff}
+                  testId="compare-span-output"
+                />
                 {(pair.a?.error || pair.b?.error) && (
-                  <div>
-                    <p className={SIDE}>Error</p>
-                    <Diff before={pair.a?.error} after={pair.b?.error} />
-                  </div>
+                  <PayloadDiff title="Error" a={pair.a?.error} b={pair.b?.error} Diff={Diff} />
                 )}
               </div>
             </details>
