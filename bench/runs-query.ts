@@ -22,7 +22,10 @@ const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${scratch}`);
 const url = new URL(ADMIN_URL);
 url.pathname = `/${scratch}`;
-const database = await createDatabase({ database: { url: url.toString(), ssl: false, poolMax: 4 } });
+// Filling 150,000 rows on a busy machine can take longer than the server's default statement timeout.
+const database = await createDatabase({
+  database: { url: url.toString(), ssl: false, poolMax: 4, statementTimeoutMs: 600_000 },
+});
 const store = new MemoryStore();
 const deps = { database, store };
 
