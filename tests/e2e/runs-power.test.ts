@@ -146,7 +146,7 @@ describeInBrowser("the Runs list's power tools", (server) => {
     await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2"]);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^echos-runs-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = (await readFile((await download.path()), "utf8")).trimEnd().split("\r\n");
+    const csv = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
     expect(csv[0]).toMatch(/^id,name,status,/);
     expect(csv.slice(1).map((line) => line.split(",")[0])).toEqual(["research-1", "refund-2"]);
     expect(problems).toEqual([]);
