@@ -107,6 +107,8 @@ async function sendRuns({ ingest }: Account) {
 }
 
 describeInBrowser("the Runs list's power tools", (server) => {
+  /** The two longest journeys walk several pages each: they get more than the default 30 s budget. */
+  const LONG_JOURNEY_MS = 90_000;
   /** The account the journeys share: signed up and sent its runs by the first. */
   let session = "";
   const signedIn = (extra: { permissions?: string[] } = {}) =>
@@ -129,68 +131,76 @@ describeInBrowser("the Runs list's power tools", (server) => {
     expect(problems).toEqual([]);
   });
 
-  it("sorts by cost both ways and downloads the filtered list as CSV", async () => {
-    const { page } = await signedIn();
-    const problems = watchProblems(page);
-    await page.goto(`${server.url}/runs`);
-    await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2", "refund-1"]);
-    await page.getByTestId("sort-cost").click();
-    await expect.poll(() => rowIds(page)).toEqual(["refund-2", "research-1", "refund-1"]);
-    expect(new URL(page.url()).searchParams.get("sort")).toBe("cost");
-    expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("descending");
-    await page.getByTestId("sort-cost").click();
-    await expect.poll(() => rowIds(page)).toEqual(["refund-1", "research-1", "refund-2"]);
-    expect(await seriousViolations(page)).toEqual([]);
+  it(
+    "sorts by cost both ways and downloads the filtered list as CSV",
+    async () => {
+      const { page } = await signedIn();
+      const problems = watchProblems(page);
+      await page.goto(`${server.url}/runs`);
+      await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2", "refund-1"]);
+      await page.getByTestId("sort-cost").click();
+      await expect.poll(() => rowIds(page)).toEqual(["refund-2", "research-1", "refund-1"]);
+      expect(new URL(page.url()).searchParams.get("sort")).toBe("cost");
+      expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("descending");
+      await page.getByTestId("sort-cost").click();
+      await expect.poll(() => rowIds(page)).toEqual(["refund-1", "research-1", "refund-2"]);
+      expect(await seriousViolations(page)).toEqual([]);
 
-    await page.getByTestId("status-filter-success").click();
-    await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2"]);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
-    expect(download.suggestedFilename()).toMatch(/^echos-runs-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
-    expect(csv[0]).toMatch(/^id,name,status,/);
-    expect(csv.slice(1).map((line) => line.split(",")[0])).toEqual(["research-1", "refund-2"]);
-    expect(problems).toEqual([]);
-  });
+      await page.getByTestId("status-filter-success").click();
+      await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2"]);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+      expect(download.suggestedFilename()).toMatch(/^echos-runs-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csv = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
+      expect(csv[0]).toMatch(/^id,name,status,/);
+      expect(csv.slice(1).map((line) => line.split(",")[0])).toEqual(["research-1", "refund-2"]);
+      expect(problems).toEqual([]);
+    },
+    LONG_JOURNEY_MS,
+  );
 
-  it("compares two runs picked with the keyboard: inputs, outputs and a diff of each span", async () => {
-    const { page } = await signedIn();
-    const problems = watchProblems(page);
-    await page.goto(`${server.url}/runs`);
-    await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2", "refund-1"]);
-    const box = (id: string) => page.locator(`[data-run-id="${id}"] [data-testid="run-select"]`);
-    await box("refund-1").focus();
-    await page.keyboard.press("Space");
-    await box("refund-2").focus();
-    await page.keyboard.press("Space");
-    expect(await page.getByTestId("runs-selected").textContent()).toBe("2 selected");
-    await page.getByTestId("compare-runs").click();
-    await page.getByRole("heading", { name: "Compare runs" }).waitFor();
-    expect(await page.getByTestId("compare-run-a").textContent()).toContain("refund-1");
-    expect(await page.getByTestId("compare-run-b").textContent()).toContain("refund-2");
-    const input = page.getByTestId("compare-input");
-    expect(await input.locator("del").allTextContents()).toContain("1234");
-    expect(await input.locator("ins").allTextContents()).toContain("5678");
-    expect(await page.getByTestId("compare-output").textContent()).toContain(
-      "Your refund of order 5678 is on its way.",
-    );
-    const spans = page.getByTestId("compare-span");
-    expect(await spans.evaluateAll((els: PageElement[]) => els.map((e) => e.getAttribute("data-key")))).toEqual([
-      "refund#0",
-      "refund#0/classify#0",
-      "refund#0/lookup order#0",
-      "refund#0/reply#0",
-    ]);
-    expect(await page.getByTestId("compare-span-state").allTextContents()).toEqual([
-      "same",
-      "same",
-      "changed",
-      "only in B",
-    ]);
-    await spans.nth(2).locator("summary").click();
-    expect(await spans.nth(2).getByTestId("compare-span-output").locator("ins").textContent()).toContain("found");
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-  });
+  it(
+    "compares two runs picked with the keyboard: inputs, outputs and a diff of each span",
+    async () => {
+      const { page } = await signedIn();
+      const problems = watchProblems(page);
+      await page.goto(`${server.url}/runs`);
+      await expect.poll(() => rowIds(page)).toEqual(["research-1", "refund-2", "refund-1"]);
+      const box = (id: string) => page.locator(`[data-run-id="${id}"] [data-testid="run-select"]`);
+      await box("refund-1").focus();
+      await page.keyboard.press("Space");
+      await box("refund-2").focus();
+      await page.keyboard.press("Space");
+      expect(await page.getByTestId("runs-selected").textContent()).toBe("2 selected");
+      await page.getByTestId("compare-runs").click();
+      await page.getByRole("heading", { name: "Compare runs" }).waitFor();
+      expect(await page.getByTestId("compare-run-a").textContent()).toContain("refund-1");
+      expect(await page.getByTestId("compare-run-b").textContent()).toContain("refund-2");
+      const input = page.getByTestId("compare-input");
+      expect(await input.locator("del").allTextContents()).toContain("1234");
+      expect(await input.locator("ins").allTextContents()).toContain("5678");
+      expect(await page.getByTestId("compare-output").textContent()).toContain(
+        "Your refund of order 5678 is on its way.",
+      );
+      const spans = page.getByTestId("compare-span");
+      expect(await spans.evaluateAll((els: PageElement[]) => els.map((e) => e.getAttribute("data-key")))).toEqual([
+        "refund#0",
+        "refund#0/classify#0",
+        "refund#0/lookup order#0",
+        "refund#0/reply#0",
+      ]);
+      expect(await page.getByTestId("compare-span-state").allTextContents()).toEqual([
+        "same",
+        "same",
+        "changed",
+        "only in B",
+      ]);
+      await spans.nth(2).locator("summary").click();
+      expect(await spans.nth(2).getByTestId("compare-span-output").locator("ins").textContent()).toContain("found");
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(problems).toEqual([]);
+    },
+    LONG_JOURNEY_MS,
+  );
 
   it("copies a link to a span that opens the run with that span selected, and a link to the run", async () => {
     const { page } = await signedIn({ permissions: ["clipboard-read", "clipboard-write"] });
