@@ -275,6 +275,10 @@ export const runs = pgTable(
     index("runs_org_replay_of_idx")
       .on(t.orgId, t.replayOf)
       .where(sql`replay_of is not null`),
+    // The Runs list's other sort orders (modules/runs/list.ts spells the same expressions), tie-broken by id.
+    index("runs_org_duration_idx").on(t.orgId, sql`coalesce(extract(epoch from ended_at - started_at), -1)`, t.id),
+    index("runs_org_tokens_idx").on(t.orgId, sql`(input_tokens + output_tokens)`, t.id),
+    index("runs_org_cost_idx").on(t.orgId, t.costUsd, t.id),
   ],
 );
 

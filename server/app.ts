@@ -14,6 +14,7 @@ import { registerDebugRoutes } from "./http/debug.ts";
 import { registerIngestRoutes } from "./http/ingest.ts";
 import { registerLiveRoutes } from "./http/live.ts";
 import { registerReplayRoutes } from "./http/replays.ts";
+import { registerRunsExportRoutes } from "./http/runs-export.ts";
 import { registerRuntimeRoutes } from "./http/runtimes.ts";
 import { registerMetrics } from "./http/metrics.ts";
 import { registerWorkflowRoutes } from "./http/workflows.ts";
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   registerLangSmithRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerReplayRoutes(app, deps);
+  registerRunsExportRoutes(app, deps);
   registerRuntimeRoutes(app, deps);
   if (config.env !== "production") registerDebugRoutes(app);
 

@@ -8,6 +8,7 @@ import { RequireSession } from "./features/session/require-session.tsx";
 const OverviewPage = lazy(() => import("./features/overview/overview-page.tsx"));
 const RunsPage = lazy(() => import("./features/runs/runs-page.tsx"));
 const RunDetailPage = lazy(() => import("./routes/run-detail-route.tsx"));
+const RunComparePage = lazy(() => import("./routes/run-compare-route.tsx"));
 const ReplayPage = lazy(() => import("./features/replay/replay-page.tsx"));
 const PlaygroundPage = lazy(() => import("./features/replay/playground-page.tsx"));
 const ConversationsPage = lazy(() => import("./features/conversations/conversations-page.tsx"));
@@ -34,6 +35,7 @@ export function AppRoutes() {
         <Route element={<AppLayout />}>
           <Route index element={<OverviewPage />} />
           <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/compare" element={<RunComparePage />} />
           <Route path="runs/:runId" element={<RunDetailPage />} />
           <Route path="runs/:runId/replay" element={<ReplayPage />} />
           <Route path="runs/:runId/playground" element={<PlaygroundPage />} />

@@ -43,6 +43,8 @@ export const ZRunSummary = z.object({
   verdict: ZVerdict.nullable(),
   /** Where a replay still fails, or first changed. */
   verdictStep: z.string().nullable(),
+  /** For a replay, the run it replays; null for a production run. */
+  replayOf: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof ZRunSummary>;
 
@@ -101,7 +103,14 @@ export type RunEvent = z.infer<typeof ZRunEvent>;
 
 const ZTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
+/** Which runs a list shows: production runs (the default), replays, or both. */
+export const RUN_ORIGINS = ["production", "replays", "all"] as const;
+export const ZRunOrigin = z.enum(RUN_ORIGINS);
+export type RunOrigin = z.infer<typeof ZRunOrigin>;
+
 export const ZRunFilters = z.object({
+  /** Absent = production runs only: replays are not what the agents did in production. */
+  origin: ZRunOrigin.optional(),
   status: ZRunStatus.optional(),
   workflow: z.string().max(200).optional(),
   tag: z.string().max(100).optional(),
@@ -112,7 +121,20 @@ export const ZRunFilters = z.object({
 });
 export type RunFilters = z.infer<typeof ZRunFilters>;
 
-export const ZRunListInput = ZRunFilters.extend({
+/** Columns the Runs list sorts by; ties are broken by id, so every order is total and pages never overlap. */
+export const RUN_SORTS = ["started", "duration", "tokens", "cost"] as const;
+export const ZRunSort = z.enum(RUN_SORTS);
+export type RunSort = z.infer<typeof ZRunSort>;
+export const ZSortDir = z.enum(["asc", "desc"]);
+export type SortDir = z.infer<typeof ZSortDir>;
+
+export const ZRunOrder = z.object({
+  sort: ZRunSort.default("started"),
+  dir: ZSortDir.default("desc"),
+});
+export type RunOrder = z.infer<typeof ZRunOrder>;
+
+export const ZRunListInput = ZRunFilters.extend(ZRunOrder.shape).extend({
   cursor: z.string().max(300).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });
@@ -137,6 +159,18 @@ export const ZRunWithSpans = z.object({
   eventId: z.string(),
 });
 export type RunWithSpans = z.infer<typeof ZRunWithSpans>;
+
+/** A run with the details of its spans (at most `COMPARE_MAX_SPANS`; `truncated` when it has more). */
+export const ZRunWithSpanDetails = z.object({
+  run: ZRunDetail,
+  spans: z.array(ZSpanDetail),
+  truncated: z.boolean(),
+});
+export type RunWithSpanDetails = z.infer<typeof ZRunWithSpanDetails>;
+
+/** Two runs side by side. */
+export const ZRunComparison = z.object({ a: ZRunWithSpanDetails, b: ZRunWithSpanDetails });
+export type RunComparison = z.infer<typeof ZRunComparison>;
 
 export const OVERVIEW_RANGES = ["24h", "7d", "30d"] as const;
 export const ZOverviewRange = z.enum(OVERVIEW_RANGES);

@@ -26,6 +26,7 @@ function run(id: string, startMinute: number, endMinute: number | null, extra: P
     spanCount: 1,
     errorCount: 0,
     unpricedCount: 0,
+    replayOf: null,
     error: null,
     verdict: null,
     verdictStep: null,

@@ -88,7 +88,7 @@ export function recordingOf(steps: Map<string, SpanDetail>): Record<string, Reco
 /** The run with its replay link and the root of its fork tree, in one query. */
 export async function loadRun(deps: Deps, orgId: string, runId: string): Promise<LoadedRun> {
   const result = await deps.database.db.execute(sql`
-    select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS}, replay_of,
+    select ${RUN_SUMMARY_COLUMNS}, ${RUN_DETAIL_COLUMNS},
       coalesce((select root_run_id from replays where org_id = ${orgId}::uuid and id = ${runId}), id) as root_run_id
     from runs where org_id = ${orgId}::uuid and id = ${runId}`);
   const [row] = rowsOf<RunRow>(result);

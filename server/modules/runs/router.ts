@@ -4,6 +4,7 @@ import {
   OVERVIEW_RANGES,
   type RunEvent,
   ZOverview,
+  ZRunComparison,
   ZRunFacets,
   ZRunListInput,
   ZRunPage,
@@ -15,7 +16,9 @@ import { withConcurrencyLimit } from "../../infra/concurrency-limit.ts";
 import { orgProcedure, parseSync, router } from "../../trpc/init.ts";
 import { ZLastEventId } from "../live/follow.ts";
 import { followRuns, latestRuns, runsLiveMessages } from "./events.ts";
-import { getRun, getSpan, listRuns, overview, runFacets, spansByIds } from "./service.ts";
+import { compareRuns } from "./compare.ts";
+import { listRuns } from "./list.ts";
+import { getRun, getSpan, overview, runFacets, spansByIds } from "./service.ts";
 
 const ZRunId = ZRecordId;
 
@@ -50,6 +53,12 @@ export const runsRouter = router({
     .input(z.object({ runId: ZRunId, spanId: ZRunId }))
     .output(parseSync(ZSpanDetail))
     .query(({ ctx, input }) => getSpan(ctx.deps, ctx.org.id, input.runId, input.spanId)),
+
+  /** Two runs side by side: any two of the organisation, whatever their workflows. */
+  compare: orgProcedure("viewer")
+    .input(z.object({ a: ZRunId, b: ZRunId }))
+    .output(parseSync(ZRunComparison))
+    .query(({ ctx, input }) => compareRuns(ctx.deps, ctx.org.id, input.a, input.b)),
 
   overview: orgProcedure("viewer")
     .input(z.object({ range: z.enum(OVERVIEW_RANGES).default("24h") }))

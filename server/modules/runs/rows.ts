@@ -37,6 +37,7 @@ export const RUN_SUMMARY_COLUMNS = sql.raw(
     "left(error, 300) as error",
     "verdict",
     "verdict_step",
+    "replay_of",
   ].join(", "),
 );
 
@@ -62,6 +63,7 @@ export type RunSummaryRow = {
   error: string | null;
   verdict: Verdict | null;
   verdict_step: string | null;
+  replay_of: string | null;
 };
 
 const iso = (epochMs: number) => new Date(Math.round(epochMs)).toISOString();
@@ -90,6 +92,7 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     error: r.error,
     verdict: r.verdict ?? null,
     verdictStep: r.verdict_step ?? null,
+    replayOf: r.replay_of,
   };
 }
 

@@ -10,7 +10,7 @@ import type {
   SpanSummary,
 } from "@shared/schemas/runs.ts";
 import type { AppDeps } from "../../deps.ts";
-import { badRequest, notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/errors.ts";
 import { runsStream } from "./events.ts";
 import { rowsOf } from "../../infra/db.ts";
 import {
@@ -21,7 +21,6 @@ import {
   SPAN_SUMMARY_COLUMNS,
   type SpanSummaryRow,
   toRunDetail,
-  toRunSummary,
   toSpanDetail,
   toSpanSummary,
 } from "./rows.ts";
@@ -30,76 +29,6 @@ type Deps = Pick<AppDeps, "database" | "store">;
 
 /** The most spans one request returns; the tree and waterfall are virtualised well beyond this. */
 export const MAX_SPANS = 50_000;
-
-/**
- * Words of the text filter as a prefix query: `refund fail` → `refund:* & fail:*`. Only letters and digits reach
- * the query, so user text can never be tsquery syntax.
- */
-export function searchQuery(text: string): string | null {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.length > 0 ? words.map((w) => `${w}:*`).join(" & ") : null;
-}
-
-function filterConditions(orgId: string, f: RunFilters): SQL[] {
-  const where: SQL[] = [sql`org_id = ${orgId}::uuid`];
-  if (f.status) where.push(sql`status = ${f.status}`);
-  if (f.workflow) where.push(sql`workflow = ${f.workflow}`);
-  if (f.tag) where.push(sql`tags @> array[${f.tag}]::text[]`);
-  if (f.from) where.push(sql`started_at >= ${f.from}::timestamptz`);
-  if (f.to) where.push(sql`started_at < ${f.to}::timestamptz`);
-  const q = f.q?.trim();
-  if (q) {
-    const query = searchQuery(q);
-    // Ids and conversation ids are in the search vector too, so one GIN-indexed test covers every field.
-    where.push(query ? sql`search @@ to_tsquery('simple', ${query})` : sql`false`);
-  }
-  return where;
-}
-
-/** Cursor = the last row's start (epoch µs, exact) and id: rows sort by start, newest first, then by id. */
-function encodeCursor(row: { started_us: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.started_us, row.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { startedUs: string; id: string } {
-  try {
-    const [startedUs, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
-    if (typeof startedUs === "string" && /^-?\d+$/.test(startedUs) && typeof id === "string") return { startedUs, id };
-  } catch {
-    // reported below
-  }
-  throw badRequest("The page cursor is not valid; start again from the first page");
-}
-
-type ListInput = RunFilters & { cursor?: string | null; limit: number };
-
-/** The page query of the Runs view (one row more than the page, to know whether another follows). */
-export function runListQuery(orgId: string, input: ListInput): SQL {
-  const where = filterConditions(orgId, input);
-  if (input.cursor) {
-    const { startedUs, id } = decodeCursor(input.cursor);
-    where.push(sql`(started_at, id) < ('epoch'::timestamptz + ${startedUs}::bigint * interval '1 microsecond', ${id})`);
-  }
-  return sql`
-    select ${RUN_SUMMARY_COLUMNS}, (extract(epoch from started_at) * 1000000)::bigint::text as started_us
-    from runs where ${sql.join(where, sql` and `)}
-    order by started_at desc, id desc
-    limit ${input.limit + 1}`;
-}
-
-export async function listRuns(
-  deps: Deps,
-  orgId: string,
-  input: ListInput,
-): Promise<{ items: RunSummary[]; nextCursor: string | null; eventId: string }> {
-  // Read first: an event after this id may already be in the page, never missing from both.
-  const eventId = await deps.store.lastId(runsStream(orgId));
-  const query = runListQuery(orgId, input);
-  const rows = rowsOf<RunSummaryRow & { started_us: string }>(await deps.database.db.execute(query));
-  const page = rows.slice(0, input.limit);
-  const nextCursor = rows.length > input.limit ? encodeCursor(page.at(-1)!) : null;
-  return { items: page.map(toRunSummary), nextCursor, eventId };
-}
 
 /** Values for the filter menus: workflow names and the tags of recent runs. */
 export async function runFacets(deps: Deps, orgId: string): Promise<{ workflows: string[]; tags: string[] }> {

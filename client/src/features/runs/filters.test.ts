@@ -1,12 +1,31 @@
 import { describe, expect, it } from "vitest";
 import type { RunSummary } from "@shared/schemas/runs.ts";
-import { hasFilters, matchRun, parseFilters, toQueryFilters, withFilters, type UrlFilters } from "./filters.ts";
+import {
+  hasFilters,
+  matchRun,
+  parseFilters,
+  parseOrder,
+  toQueryFilters,
+  withFilters,
+  withOrder,
+  type UrlFilters,
+} from "./filters.ts";
 
-const NONE: UrlFilters = { status: null, workflow: null, tag: null, range: null, from: null, to: null, q: "" };
+const NONE: UrlFilters = {
+  origin: "production",
+  status: null,
+  workflow: null,
+  tag: null,
+  range: null,
+  from: null,
+  to: null,
+  q: "",
+};
 
 describe("the Runs filters in the URL", () => {
   it("reads back exactly the filters that were written", () => {
     const filters: UrlFilters = {
+      origin: "replays",
       status: "error",
       workflow: "support-triage",
       tag: "prod",
@@ -49,6 +68,25 @@ describe("the Runs filters in the URL", () => {
     expect(withFilters(custom, { range: null }).toString()).toBe("");
     expect(withFilters(custom, { range: "custom" }).get("from")).toBe("2026-06-01T00:00:00.000Z");
     expect(withFilters(custom, { status: "error" }).get("to")).toBe("2026-06-02T00:00:00.000Z");
+  });
+
+  it("leaves production runs, the default, out of the URL and counts any other origin as a filter", () => {
+    expect(withFilters(new URLSearchParams("origin=all"), { origin: "production" }).toString()).toBe("");
+    expect(parseFilters(new URLSearchParams("origin=bogus")).origin).toBe("production");
+    expect(hasFilters({ ...NONE, origin: "all" })).toBe(true);
+    expect(toQueryFilters({ ...NONE, origin: "replays" }, 0)).toEqual({ origin: "replays" });
+    expect(toQueryFilters(NONE, 0)).toEqual({});
+  });
+
+  it("sorts by a column from its largest values, flips on a second click, and keeps the default out of the URL", () => {
+    const start = parseOrder(new URLSearchParams("sort=name&dir=up"));
+    expect(start).toEqual({ sort: "started", dir: "desc" });
+    const cost = withOrder(new URLSearchParams("status=error"), start, "cost");
+    expect(cost.toString()).toBe("status=error&sort=cost&dir=desc");
+    const flipped = withOrder(cost, parseOrder(cost), "cost");
+    expect(parseOrder(flipped)).toEqual({ sort: "cost", dir: "asc" });
+    expect(withOrder(flipped, parseOrder(flipped), "cost").get("dir")).toBe("desc");
+    expect(withOrder(flipped, parseOrder(flipped), "started").toString()).toBe("status=error");
   });
 
   it("counts blank text as no filter", () => {
@@ -102,6 +140,7 @@ describe("matchRun", () => {
     spanCount: 0,
     errorCount: 1,
     unpricedCount: 0,
+    replayOf: null,
     error: null,
     verdict: null,
     verdictStep: null,
@@ -129,5 +168,14 @@ describe("matchRun", () => {
     expect(matchRun(r, { q: "voucher" })).toBe("maybe");
     // Text never rescues a run another filter rules out.
     expect(matchRun(r, { q: "refund", status: "running" })).toBe("no");
+  });
+
+  it("tells replays from production runs by origin, production when none is given", () => {
+    const replay = { ...r, replayOf: "orig" };
+    expect(matchRun(replay, {})).toBe("no");
+    expect(matchRun(replay, { origin: "production" })).toBe("no");
+    expect(matchRun(replay, { origin: "replays" })).toBe("yes");
+    expect(matchRun(r, { origin: "replays" })).toBe("no");
+    expect(matchRun(replay, { origin: "all" })).toBe("yes");
   });
 });

@@ -1,8 +1,15 @@
 // Types only: a value import from the schemas module would bring zod into the page's chunk.
-import type { RunFilters, RunStatus, RunSummary } from "@shared/schemas/runs.ts";
+import type { RunFilters, RunOrder, RunOrigin, RunSort, RunStatus, RunSummary } from "@shared/schemas/runs.ts";
 
 /** The statuses a run can have, in the order the filter offers them (mirrors RUN_STATUSES of the schemas). */
 export const STATUSES: readonly RunStatus[] = ["running", "success", "error"];
+
+/** Which runs the list shows (mirrors RUN_ORIGINS); production runs unless the URL asks otherwise. */
+export const ORIGINS: readonly RunOrigin[] = ["production", "replays", "all"];
+
+/** The sortable columns (mirrors RUN_SORTS). */
+export const SORTS: readonly RunSort[] = ["started", "duration", "tokens", "cost"];
+export const DEFAULT_ORDER: RunOrder = { sort: "started", dir: "desc" };
 
 /**
  * The Runs page's filters as they live in the URL (`?status=error&range=24h&q=refund`), so a filtered view can be
@@ -28,6 +35,7 @@ const RANGE_MS: Record<Exclude<Range, "custom">, number> = {
 };
 
 export interface UrlFilters {
+  origin: RunOrigin;
   status: RunStatus | null;
   workflow: string | null;
   tag: string | null;
@@ -38,7 +46,7 @@ export interface UrlFilters {
   q: string;
 }
 
-export const FILTER_KEYS = ["status", "workflow", "tag", "range", "from", "to", "q"] as const;
+export const FILTER_KEYS = ["origin", "status", "workflow", "tag", "range", "from", "to", "q"] as const;
 
 function isoOrNull(value: string | null): string | null {
   if (!value) return null;
@@ -49,7 +57,9 @@ function isoOrNull(value: string | null): string | null {
 export function parseFilters(params: URLSearchParams): UrlFilters {
   const status = params.get("status");
   const range = params.get("range");
+  const origin = params.get("origin");
   return {
+    origin: ORIGINS.includes(origin as RunOrigin) ? (origin as RunOrigin) : "production",
     status: STATUSES.includes(status as RunStatus) ? (status as RunStatus) : null,
     workflow: params.get("workflow") || null,
     tag: params.get("tag") || null,
@@ -64,7 +74,8 @@ export function parseFilters(params: URLSearchParams): UrlFilters {
 export function withFilters(params: URLSearchParams, patch: Partial<UrlFilters>): URLSearchParams {
   const next = new URLSearchParams(params);
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null || value === undefined || value === "") next.delete(key);
+    if (value === null || value === undefined || value === "" || (key === "origin" && value === "production"))
+      next.delete(key);
     else next.set(key, String(value));
   }
   if (patch.range !== undefined && patch.range !== "custom") {
@@ -75,7 +86,7 @@ export function withFilters(params: URLSearchParams, patch: Partial<UrlFilters>)
 }
 
 export function hasFilters(f: UrlFilters): boolean {
-  return Boolean(f.status || f.workflow || f.tag || f.range || f.q.trim());
+  return Boolean(f.origin !== "production" || f.status || f.workflow || f.tag || f.range || f.q.trim());
 }
 
 /**
@@ -84,6 +95,7 @@ export function hasFilters(f: UrlFilters): boolean {
  */
 export function toQueryFilters(f: UrlFilters, anchor: number): RunFilters {
   const out: RunFilters = {};
+  if (f.origin !== "production") out.origin = f.origin;
   if (f.status) out.status = f.status;
   if (f.workflow) out.workflow = f.workflow;
   if (f.tag) out.tag = f.tag;
@@ -102,6 +114,9 @@ export function toQueryFilters(f: UrlFilters, anchor: number): RunFilters {
  * text filter also searches inputs and outputs, which summaries do not carry).
  */
 export function matchRun(run: RunSummary, f: RunFilters): "yes" | "no" | "maybe" {
+  const origin = f.origin ?? "production";
+  if (origin === "production" && run.replayOf !== null) return "no";
+  if (origin === "replays" && run.replayOf === null) return "no";
   if (f.status && run.status !== f.status) return "no";
   if (f.workflow && run.workflow !== f.workflow) return "no";
   if (f.tag && !run.tags.includes(f.tag)) return "no";
@@ -113,4 +128,36 @@ export function matchRun(run: RunSummary, f: RunFilters): "yes" | "no" | "maybe"
   if (run.id.toLowerCase().includes(q) || run.name.toLowerCase().includes(q) || run.conversationId === f.q?.trim())
     return "yes";
   return "maybe";
+}
+
+/** The list's order from the URL (`?sort=cost&dir=asc`); started, newest first, when absent. */
+export function parseOrder(params: URLSearchParams): RunOrder {
+  const sort = params.get("sort");
+  const dir = params.get("dir");
+  return {
+    sort: SORTS.includes(sort as RunSort) ? (sort as RunSort) : DEFAULT_ORDER.sort,
+    dir: dir === "asc" || dir === "desc" ? dir : DEFAULT_ORDER.dir,
+  };
+}
+
+/**
+ * What a click on a column's header asks for: the other direction of the current column, or a new column from its
+ * largest (newest, longest, most) values. The default order leaves the URL.
+ */
+export function withOrder(params: URLSearchParams, current: RunOrder, sort: RunSort): URLSearchParams {
+  const dir = current.sort === sort && current.dir === "desc" ? "asc" : "desc";
+  const next = new URLSearchParams(params);
+  if (sort === DEFAULT_ORDER.sort && dir === DEFAULT_ORDER.dir) {
+    next.delete("sort");
+    next.delete("dir");
+  } else {
+    next.set("sort", sort);
+    next.set("dir", dir);
+  }
+  return next;
+}
+
+/** Whether live runs can be placed in the list as they arrive: only in the default order (see mergeRuns). */
+export function isDefaultOrder(order: RunOrder): boolean {
+  return order.sort === DEFAULT_ORDER.sort && order.dir === DEFAULT_ORDER.dir;
 }

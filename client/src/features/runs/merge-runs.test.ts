@@ -20,6 +20,7 @@ const run = (id: string, patch: Partial<RunSummary> = {}): RunSummary => ({
   spanCount: 1,
   errorCount: 0,
   unpricedCount: 0,
+  replayOf: null,
   error: null,
   verdict: null,
   verdictStep: null,
@@ -127,5 +128,29 @@ describe("mergeRuns", () => {
     expect(ids(rows)).toEqual(["by-name"]);
     expect([...liveIds]).toEqual(["by-name"]);
     expect(pending).toBe(1);
+  });
+
+  it("keeps a replay starting out of the default list, and shows it under the replays filter", () => {
+    const overlay = overlayOf([run("replay", { replayOf: "orig" }), 2_000], [run("prod"), 2_000]);
+    expect(ids(mergeRuns([], overlay, {}, loaded).rows)).toEqual(["prod"]);
+    expect(ids(mergeRuns([], overlay, { origin: "replays" }, loaded).rows)).toEqual(["replay"]);
+    expect(ids(mergeRuns([], overlay, { origin: "all" }, loaded).rows).sort()).toEqual(["prod", "replay"]);
+  });
+
+  it("in another order, updates listed rows in place and holds new runs back for a refresh", () => {
+    const pages = [run("cheap", { costUsd: 1, seq: 1 }), run("dear", { costUsd: 5, seq: 1 })];
+    const overlay = overlayOf(
+      [run("cheap", { costUsd: 9, seq: 2 }), 2_000],
+      [run("new", { costUsd: 3 }), 2_000],
+      [run("seen-before-load", { costUsd: 3 }), 500],
+      [run("failed", { status: "error" }), 2_000],
+    );
+    const merged = mergeRuns(pages, overlay, { status: "success" }, { ...loaded, placeLive: false });
+    expect(merged.rows.map((r) => [r.id, r.costUsd])).toEqual([
+      ["cheap", 9],
+      ["dear", 5],
+    ]);
+    expect(merged.liveIds.size).toBe(0);
+    expect(merged.held).toBe(1);
   });
 });

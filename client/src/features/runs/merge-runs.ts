@@ -48,17 +48,23 @@ export interface MergedRuns {
    * offers a refresh.
    */
   pending: number;
+  /**
+   * New runs that match but are not placed, because the list is sorted by something other than start time: where
+   * they belong changes while they run, so the page offers a refresh instead of moving rows under the user.
+   */
+  held: number;
 }
 
 /**
- * The rows to show: the loaded pages with newer live copies swapped in, plus live runs that match the filters
- * inserted in start order. A run older than the last loaded row is left to the next page when there is one.
+ * The rows to show: the loaded pages with newer live copies swapped in (in place), plus live runs that match the
+ * filters inserted in start order — in the default order only (newest first); in any other order they are counted
+ * in `held`. A run older than the last loaded row is left to the next page when there is one.
  */
 export function mergeRuns(
   pages: readonly RunSummary[],
   overlay: ReadonlyMap<string, LiveRun>,
   filters: RunFilters,
-  { hasMore, fetchedAt }: { hasMore: boolean; fetchedAt: number },
+  { hasMore, fetchedAt, placeLive = true }: { hasMore: boolean; fetchedAt: number; placeLive?: boolean },
 ): MergedRuns {
   const seen = new Set<string>();
   const rows: RunSummary[] = [];
@@ -71,17 +77,20 @@ export function mergeRuns(
   const oldest = hasMore && rows.length > 0 ? rows[rows.length - 1]!.startedAt : null;
   const inserted: RunSummary[] = [];
   let pending = 0;
+  let held = 0;
   for (const { run, receivedAt } of overlay.values()) {
     if (seen.has(run.id)) continue;
-    if (oldest !== null && run.startedAt < oldest) continue;
+    if (placeLive && oldest !== null && run.startedAt < oldest) continue;
     const match = matchRun(run, filters);
-    if (match === "yes") inserted.push(run);
+    if (match === "yes" && placeLive) inserted.push(run);
+    else if (match === "yes" && receivedAt > fetchedAt) held++;
     else if (match === "maybe" && receivedAt > fetchedAt) pending++;
   }
-  if (inserted.length === 0) return { rows, liveIds: new Set(), pending };
+  if (inserted.length === 0) return { rows, liveIds: new Set(), pending, held };
   return {
     rows: [...rows, ...inserted].sort(byStartDesc),
     liveIds: new Set(inserted.map((r) => r.id)),
     pending,
+    held,
   };
 }

@@ -1,15 +1,20 @@
 import { clsx } from "clsx";
 import { Search, X } from "lucide-react";
 import { useEffect, useEffectEvent, useState } from "react";
-import type { RunStatus } from "@shared/schemas/runs.ts";
+import type { RunOrigin, RunStatus } from "@shared/schemas/runs.ts";
 import { Button } from "../../components/button.tsx";
 import { Select, TextInput } from "../../components/form.tsx";
 import { RunStatusDot } from "../../components/run-status-badge.tsx";
-import { hasFilters, RANGE_LABELS, RANGES, STATUSES, type Range, type UrlFilters } from "./filters.ts";
+import { hasFilters, ORIGINS, RANGE_LABELS, RANGES, STATUSES, type Range, type UrlFilters } from "./filters.ts";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
 const STATUS_LABELS: Record<RunStatus, string> = { running: "Running", success: "Success", error: "Error" };
+const ORIGIN_LABELS: Record<RunOrigin, string> = {
+  production: "Production",
+  replays: "Replays",
+  all: "All runs",
+};
 
 /** `2026-05-01T09:30` (what a datetime-local input shows, local time) from an ISO time, and back. */
 function toLocalInput(iso: string | null): string {
@@ -121,6 +126,19 @@ export function RunsFilterBar({ filters, facets, onChange, onClear }: RunsFilter
       <div className="flex flex-wrap items-center gap-2">
         <SearchBox value={filters.q} onChange={(q) => onChange({ q }, { replace: true })} />
         <StatusPicker value={filters.status} onChange={(status) => onChange({ status })} />
+        <Select
+          aria-label="Runs or replays"
+          width="w-auto"
+          value={filters.origin}
+          onChange={(e) => onChange({ origin: e.target.value as RunOrigin })}
+          data-testid="origin-filter"
+        >
+          {ORIGINS.map((o) => (
+            <option key={o} value={o}>
+              {ORIGIN_LABELS[o]}
+            </option>
+          ))}
+        </Select>
         <Select
           aria-label="Workflow"
           width="w-auto"

@@ -12,24 +12,45 @@ import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { formatInteger } from "../../lib/run-format.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { useCurrentOrg } from "../session/use-current-org.ts";
-import { FILTER_KEYS, hasFilters, parseFilters, toQueryFilters, type UrlFilters, withFilters } from "./filters.ts";
+import type { RunSort } from "@shared/schemas/runs.ts";
+import {
+  FILTER_KEYS,
+  hasFilters,
+  isDefaultOrder,
+  parseFilters,
+  parseOrder,
+  toQueryFilters,
+  type UrlFilters,
+  withFilters,
+  withOrder,
+} from "./filters.ts";
 import { mergeRuns } from "./merge-runs.ts";
 import { RunsFilterBar } from "./runs-filter-bar.tsx";
 import { RunsTable, RunsTableSkeleton } from "./runs-table.tsx";
+import { RunsToolbar } from "./runs-toolbar.tsx";
 import { useLiveRuns } from "./use-live-runs.ts";
 import "./runs.css";
 
 const PAGE_SIZE = 50;
 
+/** The refresh banner's words: runs that may match (text filter) and runs held back by a sort order. */
+function pendingLabel(pending: number, held: number): string {
+  const parts: string[] = [];
+  if (held > 0) parts.push(held === 1 ? "1 new run" : `${formatInteger(held)} new runs`);
+  if (pending > 0) parts.push(pending === 1 ? "1 new run may match" : `${formatInteger(pending)} new runs may match`);
+  return parts.join(", ");
+}
+
 function RunsView({ orgId }: { orgId: string }) {
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => parseFilters(params), [params]);
+  const order = useMemo(() => parseOrder(params), [params]);
   // Relative ranges ("last hour") count back from here; moved forward whenever the user changes or refreshes the view.
   const [anchor, setAnchor] = useState(() => Date.now());
   const queryFilters = useMemo(() => toQueryFilters(filters, anchor), [filters, anchor]);
 
   const list = trpc.runs.list.useInfiniteQuery(
-    { orgId, ...queryFilters, limit: PAGE_SIZE },
+    { orgId, ...queryFilters, ...order, limit: PAGE_SIZE },
     { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: keepPreviousData },
   );
   const facets = trpc.runs.facets.useQuery({ orgId }, { staleTime: 60_000 });
@@ -54,8 +75,24 @@ function RunsView({ orgId }: { orgId: string }) {
       mergeRuns(items, live.overlay, queryFilters, {
         hasMore: list.hasNextPage,
         fetchedAt: list.dataUpdatedAt,
+        placeLive: isDefaultOrder(order),
       }),
-    [items, live.overlay, queryFilters, list.hasNextPage, list.dataUpdatedAt],
+    [items, live.overlay, queryFilters, list.hasNextPage, list.dataUpdatedAt, order],
+  );
+
+  // Selected runs, in the order they were picked (the first is the left side of a comparison).
+  const [selected, setSelected] = useState<readonly string[]>([]);
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  const toggle = useCallback(
+    (id: string) => setSelected((prev) => (prev.includes(id) ? prev.filter((x) => x !== id) : [...prev, id])),
+    [],
+  );
+  const sortBy = useCallback(
+    (column: RunSort) => {
+      setAnchor(Date.now());
+      setParams((prev) => withOrder(prev, parseOrder(prev), column));
+    },
+    [setParams],
   );
 
   const update = useCallback(
@@ -107,7 +144,23 @@ function RunsView({ orgId }: { orgId: string }) {
     body = (
       <>
         {list.isError && <Alert className="mb-3">Could not refresh the list: {errorMessage(list.error)}</Alert>}
-        <RunsTable runs={merged.rows} liveIds={merged.liveIds} dimmed={list.isPlaceholderData} onPickTag={pickTag} />
+        <RunsToolbar
+          orgId={orgId}
+          filters={queryFilters}
+          order={order}
+          selected={selected}
+          onClear={() => setSelected([])}
+        />
+        <RunsTable
+          runs={merged.rows}
+          liveIds={merged.liveIds}
+          dimmed={list.isPlaceholderData}
+          onPickTag={pickTag}
+          selected={selectedSet}
+          onToggle={toggle}
+          order={order}
+          onSort={sortBy}
+        />
         <div className="mt-4 flex flex-col items-center gap-2">
           {list.hasNextPage ? (
             <Button
@@ -146,7 +199,7 @@ function RunsView({ orgId }: { orgId: string }) {
       ) : (
         <>
           <RunsFilterBar filters={filters} facets={facets.data} onChange={update} onClear={clear} />
-          {merged.pending > 0 && (
+          {merged.pending + merged.held > 0 && (
             <div className="sticky top-16 z-[5] mb-3 flex justify-center">
               <button
                 type="button"
@@ -155,7 +208,7 @@ function RunsView({ orgId }: { orgId: string }) {
                 className="inline-flex items-center gap-1.5 rounded-full bg-indigo-600 px-3 py-1 text-xs font-medium text-white shadow-md transition-colors hover:bg-indigo-500"
               >
                 <ArrowUp aria-hidden="true" className="size-3.5" />
-                {merged.pending === 1 ? "1 new run may match" : `${formatInteger(merged.pending)} new runs may match`}
+                {pendingLabel(merged.pending, merged.held)}
                 <span className="text-indigo-200">·</span> Refresh
               </button>
             </div>

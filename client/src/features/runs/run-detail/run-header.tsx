@@ -75,6 +75,10 @@ export const RunHeader = memo(function RunHeader({
             <span className="inline-flex max-w-full min-w-0 items-center gap-0.5 font-mono text-xs break-all">
               {run.id}
               <CopyButton text={run.id} label="Copy run id" />
+              <CopyButton
+                text={() => `${window.location.origin}/runs/${encodeURIComponent(run.id)}`}
+                label="Copy link to run"
+              />
             </span>
             {run.workflow && (
               <span className="inline-flex items-center gap-1.5" title={run.workflowVersionId ?? undefined}>

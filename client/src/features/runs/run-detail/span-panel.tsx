@@ -179,6 +179,13 @@ export function SpanPanel({ orgId, runId, span, runStart, onClose, actions }: Sp
         <p className="mt-0.5 flex items-center gap-1 font-mono text-[11px] text-zinc-500 dark:text-zinc-400">
           <span className="truncate">{span.id}</span>
           <CopyButton text={span.id} label="Copy span id" className="p-0.5" />
+          <CopyButton
+            text={() =>
+              `${window.location.origin}/runs/${encodeURIComponent(runId)}?span=${encodeURIComponent(span.id)}`
+            }
+            label="Copy link to span"
+            className="p-0.5"
+          />
         </p>
         {actions && <div className="mt-2.5 flex flex-wrap gap-2">{actions}</div>}
       </PanelHeader>
