@@ -9,6 +9,7 @@ import { modelPricesRouter } from "../modules/pricing/router.ts";
 import { replaysRouter } from "../modules/replay/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
 import { runtimesRouter } from "../modules/runtimes/router.ts";
+import { sampleDataRouter } from "../modules/sample-data/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { usageRouter } from "../modules/usage/router.ts";
 import { createCallerFactory, router } from "./init.ts";
@@ -26,6 +27,7 @@ export const appRouter = router({
   replays: replaysRouter,
   runtimes: runtimesRouter,
   usage: usageRouter,
+  sampleData: sampleDataRouter,
 });
 
 export type AppRouter = typeof appRouter;
