@@ -7,7 +7,7 @@ import { TD, TH } from "../../components/data-table.tsx";
 import { RunStatusBadge } from "../../components/run-status-badge.tsx";
 import { CostValue } from "../../components/cost.tsx";
 import { firstLine, formatInteger, formatTokens } from "../../lib/run-format.ts";
-import { LiveDuration, TagChips } from "./run-cells.tsx";
+import { LiveDuration, SampleBadge, TagChips } from "./run-cells.tsx";
 
 /** Fetches the run detail page's code ahead of the click, once. */
 let detailPrefetched = false;
@@ -53,14 +53,17 @@ const RunRow = memo(function RunRow({ run, from, fresh, onOpen, onPickTag }: Row
         <RunStatusBadge status={run.status} />
       </td>
       <td className={clsx(TD, "max-w-0 py-2")}>
-        <Link
-          to={`/runs/${encodeURIComponent(run.id)}`}
-          state={{ from }}
-          className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
-          data-testid="run-name"
-        >
-          {run.name}
-        </Link>
+        <span className="flex min-w-0 items-center gap-1.5">
+          <Link
+            to={`/runs/${encodeURIComponent(run.id)}`}
+            state={{ from }}
+            className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
+            data-testid="run-name"
+          >
+            {run.name}
+          </Link>
+          <SampleBadge tags={run.tags} />
+        </span>
         {error ? (
           <p className="mt-0.5 truncate text-xs text-rose-600 dark:text-rose-400" title={run.error ?? undefined}>
             {error}
