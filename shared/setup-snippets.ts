@@ -8,8 +8,8 @@ export const KEY_PLACEHOLDER = "<your API key>";
 /** Installs the SDK (it ships with Echos as `echos/sdk`) and points it at this server. */
 export function installSnippet(origin: string, apiKey: string | null): string {
   return [
-    "# In your agent's project (Node 20.19 or later). The SDK ships with Echos:",
-    "# build your Echos checkout once (npm run build), then install it from there.",
+    "# In your agent's project (Node 20.19+). The SDK ships with Echos: install it",
+    "# from your Echos checkout, built once with npm run build.",
     "npm install /path/to/echos",
     "",
     `export ECHOS_API_KEY="${apiKey ?? KEY_PLACEHOLDER}"`,

@@ -43,7 +43,11 @@ export function CodeBlock({
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      <pre className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-6 text-zinc-100">
+      {/* Focusable, so a keyboard can scroll a long line into view. */}
+      <pre
+        tabIndex={0}
+        className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-6 text-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-[-2px] focus-visible:outline-indigo-400"
+      >
         <code>{code}</code>
       </pre>
     </div>

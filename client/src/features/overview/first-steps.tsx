@@ -113,7 +113,7 @@ export function FirstSteps() {
         <KeyBar apiKey={apiKey} onCreate={setApiKey} />
       </div>
 
-      <ol className="mt-6 grid gap-6 lg:grid-cols-2">
+      <ol className="mt-6 grid gap-6 2xl:grid-cols-2">
         <Step n="1" title="Install the SDK and point it at Echos">
           <CodeBlock
             code={installSnippet(origin, apiKey)}
