@@ -128,6 +128,12 @@ const ZEnv = z.object({
   JOBS_LEASE_SECONDS: positiveInt(60),
 });
 
+/**
+ * Variables older deployment guides ask for that Echos never reads: replays run inside the server (server-side
+ * mode), so no API key of the server's own is needed. Only their names are kept, to say so once at start.
+ */
+const UNNEEDED_VARIABLES = ["ECHOS_SYSTEM_API_KEY", "ECHOS_API_KEY"] as const;
+
 export type Env = Record<string, string | undefined>;
 export type NodeEnv = "development" | "production" | "test";
 
@@ -178,9 +184,22 @@ export interface Config {
   usage: { spansLimit: number; replaysLimit: number; retentionDays: number };
   /** Background job queue: how often an idle worker looks for due jobs, and how long a claim lasts unrenewed. */
   jobs: { pollMs: number; leaseMs: number };
+  /** Names (never values) of variables that are set but not needed by the server; see UNNEEDED_VARIABLES. */
+  unneededVariables: string[];
 }
 
 /** Thrown with one human-readable line per problem; the entry point prints them and exits non-zero. */
+/** The one start-up line about `unneededVariables`, or null when none is set. Names only, never a value. */
+export function unneededVariablesNotice(names: readonly string[]): string | null {
+  if (names.length === 0) return null;
+  const [these, are, them] = names.length === 1 ? [names[0]!, "is", "it"] : [names.join(" and "), "are", "them"];
+  return (
+    `${these} ${are} set but not needed: Echos runs replays inside the server (server-side mode) with no API key ` +
+    `of its own. API keys belong to the agents that send runs (the SDK reads ECHOS_API_KEY in their process); ` +
+    `you can remove ${them} from the server's environment.`
+  );
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -307,5 +326,6 @@ export function loadConfig(env: Env = process.env): Config {
     httpGuard: { allowHosts: e.HTTP_ALLOW_HOSTS ?? [], allowCidrs: e.HTTP_ALLOW_CIDRS ?? [] },
     usage: { spansLimit: e.USAGE_SPANS_LIMIT, replaysLimit: e.USAGE_REPLAYS_LIMIT, retentionDays: e.RETENTION_DAYS },
     jobs: { pollMs: e.JOBS_POLL_MS, leaseMs: e.JOBS_LEASE_SECONDS * 1000 },
+    unneededVariables: UNNEEDED_VARIABLES.filter((name) => env[name]?.trim()),
   };
 }

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { type BuildAppOptions, buildApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import { type Config, unneededVariablesNotice } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import { createDatabase } from "./infra/db.ts";
 import { JobWorker } from "./infra/job-worker.ts";
@@ -61,6 +61,8 @@ export async function startServer(config: Config, log: Logger, options: BuildApp
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
   log.info(`Echos ${VERSION} listening on http://localhost:${port}`, { env: config.env, database: database.kind });
+  const unneeded = unneededVariablesNotice(config.unneededVariables);
+  if (unneeded) log.info(unneeded);
 
   // Listening before migrating lets probes see "not ready" rather than "connection refused".
   await database.migrate();

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../server/config.ts";
+import { ConfigError, loadConfig, unneededVariablesNotice } from "../server/config.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -119,5 +119,19 @@ describe("configuration", () => {
       "HTTP_ALLOW_HOSTS.0 must be a comma-separated list of host names like api.internal",
       "HTTP_ALLOW_CIDRS.0 must be a comma-separated list of CIDRs like 10.0.0.0/8 or fd00::/8",
     ]);
+  });
+
+  it("names ECHOS_SYSTEM_API_KEY and ECHOS_API_KEY as not needed when set, without keeping their values", () => {
+    const value = "echos_f_NotNeeded0123456789abcdefghijkLMNOP";
+    expect(loadConfig({ NODE_ENV: "test" }).unneededVariables).toEqual([]);
+    expect(loadConfig({ NODE_ENV: "test", ECHOS_API_KEY: " " }).unneededVariables).toEqual([]);
+    const one = loadConfig({ NODE_ENV: "test", ECHOS_SYSTEM_API_KEY: value });
+    expect(one.unneededVariables).toEqual(["ECHOS_SYSTEM_API_KEY"]);
+    expect(JSON.stringify(one)).not.toContain(value);
+    const both = loadConfig({ NODE_ENV: "test", ECHOS_SYSTEM_API_KEY: value, ECHOS_API_KEY: value });
+    expect(unneededVariablesNotice(both.unneededVariables)).toMatch(
+      /^ECHOS_SYSTEM_API_KEY and ECHOS_API_KEY are set but not needed: Echos runs replays inside the server/,
+    );
+    expect(unneededVariablesNotice([])).toBeNull();
   });
 });

@@ -292,3 +292,19 @@ describe("a failed query in the log", () => {
     });
   });
 });
+
+describe("variables the server does not need", () => {
+  it("logs one line naming ECHOS_SYSTEM_API_KEY and ECHOS_API_KEY as not needed, and never their values", async () => {
+    const { lines, log } = capturingLogger();
+    const values = ["echos_f_SystemReplayKey0123456789abcdefXYZ", "echos_f_SdkKeyOnTheServer0123456789abcdeXYZ"];
+    const server = await startTestServer({ log, env: { ECHOS_SYSTEM_API_KEY: values[0], ECHOS_API_KEY: values[1] } });
+    await server.shutdown();
+    const about = lines.filter((l) => /ECHOS_(SYSTEM_)?API_KEY/.test(JSON.stringify(l)));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatchObject({
+      level: "info",
+      message: expect.stringMatching(/^ECHOS_SYSTEM_API_KEY and ECHOS_API_KEY are set but not needed: .*replays/),
+    });
+    for (const value of values) expect(JSON.stringify(lines)).not.toContain(value);
+  }, 60_000);
+});

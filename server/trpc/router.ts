@@ -9,6 +9,7 @@ import { modelPricesRouter } from "../modules/pricing/router.ts";
 import { replaysRouter } from "../modules/replay/router.ts";
 import { runsRouter } from "../modules/runs/router.ts";
 import { runtimesRouter } from "../modules/runtimes/router.ts";
+import { sampleDataRouter } from "../modules/sample-data/router.ts";
 import { systemRouter } from "../modules/system/router.ts";
 import { usageRouter } from "../modules/usage/router.ts";
 import { workflowsRouter } from "../modules/workflows/router.ts";
@@ -28,6 +29,7 @@ export const appRouter = router({
   runtimes: runtimesRouter,
   usage: usageRouter,
   workflows: workflowsRouter,
+  sampleData: sampleDataRouter,
 });
 
 export type AppRouter = typeof appRouter;

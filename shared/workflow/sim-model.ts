@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
+import { classifyAnswer, keywordsOf, listOf, supportReply, summaryAnswer, type Writer } from "./sim-tasks.ts";
 
-/** The built-in deterministic model: offline, free, and its text changes visibly when the config does. */
+/**
+ * The built-in deterministic model: offline and free. It answers like a plausible assistant for the tasks agents
+ * give it most (classify into offered categories, reply to a customer, summarise), a generic answer otherwise;
+ * the same request always gets the same text, a changed one (prompt, system, model, temperature) a visibly
+ * different one, and distinctive words of the prompt come back in the answer.
+ */
 export const SIM_MODEL = "echos/sim";
 
 export interface ChatTurn {
@@ -55,29 +61,23 @@ const EXTRAS = [
   "A concrete example would make this clearer.",
 ];
 const CLOSERS = ["Let me know if you want more detail.", "That should cover it.", "I can draft the next step.", ""];
-// Common words and instruction verbs: the echo should name the subject, not "classify" or "please".
-const STOP = new Set(
-  [
-    "about above after again also because been before being could does doing from have here into just more most",
-    "only other over please same should some such than that their them then there these they this those through",
-    "under very were what when where which while will with would your classify summarise summarize answer write",
-    "explain describe tell give make want need help like reply respond",
-  ]
-    .join(" ")
-    .split(" "),
-);
-
 export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-/** Up to three distinctive words of the prompt, echoed back so the answer visibly relates to it. */
-function keywords(prompt: string): string {
-  const words = [
-    ...new Set(
-      (prompt.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? []).filter((w) => w.length >= 4 && !STOP.has(w)),
-    ),
-  ].slice(0, 3);
+/** Distinctive words of the prompt, quoted, echoed back so the answer visibly relates to it. */
+function quotedKeywords(prompt: string): string {
+  const words = keywordsOf(prompt);
   if (words.length === 0) return "your request";
-  return words.length === 1 ? `"${words[0]}"` : `"${words.slice(0, -1).join('", "')}" and "${words.at(-1)}"`;
+  return listOf(words.map((w) => `"${w}"`));
+}
+
+function genericAnswer(request: ChatRequest, w: Writer): string {
+  const opener = w.pick(OPENERS);
+  const topic = w.pick(TOPICS)(quotedKeywords(request.prompt));
+  const sentences = [`${opener} ${opener.endsWith(",") ? topic : topic[0]!.toUpperCase() + topic.slice(1)}`];
+  sentences.push(w.pick(VERDICTS));
+  for (let i = 0; i < w.extras; i++) sentences.push(w.pick(EXTRAS));
+  sentences.push(w.pick(CLOSERS));
+  return sentences.join(" ");
 }
 
 export function simulateChat(request: ChatRequest): ChatResult {
@@ -93,25 +93,26 @@ export function simulateChat(request: ChatRequest): ChatResult {
       ]),
     )
     .digest();
-  const pick = <T>(list: readonly T[], byte: number): T => list[(seed[byte] ?? 0) % list.length]!;
-  const opener = pick(OPENERS, 0);
-  const topic = pick(TOPICS, 1)(keywords(request.prompt));
-  const sentences = [
-    `${opener} ${opener.endsWith(",") ? topic : topic[0]!.toUpperCase() + topic.slice(1)}`,
-    pick(VERDICTS, 2),
-  ];
-  // Hotter settings ramble a little more, as real models do.
-  const extras = Math.round((request.temperature ?? 0.7) * 1.5);
-  for (let i = 0; i < extras; i++) sentences.push(pick(EXTRAS, 3 + i));
-  sentences.push(pick(CLOSERS, 8));
-  let words = sentences.join(" ").trim().split(/\s+/);
-  if (request.maxTokens !== undefined) words = words.slice(0, request.maxTokens);
+  let next = 0;
+  const writer: Writer = {
+    pick: <T>(list: readonly T[]): T => list[(seed[next++ % seed.length] ?? 0) % list.length]!,
+    // Hotter settings ramble a little more, as real models do.
+    extras: Math.round((request.temperature ?? 0.7) * 1.5),
+  };
+  const full =
+    classifyAnswer(request, writer) ??
+    supportReply(request, writer) ??
+    summaryAnswer(request, writer) ??
+    genericAnswer(request, writer);
+  // A token limit cuts a real model short mid-sentence: here by words, keeping the line breaks between them.
+  const tokens = full.trim().match(/\S+\s*/g) ?? [];
+  const text = (request.maxTokens === undefined ? tokens : tokens.slice(0, request.maxTokens)).join("").trimEnd();
   return {
-    text: words.join(" "),
+    text,
     model: request.model,
     inputTokens: [request.system ?? "", ...(request.history ?? []).map((t) => t.content), request.prompt]
       .map(countWords)
       .reduce((a, b) => a + b, 0),
-    outputTokens: words.length,
+    outputTokens: countWords(text),
   };
 }

@@ -117,4 +117,57 @@ describe("echos/sim", () => {
     expect(short.outputTokens).toBe(5);
     expect(countWords(short.text)).toBe(5);
   });
+
+  it("answers a classification with one of the categories it offers, by the words of the text", () => {
+    const system = "Answer with one category: billing, shipping, bug, account or other.";
+    const classify = (prompt: string, temperature = 0.2) =>
+      simulateChat({ model: "echos/sim", system, prompt, temperature }).text;
+    expect(classify("Ticket: I was charged twice, please refund one payment")).toBe("billing");
+    expect(classify("Ticket: My parcel arrived broken")).toBe("shipping");
+    expect(classify("Ticket: The invoices page crashes with an error")).toBe("bug");
+    expect(classify("Ticket: I cannot log in, my password reset fails")).toBe("account");
+    expect(classify("Ticket: Do you have a dark mode?")).toBe("other");
+    expect(classify("Ticket: My parcel arrived broken", 1.2)).toMatch(/^shipping — the message mentions parcel/);
+    const inPrompt = simulateChat({ model: "echos/sim", prompt: "Answer with one of: yes, no. Is the sky green?" });
+    expect(["yes", "no"]).toContain(inPrompt.text);
+  });
+
+  it("writes a support reply: greeting, the issue by its words, a concrete next step, a sign-off", () => {
+    const reply = simulateChat({
+      model: "echos/sim",
+      system: "You write short, warm support replies.",
+      prompt: "Ada Lovelace wrote: My parcel for order A-1002 is stuck in transit",
+      temperature: 0.7,
+    }).text;
+    expect(reply).toMatch(/^(Hi|Hello|Dear) Ada,\n\n/);
+    expect(reply).toMatch(/parcel/);
+    expect(reply).toContain("carrier for an update on order A-1002");
+    expect(reply).toMatch(/\n\n(Best regards|Kind regards|Thanks again),\nThe support team$/);
+    const fixed = simulateChat({
+      model: "echos/sim",
+      system: "You write short support replies.",
+      prompt: "Apologise, offer a voucher for the broken parcel, and reply to: My parcel arrived broken",
+    }).text;
+    expect(fixed).toMatch(/I'm really sorry/);
+    expect(fixed).toContain("offer you a voucher");
+    const refund = simulateChat({
+      model: "echos/sim",
+      system: "You confirm refunds to customers in two friendly sentences.",
+      prompt: "Tell Grace Hopper that 12.5 EUR was refunded for order A-1003 (damaged).",
+    }).text;
+    expect(refund).toMatch(/^(Hi|Hello|Dear) Grace,/);
+    expect(refund).toContain("refunded 12.5 EUR for order A-1003");
+  });
+
+  it("summarises with the topic, the sources or topics it was given and a next step; unknown tasks stay generic", () => {
+    const summary = simulateChat({
+      model: "echos/sim",
+      system: "Summarise for a busy product manager in three sentences.",
+      prompt: 'Question: Does billing support SEPA?\n\nSources: [{"title":"Payments FAQ","score":0.8}]',
+    }).text;
+    expect(summary).toMatch(/^(In short|Summary|The gist): this is about billing, support and sepa\./);
+    expect(summary).toContain('"Payments FAQ"');
+    expect(summary).toMatch(/(Next step|Recommendation|No action)/);
+    expect(simulateChat({ model: "echos/sim", prompt: "Pick a colour for the logo" }).text).toMatch(/"colour"/);
+  });
 });

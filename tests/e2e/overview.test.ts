@@ -55,7 +55,7 @@ describeInBrowser("the Overview", (server) => {
     // A new organisation: the designed empty state with its setup steps.
     await page.goto(`${server.url}/`);
     await page.getByRole("heading", { name: "Nothing to summarise yet" }).waitFor();
-    expect(await page.getByRole("link", { name: /create an api key/i }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Create an API key" }).count()).toBe(1);
     await page.locator('[data-testid="overview-live"][data-state="live"]').waitFor();
 
     // Runs arrive while the page is open: the live stream replaces the empty state by the dashboard.

@@ -26,7 +26,7 @@ type Outcome = "success" | "error";
 /** How long ago the scenario being played happened, per async context: scenarios played side by side keep theirs. */
 const playedAgo = new AsyncLocalStorage<number>();
 /** The clock of every demo run and span: now, set back to when the run being played happened. */
-const demoClock = () => Date.now() - (playedAgo.getStore() ?? 0);
+export const demoClock = () => Date.now() - (playedAgo.getStore() ?? 0);
 const at = <T>(msAgo: number, play: () => Promise<T>) => playedAgo.run(msAgo, play);
 
 /** Something the demo team's agents did, starting `msAgo`: one run, or a chat of several. */
@@ -117,6 +117,14 @@ async function playAll(scenarios: Scenario[]): Promise<Outcome[]> {
   return outcomes;
 }
 
+/**
+ * Plays the demo team's day with `runtime` — whatever its client sends to — dated by `demoClock` (give the runtime
+ * that clock). Resolves with each run's outcome.
+ */
+export function playDemoDay(runtime: EchosRuntime): Promise<Outcome[]> {
+  return playAll(spread(scenarioLists(runtime)));
+}
+
 export interface DemoRunsResult {
   runs: number;
   failed: number;
@@ -146,7 +154,7 @@ export async function seedDemoRuns(
   let outcomes: Outcome[];
   try {
     const runtime = new EchosRuntime({ client, apiKey: key, tools: demoTools, onError, clock: demoClock });
-    outcomes = await playAll(spread(scenarioLists(runtime)));
+    outcomes = await playDemoDay(runtime);
   } finally {
     await client.shutdown();
     await revokeApiKey(deps, actor, orgId, keyId);

@@ -40,6 +40,8 @@ export interface IngestOptions {
    * tags, unless sent) and never lose an error; new ones are stored as sent, for their original to complete.
    */
   continuing?: Continuing;
+  /** Whether new runs and spans count toward the organisation's usage (the default). Sample data does not. */
+  countUsage?: boolean;
 }
 
 export interface IngestOutcome {
@@ -82,7 +84,7 @@ export async function ingest(
       batch.spans.map((s) => s.item),
       prices,
     );
-    const written = await writeBatch(deps, orgId, batch, quota, continuing, prices);
+    const written = await writeBatch(deps, orgId, batch, quota, continuing, prices, options.countUsage !== false);
     results.push(...written.results);
     limited += written.limited;
   }
@@ -110,12 +112,13 @@ async function writeBatch(
   quota: LimitState | null,
   continuing: Continuing,
   prices: Prices,
+  counted: boolean,
 ) {
   const results: IngestResult[] = [...batch.errors];
   const summaries = new Map<string, RunSummary>();
   const changedSpans = new Map<string, string[]>();
   let limited = 0;
-  for (const part of await writeIsolating(deps, orgId, batch, quota, continuing, prices)) {
+  for (const part of await writeIsolating(deps, orgId, batch, quota, continuing, prices, counted)) {
     if ("refused" in part) {
       results.push(...part.refused);
       continue;
@@ -158,12 +161,13 @@ async function writeIsolating(
   quota: LimitState | null,
   continuing: Continuing,
   prices: Prices,
+  counted: boolean,
 ): Promise<Part[]> {
   const size = batch.runs.length + batch.spans.length;
   if (size === 0) return [{ batch, written: null }];
   try {
     const written = await retryOnConflict(() =>
-      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, continuing, prices)),
+      deps.database.db.transaction((tx) => writeInTransaction(tx, orgId, batch, quota, continuing, prices, counted)),
     );
     return [{ batch, written }];
   } catch (error) {
@@ -192,8 +196,8 @@ async function writeIsolating(
     };
     const second = { runs: batch.runs.slice(half), spans: batch.spans.slice(first.spans.length), errors: [] };
     return [
-      ...(await writeIsolating(deps, orgId, first, quota, continuing, prices)),
-      ...(await writeIsolating(deps, orgId, second, quota, continuing, prices)),
+      ...(await writeIsolating(deps, orgId, first, quota, continuing, prices, counted)),
+      ...(await writeIsolating(deps, orgId, second, quota, continuing, prices, counted)),
     ];
   }
 }
@@ -206,6 +210,7 @@ async function writeInTransaction(
   quota: LimitState | null,
   continuing: Continuing,
   prices: Prices,
+  counted: boolean,
 ): Promise<Written> {
   const runItems = batch.runs.map((r) => r.item);
   const period = periodOf();
@@ -270,7 +275,7 @@ async function writeInTransaction(
   const replayRuns = new Set(runItems.flatMap((r) => (r.replayOf ? [r.id] : [])));
   const newRuns = [...createdRuns].filter((id) => !replayRuns.has(id)).length;
   const newSpans = changes.filter((c) => c.inserted).length;
-  if (newRuns + newSpans + newReplays > 0) {
+  if (counted && newRuns + newSpans + newReplays > 0) {
     const after = await addUsage(tx, orgId, { runs: newRuns, spans: newSpans, replays: newReplays });
     if (spanLimit > 0 && newSpans > 0)
       await noteThresholds(tx, {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../../deps.ts";
-import { rowsOf } from "../../infra/db.ts";
+import { type Db, rowsOf } from "../../infra/db.ts";
 
 type Deps = Pick<AppDeps, "database" | "config" | "log">;
 
@@ -81,7 +81,7 @@ export async function applyRetention(
       }
       if (deleted.length < batchSize) break;
     }
-    if (conversations.size > 0) total.conversations += await tidyConversations(deps, orgId, [...conversations]);
+    if (conversations.size > 0) total.conversations += await tidyConversations(db, orgId, [...conversations]);
     if (touched) total.orgs++;
   }
   if (total.runs + total.spans > 0) deps.log.info("Retention applied", { ...total });
@@ -89,8 +89,7 @@ export async function applyRetention(
 }
 
 /** Conversations that lost runs: removed when none is left, otherwise their counts and time span recomputed. */
-async function tidyConversations(deps: Deps, orgId: string, ids: string[]): Promise<number> {
-  const db = deps.database.db;
+export async function tidyConversations(db: Db, orgId: string, ids: string[]): Promise<number> {
   const removed = rowsOf(
     await db.execute(sql`
       delete from conversations c where c.org_id = ${orgId}::uuid and c.id = any(${sql.param(ids)}::text[])

@@ -1,21 +1,21 @@
 import { keepPreviousData } from "@tanstack/react-query";
 import { clsx } from "clsx";
-import { LayoutDashboard, RefreshCw } from "lucide-react";
+import { RefreshCw } from "lucide-react";
 import { lazy, Suspense, useCallback } from "react";
 import { useSearchParams } from "react-router";
 import type { OverviewRange } from "@shared/schemas/runs.ts";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
-import { EmptyState } from "../../components/empty-state.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-import { SetupSteps } from "../../components/setup-steps.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { formatInteger } from "../../lib/run-format.ts";
 import { LiveBadge } from "../../lib/live/live-badge.tsx";
 import { useLiveSubscription } from "../../lib/live/use-live-subscription.ts";
 import { trpc } from "../../lib/trpc.ts";
 import { useThrottledCallback } from "../../lib/use-throttled-callback.ts";
+import { SampleDataBanner } from "../sample-data/sample-data-banner.tsx";
 import { useCurrentOrg } from "../session/use-current-org.ts";
+import { FirstSteps } from "./first-steps.tsx";
 import { OverviewStats, OverviewStatsSkeleton } from "./overview-stats.tsx";
 import { OVERVIEW_RANGES, parseRange, RANGE_LABELS } from "./time-axis.ts";
 import "./overview.css";
@@ -131,13 +131,7 @@ export default function OverviewPage() {
     return (
       <>
         {header}
-        <EmptyState
-          icon={LayoutDashboard}
-          title="Nothing to summarise yet"
-          description="Once your agents send runs, this page shows run volume, error rate, latency, tokens and cost over time, and the runs that need your attention."
-        >
-          <SetupSteps />
-        </EmptyState>
+        <FirstSteps />
       </>
     );
   }
@@ -169,6 +163,7 @@ export default function OverviewPage() {
   return (
     <div className="echos-overview" data-testid="overview" data-range={data.range}>
       {header}
+      <SampleDataBanner />
       {overview.isError && (
         <Alert className="mb-4">Could not refresh the overview: {errorMessage(overview.error)}</Alert>
       )}

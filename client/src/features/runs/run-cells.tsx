@@ -59,3 +59,16 @@ export function RunStatusCell({ run }: { run: Pick<RunSummary, "status" | "verdi
     </span>
   );
 }
+
+/** Runs loaded as sample data (Settings or the empty Overview) say so beside their name. */
+export function SampleBadge({ tags }: { tags: string[] }) {
+  if (!tags.includes("sample")) return null;
+  return (
+    <span
+      data-testid="sample-badge"
+      className="shrink-0 rounded-md bg-amber-50 px-1.5 py-0.5 text-[11px] font-medium text-amber-800 ring-1 ring-amber-600/20 ring-inset dark:bg-amber-500/10 dark:text-amber-200 dark:ring-amber-400/20"
+    >
+      Sample
+    </span>
+  );
+}

@@ -7,7 +7,7 @@ import { Ago } from "../../components/ago.tsx";
 import { TD, TH } from "../../components/data-table.tsx";
 import { CostValue } from "../../components/cost.tsx";
 import { firstLine, formatInteger, formatTokens } from "../../lib/run-format.ts";
-import { LiveDuration, RunStatusCell, TagChips } from "./run-cells.tsx";
+import { LiveDuration, RunStatusCell, SampleBadge, TagChips } from "./run-cells.tsx";
 
 /** Fetches the run detail page's code ahead of the click, once. */
 let detailPrefetched = false;
@@ -68,14 +68,17 @@ const RunRow = memo(function RunRow({ run, from, fresh, selected, onOpen, onPick
         <RunStatusCell run={run} />
       </td>
       <td className={clsx(TD, "max-w-0 py-2")}>
-        <Link
-          to={`/runs/${encodeURIComponent(run.id)}`}
-          state={{ from }}
-          className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
-          data-testid="run-name"
-        >
-          {run.name}
-        </Link>
+        <span className="flex min-w-0 items-center gap-1.5">
+          <Link
+            to={`/runs/${encodeURIComponent(run.id)}`}
+            state={{ from }}
+            className="block truncate font-medium text-zinc-900 hover:text-indigo-600 dark:text-zinc-100 dark:hover:text-indigo-400"
+            data-testid="run-name"
+          >
+            {run.name}
+          </Link>
+          <SampleBadge tags={run.tags} />
+        </span>
         {run.replayOf !== null ? (
           <p className="mt-0.5 flex min-w-0 items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
             <Repeat aria-hidden="true" className="size-3 shrink-0" />

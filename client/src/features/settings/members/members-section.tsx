@@ -8,6 +8,7 @@ import { InviteForm } from "./invite-form.tsx";
 import { MembersTable } from "./members-table.tsx";
 import { OrgNameForm } from "./org-name-form.tsx";
 import { PendingInvites } from "./pending-invites.tsx";
+import { SampleDataPanel } from "./sample-data-panel.tsx";
 
 export default function MembersSection() {
   const { org, user } = useCurrentOrg();
@@ -38,6 +39,7 @@ export default function MembersSection() {
         <>
           <InviteForm orgId={org.id} canInviteOwner={org.role === "owner"} />
           <PendingInvites orgId={org.id} />
+          <SampleDataPanel orgId={org.id} />
         </>
       )}
     </div>
