@@ -4,8 +4,6 @@ import type {
   OverviewBucket,
   OverviewRange,
   RunDetail,
-  RunFilters,
-  RunSummary,
   SpanDetail,
   SpanSummary,
 } from "@shared/schemas/runs.ts";
@@ -21,6 +19,7 @@ import {
   SPAN_SUMMARY_COLUMNS,
   type SpanSummaryRow,
   toRunDetail,
+  toRunSummary,
   toSpanDetail,
   toSpanSummary,
 } from "./rows.ts";
