@@ -140,3 +140,24 @@ export function hasSideEffects(step: WorkflowStep): boolean {
   if (step.type === "http") return step.method !== "GET" && step.method !== "HEAD";
   return step.type === "tool" && step.sideEffects === true;
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The first of `ids` whose output `step` reads: a template reading `steps.<id>`, or, for code (which sees every
+ * earlier output), an id named in its source. A replay holds a step that reads a held step's output.
+ */
+export function readsStepOf(step: Pick<WorkflowStep, "type"> & object, ids: readonly string[]): string | undefined {
+  if (ids.length === 0) return undefined;
+  if (step.type === "code" && "code" in step && typeof step.code === "string") {
+    const code = step.code;
+    return ids.find((id) => new RegExp(`\\b${escapeRegExp(id)}\\b`).test(code));
+  }
+  return readsValueOf(step, ids);
+}
+
+/** The first of `ids` whose output a value's templates read. */
+export function readsValueOf(value: unknown, ids: readonly string[]): string | undefined {
+  const refs = new Set(templateRefs(value).map((r) => r.stepId));
+  return ids.find((id) => refs.has(id));
+}

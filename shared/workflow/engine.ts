@@ -1,7 +1,14 @@
-import { hasSideEffects, parseStep, type WorkflowDefinition, type WorkflowStep } from "./define.ts";
+import {
+  hasSideEffects,
+  parseStep,
+  readsStepOf,
+  readsValueOf,
+  type WorkflowDefinition,
+  type WorkflowStep,
+} from "./define.ts";
 import { FatalStepError, StepTimeoutError } from "./errors.ts";
 import { DEFAULT_TIMEOUT_MS, type PreparedStep, prepareStep, type StepOutcome } from "./steps.ts";
-import { resolveTemplates, templateRefs } from "./templates.ts";
+import { resolveTemplates } from "./templates.ts";
 import type { EngineOptions, StepContext, StepPolicy, StepResult, WorkflowResult } from "./types.ts";
 
 // Echos' own errors read as plain messages; connected-runtime errors come from the server's runtimes module.
@@ -94,24 +101,6 @@ function wouldDo(step: WorkflowStep, config: Record<string, unknown> | undefined
   return `would run this ${step.type} step; ${LIVE_HINT}`;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * The held step whose output `step` needs: a template reading `steps.<id>`, or, for code (which reads every earlier
- * output), the held step's id named in its source.
- */
-function needsHeld(step: WorkflowStep, held: readonly string[]): string | undefined {
-  if (held.length === 0) return undefined;
-  if (step.type === "code") return held.find((id) => new RegExp(`\\b${escapeRegExp(id)}\\b`).test(step.code));
-  return readsHeld(step, held);
-}
-
-/** The held step a value's templates read, if any. */
-function readsHeld(value: unknown, held: readonly string[]): string | undefined {
-  const refs = new Set(templateRefs(value).map((r) => r.stepId));
-  return held.find((id) => refs.has(id));
-}
-
 function applyOverride(step: WorkflowStep, options: EngineOptions): WorkflowStep {
   const override = options.overrides?.[step.id];
   if (!override) return step;
@@ -134,7 +123,7 @@ async function runStep(
   let prepared: PreparedStep | undefined;
   let problem: unknown;
   const policy: StepPolicy = options.policy?.(original, index) ?? "live";
-  const waitsFor = needsHeld(original, held);
+  const waitsFor = readsStepOf(original, held);
   try {
     step = applyOverride(original, options);
     // A step waiting for a held output cannot fill in its templates: it is held too, as it is.
@@ -205,7 +194,7 @@ export async function runWorkflow(
       return { status: "error", error: `Step "${step.id}" failed: ${result.error}`, steps, held };
     last = result.output;
   }
-  if (readsHeld(definition.output, held)) return { status: "success", steps, held };
+  if (readsValueOf(definition.output, held)) return { status: "success", steps, held };
   try {
     const output = definition.output === undefined ? last : resolveTemplates(definition.output, context);
     return { status: "success", output, steps, held };

@@ -119,6 +119,33 @@ describe("planReplay", () => {
     expect(steps.map((s) => s.sideEffects)).toEqual([false, false, true, false, true]);
   });
 
+  it("holds a step that reads a held step's output, as the engine does, and runs both once the side effect is live", () => {
+    const steps = planInputOf(
+      defineWorkflow({
+        name: "chain",
+        steps: [
+          { id: "draft", type: "llm", model: "echos/sim", prompt: "Reply to {{input.text}}" },
+          { id: "send", type: "tool", tool: "sendReply", args: { body: "{{steps.draft.output}}" }, sideEffects: true },
+          { id: "log", type: "tool", tool: "log", args: { receipt: "{{steps.send.output}}" } },
+          { id: "check", type: "code", code: "return steps.send === undefined;" },
+          { id: "tidy", type: "code", code: "return input.text.trim();" },
+        ],
+      }).steps,
+      (id) => (id === "draft" ? "error" : null),
+    );
+    expect(steps.find((s) => s.id === "log")!.reads).toEqual(["send"]);
+    const plan = planReplay(steps, "draft");
+    expect(plan.map((s) => [s.id, s.action, s.waitsFor])).toEqual([
+      ["draft", "live", null],
+      ["send", "held", null],
+      ["log", "held", "send"],
+      ["check", "held", "send"],
+      ["tidy", "live", null],
+    ]);
+    const live = planReplay(steps, "draft", { send: "live" });
+    expect(live.map((s) => s.action)).toEqual(["live", "live", "live", "live", "live"]);
+  });
+
   it("refuses a fork step the workflow does not have", () => {
     expect(() => planReplay(input(finishedRun), "nope")).toThrow('Unknown fork step "nope"');
   });

@@ -22,6 +22,11 @@ export interface RunsLogEntry {
   runs: RunSummary[];
   /** Ids of the spans that changed, by run. */
   spans: Record<string, string[]>;
+  /**
+   * Runs deleted (sample data removed): entries before this one still carry them, so a live view that replays the
+   * log through here reloads instead (a `reset`), and a page showing one of them learns it is gone.
+   */
+  removed?: string[];
 }
 
 /** One event of `runs.live`, with its server-sent event ready to write. */
@@ -50,7 +55,7 @@ function parseEntry({ id, message }: StreamEntry): LiveEntry {
     id,
     ...entry,
     get event() {
-      return (event ??= { type: "runs", runs: entry.runs });
+      return (event ??= entry.removed?.length ? { type: "reset" } : { type: "runs", runs: entry.runs });
     },
     get frame() {
       return (frame ??= sseFrame(id, this.event));

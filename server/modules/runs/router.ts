@@ -90,6 +90,10 @@ export const runsRouter = router({
           yield tracked(id, { type: "reset" } satisfies RunEvent);
           continue;
         }
+        if (batch.entries.some((entry) => entry.removed?.includes(input.runId))) {
+          yield tracked(id, { type: "reset" } satisfies RunEvent);
+          continue;
+        }
         const [run] = latestRuns(batch.entries, input.runId);
         if (!run) continue;
         const spanIds = new Set(batch.entries.flatMap((e) => e.spans[input.runId] ?? []));

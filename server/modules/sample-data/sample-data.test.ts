@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversations, replays, runs, spans } from "../../../db/schema.ts";
 import type { RunningServer } from "../../server.ts";
 import { ingest } from "../ingest/ingest.ts";
+import { followRuns, runsLiveMessages } from "../runs/events.ts";
 import { callerFor, codeOf, createOrgWithRoles, createUser } from "../../../tests/helpers/factories.ts";
 import { startTestServer } from "../../../tests/helpers/server.ts";
 
@@ -51,6 +52,8 @@ describe("sample data", () => {
     await ingest(server.deps, orgId, own);
     await ingest(server.deps, other.orgId, own);
     const usageBefore = await admin.usage.get({ orgId });
+    // Where a Runs page opened now would start following the live log.
+    const { eventId } = await admin.runs.list({ orgId });
 
     // Two loads at once: one plays the day, the other is told so; a later load adds nothing.
     const [first, second] = await Promise.allSettled([
@@ -126,6 +129,14 @@ describe("sample data", () => {
     const kept = await db().select().from(conversations).where(eq(conversations.orgId, orgId));
     expect(kept.map((c) => [c.id, c.runCount])).toEqual([[chat.conversationId, 1]]);
     expect(await admin.sampleData.status({ orgId })).toEqual({ runs: 0 });
+    // A live view resuming from before the load replays the sample runs' entries, then is told to reload.
+    const seen: string[] = [];
+    for await (const { id, batch } of followRuns(server.deps, orgId, eventId, AbortSignal.timeout(10_000))) {
+      seen.push(...runsLiveMessages(id, batch).map((m) => m.event.type));
+      if (seen.includes("reset")) break;
+    }
+    expect(seen.at(-1)).toBe("reset");
+    expect(seen).toContain("runs");
     expect(await runsOf(other.orgId)).toHaveLength(2);
     expect(await admin.sampleData.remove({ orgId })).toEqual({ runs: 0, spans: 0, conversations: 0 });
     // Only the organisation's own spans were ever counted: the first one and the replay's.

@@ -10,6 +10,7 @@ import { demoClock, playDemoDay } from "../dev-seed/demo-runs.ts";
 import { demoTools } from "../dev-seed/demo-tools.ts";
 import { DEMO_WORKFLOWS } from "../dev-seed/demo-workflows.ts";
 import { ingest } from "../ingest/ingest.ts";
+import { publishRunChanges } from "../runs/events.ts";
 import { type Actor, requireRole } from "../orgs/service.ts";
 import { tidyConversations } from "../retention/service.ts";
 import { registerWorkflowVersion } from "../workflows/service.ts";
@@ -87,12 +88,12 @@ export async function loadSampleData(deps: Deps, actor: Actor, orgId: string): P
  * conversations only they made. The organisation's own runs, workflows and everything else stay.
  */
 export async function removeSampleData(
-  deps: Pick<AppDeps, "database" | "config" | "log">,
+  deps: Pick<AppDeps, "database" | "config" | "log" | "store">,
   actor: Actor,
   orgId: string,
 ): Promise<RemovedSampleData> {
   await requireRole(deps, orgId, actor.userId, "admin");
-  return deps.database.db.transaction(async (tx) => {
+  const removed = await deps.database.db.transaction(async (tx) => {
     const targets = rowsOf<{ id: string; conversation_id: string | null }>(
       await tx.execute<{ id: string; conversation_id: string | null }>(sql`
         with sample as (select id from runs where org_id = ${orgId}::uuid and ${isSampleRun})
@@ -102,7 +103,7 @@ export async function removeSampleData(
           or r.id in (select p.id from replays p where p.org_id = ${orgId}::uuid
                       and p.root_run_id in (select id from sample)))`),
     );
-    if (targets.length === 0) return { runs: 0, spans: 0, conversations: 0 };
+    if (targets.length === 0) return { runs: 0, spans: 0, conversations: 0, ids: [] };
     const ids = sql.param(targets.map((t) => t.id));
     const spans = rowsOf(
       await tx.execute(
@@ -116,6 +117,10 @@ export async function removeSampleData(
     const conversationIds = [...new Set(targets.flatMap((t) => (t.conversation_id ? [t.conversation_id] : [])))];
     const conversations = conversationIds.length > 0 ? await tidyConversations(tx, orgId, conversationIds) : 0;
     deps.log.info("Sample data removed", { orgId, runs, spans, conversations });
-    return { runs, spans, conversations };
+    return { runs, spans, conversations, ids: targets.map((t) => t.id) };
   });
+  const { ids, ...counts } = removed;
+  // Live views replaying the log from before would bring the deleted runs back: the entry tells them to reload.
+  if (ids.length > 0) await publishRunChanges(deps, orgId, { runs: [], spans: {}, removed: ids });
+  return counts;
 }

@@ -4,7 +4,7 @@ import { useState, type ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
 import { hasRole } from "@shared/roles.ts";
 import type { StepPolicy } from "@shared/schemas/replay.ts";
-import { planReplay } from "@shared/workflow/plan.ts";
+import { planReplay, stepReads } from "@shared/workflow/plan.ts";
 import { Alert } from "../../components/alert.tsx";
 import { PageLoader } from "../../components/page-loader.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -127,8 +127,14 @@ function TestFix({ orgId, run, steps, fork, variants, refusal }: TestFixProps) {
   const policies = Object.fromEntries(
     steps.slice(forkIndex + 1).map((s) => [s.id, choices[s.id] ?? defaultPolicy(s)] as const),
   );
+  const stepIds = steps.map((s) => s.id);
   const planned = planReplay(
-    steps.map((s) => ({ id: s.id, sideEffects: s.sideEffects, recorded: s.recorded?.status ?? null })),
+    steps.map((s) => ({
+      id: s.id,
+      sideEffects: s.sideEffects,
+      recorded: s.recorded?.status ?? null,
+      reads: stepReads({ ...s.definition, id: s.id, type: s.type }, stepIds),
+    })),
     fork.id,
     policies,
   );

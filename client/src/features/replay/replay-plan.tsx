@@ -55,6 +55,8 @@ function explain(step: PlanStep, planned: PlannedStep): string {
       if (planned.place === "fork") return "Runs with your changes.";
       return step.sideEffects ? "Runs for real: it acts on the world again." : "Runs again on the new results.";
     case "held":
+      if (planned.waitsFor)
+        return `Not executed: it needs the output of ${planned.waitsFor}, which is held. Switch ${planned.waitsFor} live to run both.`;
       return `Not executed: the original never finished it, and it acts on the world. It ${wouldDo(step)}; switch it live to run it.`;
     case "unrecorded":
       return "The original never finished it, so there is no output to reuse: the replay stops here. Switch it live to run it.";
