@@ -79,8 +79,8 @@ describeInBrowser("the first minutes of a new organisation", (server) => {
       rmSync(project, { recursive: true, force: true });
     }
     await page.getByTestId("overview").waitFor({ timeout: 30_000 });
-    // A fresh load of Runs: the list kept in memory does not yet drop runs deleted meanwhile.
-    await page.goto(`${server.url}/runs`);
+    // Runs opened inside the app: its live list, resuming from before the sample data was removed, drops them.
+    await page.getByRole("link", { name: "Runs", exact: true }).first().click();
     await page.locator('[data-testid="run-row"][data-status="success"]').waitFor();
     expect(await page.getByTestId("run-name").allTextContents()).toEqual(["first-agent"]);
     expect(await page.getByTestId("sample-badge").count()).toBe(0);

@@ -113,7 +113,7 @@ describeInBrowser("Replay verdicts", (server) => {
     expect(tree!.y).toBeLessThan(shown!.y);
 
     // So does the Runs list, on the replay's row.
-    await page.goto(`${server.url}/runs?tag=replay`);
+    await page.goto(`${server.url}/runs?tag=replay&origin=replays`);
     const row = page.locator("tr", { has: page.locator(`a[href="/runs/${replayId}"]`) });
     await row.getByTestId("verdict-badge").waitFor();
     expect(await row.getByTestId("verdict-badge").getAttribute("data-verdict")).toBe("fixed");

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "runs.overview": "viewer",
   "runs.live": "viewer",
   "runs.liveRun": "viewer",
+  "runs.compare": "viewer",
   "conversations.list": "viewer",
   "conversations.get": "viewer",
   "conversations.summarize": "member",
@@ -63,6 +64,11 @@ const EXPECTED: Record<string, "public" | "authed" | Role> = {
   "runtimes.list": "viewer",
   "usage.get": "viewer",
   "usage.updateLimits": "owner",
+  "sampleData.status": "viewer",
+  "sampleData.load": "admin",
+  "sampleData.remove": "admin",
+  "workflows.list": "viewer",
+  "workflows.version": "viewer",
 };
 
 const PERSONAS = ["anonymous", "outsider", "viewer", "member", "admin", "owner"] as const;

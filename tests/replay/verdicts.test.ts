@@ -42,7 +42,7 @@ describe("replay verdicts and held steps", () => {
 
   const orgId = () => team.owner.orgId;
   const listRow = async (runId: string) =>
-    (await callerFor(server.deps, team.owner).runs.list({ orgId: orgId(), limit: 200 })).items.find(
+    (await callerFor(server.deps, team.owner).runs.list({ orgId: orgId(), limit: 200, origin: "all" })).items.find(
       (r) => r.id === runId,
     );
 
