@@ -81,8 +81,7 @@ describeInBrowser("the first minutes of a new organisation", (server) => {
     await page.getByTestId("overview").waitFor({ timeout: 30_000 });
     // Runs opened inside the app: its live list, resuming from before the sample data was removed, drops them.
     await page.getByRole("link", { name: "Runs", exact: true }).first().click();
-    await page.locator('[data-testid="run-row"][data-status="success"]').waitFor();
-    expect(await page.getByTestId("run-name").allTextContents()).toEqual(["first-agent"]);
+    await expect.poll(() => page.getByTestId("run-name").allTextContents()).toEqual(["first-agent"]);
     expect(await page.getByTestId("sample-badge").count()).toBe(0);
 
     expect(problems).toEqual([]);
