@@ -4,27 +4,10 @@ import { EchosClient } from "../../sdk/client.ts";
 import { span, trace } from "../../sdk/trace.ts";
 import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
 import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
-import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
-import { uniqueEmail } from "../helpers/factories.ts";
-import { ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
-import { ZRunPage } from "@shared/schemas/runs.ts";
+import { signUpWithKey } from "./runs-helpers.ts";
 import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
-
-/** Signs up in `context` (keeping the session cookie) and returns an ingest key for the new organisation. */
-async function signUpForKey(context: BrowserContext, baseUrl: string, label: string): Promise<string> {
-  const request = context.request;
-  const signUp = await request.post(`${baseUrl}/trpc/auth.signUp`, {
-    data: { email: uniqueEmail(label), password: "a long enough password" },
-  });
-  expect(signUp.status()).toBe(200);
-  const me = trpcResult(ZMeOverHttp).parse(await (await request.get(`${baseUrl}/trpc/auth.me`)).json());
-  const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
-    data: { orgId: me.result.data.orgs[0]!.id, name: `${label} agent`, scope: "ingest" },
-    headers: { origin: baseUrl },
-  });
-  expect(created.status()).toBe(200);
-  return trpcResult(ZCreatedApiKey).parse(await created.json()).result.data.key;
-}
+import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
+import { ZRunPage } from "@shared/schemas/runs.ts";
 
 /** A refund helper whose last step rejects the reply it drafted: a failed run worth a Test fix. */
 const refundHelper = defineWorkflow({
@@ -61,7 +44,7 @@ describeInBrowser("Test fix and the playground", (server) => {
   it("replays a failed workflow run from its LLM step with a new prompt, streams it, and diffs the fixed step", async () => {
     const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
-    const apiKey = await signUpForKey(context, server.url, "replay");
+    const { key: apiKey } = await signUpWithKey(context, server.url, "replay");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
     const runtime = new EchosRuntime({
       client,
@@ -135,7 +118,7 @@ describeInBrowser("Test fix and the playground", (server) => {
   it("re-runs an LLM span of a trace() run in the playground with an edited message, and diffs its answer", async () => {
     const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
-    const apiKey = await signUpForKey(context, server.url, "playground");
+    const { key: apiKey } = await signUpWithKey(context, server.url, "playground");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
     const messages = [
       { role: "system", content: "You summarise inboxes." },

@@ -3,25 +3,8 @@ import { expect, it } from "vitest";
 import { EchosClient } from "../../sdk/client.ts";
 import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
 import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
-import { ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
+import { signUpWithKey } from "./runs-helpers.ts";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
-import { uniqueEmail } from "../helpers/factories.ts";
-import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
-
-async function signUpForKey(context: BrowserContext, baseUrl: string, label: string): Promise<string> {
-  const request = context.request;
-  const signUp = await request.post(`${baseUrl}/trpc/auth.signUp`, {
-    data: { email: uniqueEmail(label), password: "a long enough password" },
-  });
-  expect(signUp.status()).toBe(200);
-  const me = trpcResult(ZMeOverHttp).parse(await (await request.get(`${baseUrl}/trpc/auth.me`)).json());
-  const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
-    data: { orgId: me.result.data.orgs[0]!.id, name: `${label} agent`, scope: "ingest" },
-    headers: { origin: baseUrl },
-  });
-  expect(created.status()).toBe(200);
-  return trpcResult(ZCreatedApiKey).parse(await created.json()).result.data.key;
-}
 
 /** Drafts a reply, checks it offers the voucher, then notifies the ticket system: a side effect after the check. */
 const voucherDesk = defineWorkflow({
@@ -52,7 +35,7 @@ const voucherDesk = defineWorkflow({
 const stepCard = (page: Page, id: string) => page.locator(`[data-testid="replay-step"][data-step-id="${id}"]`);
 
 async function record(context: BrowserContext, baseUrl: string, label: string, input: unknown) {
-  const apiKey = await signUpForKey(context, baseUrl, label);
+  const { key: apiKey } = await signUpWithKey(context, baseUrl, label);
   const client = new EchosClient({ apiKey, apiUrl: baseUrl, flushIntervalMs: 60_000 });
   // The ticket system the original run notifies: nothing leaves the machine.
   const fetch = (async () => new Response('{"ok":true}', { status: 200 })) as typeof globalThis.fetch;

@@ -7,10 +7,12 @@ import { ZErrorBody } from "@shared/schemas/errors.ts";
 import { ZIngestResponse } from "@shared/schemas/ingest.ts";
 import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
 
-/** Shared by the Runs and Run detail browser journeys: an account with an ingest key. */
+/** Shared by the browser journeys: an account with an ingest key. */
 
 export interface Account {
   orgId: string;
+  /** The organisation's ingest key, for an SDK or an OpenTelemetry exporter. */
+  key: string;
   /** Sends items through `POST /api/v1/ingest` with the account's key, as an agent would; every item must land. */
   ingest: (items: unknown[]) => Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function signUpWithKey(context: BrowserContext, baseUrl: string, la
 
   return {
     orgId,
+    key,
     ingest: async (items) => {
       const res = await fetch(`${baseUrl}/api/v1/ingest`, {
         method: "POST",

@@ -1,31 +1,13 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { EchosClient } from "../../sdk/client.ts";
 import { span, trace } from "../../sdk/trace.ts";
 import { defineWorkflow, EchosRuntime } from "../../sdk/workflow.ts";
 import { SIM_MODEL } from "@shared/workflow/sim-model.ts";
-import { ZCreatedApiKey } from "@shared/schemas/api-keys.ts";
 import { ZRunPage } from "@shared/schemas/runs.ts";
+import { signUpWithKey } from "./runs-helpers.ts";
+import { trpcResult } from "../helpers/trpc-wire.ts";
 import { describeInBrowser, watchProblems } from "../helpers/browser-suite.ts";
-import { uniqueEmail } from "../helpers/factories.ts";
-import { ZMeOverHttp, trpcResult } from "../helpers/trpc-wire.ts";
-
-/** Signs up in `context` (keeping the session cookie); the new organisation's id and an ingest key. */
-async function signUp(context: BrowserContext, baseUrl: string, label: string) {
-  const request = context.request;
-  const res = await request.post(`${baseUrl}/trpc/auth.signUp`, {
-    data: { email: uniqueEmail(label), password: "a long enough password" },
-  });
-  expect(res.status()).toBe(200);
-  const me = trpcResult(ZMeOverHttp).parse(await (await request.get(`${baseUrl}/trpc/auth.me`)).json());
-  const orgId = me.result.data.orgs[0]!.id;
-  const created = await request.post(`${baseUrl}/trpc/apiKeys.create`, {
-    data: { orgId, name: `${label} agent`, scope: "ingest" },
-    headers: { origin: baseUrl },
-  });
-  expect(created.status()).toBe(200);
-  return { orgId, apiKey: trpcResult(ZCreatedApiKey).parse(await created.json()).result.data.key };
-}
 
 /** Like the demo's support triage: the order lookup fails, so the reply is never sent. */
 const triage = defineWorkflow({
@@ -45,7 +27,7 @@ describeInBrowser("The Test fix page and the playground entry", (server) => {
   it("shows the failed step's error, input and config beside the editor, and the plan before Run", async () => {
     const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
-    const { apiKey } = await signUp(context, server.url, "fixpage");
+    const { key: apiKey } = await signUpWithKey(context, server.url, "fixpage");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
     const runtime = new EchosRuntime({
       client,
@@ -123,7 +105,7 @@ describeInBrowser("The Test fix page and the playground entry", (server) => {
   it("opens the playground from a trace run's header, naming each LLM call by its span name", async () => {
     const { context, page } = await server.openPage({ timeoutMs: 15_000 });
     const problems = watchProblems(page);
-    const { orgId, apiKey } = await signUp(context, server.url, "playground-entry");
+    const { orgId, key: apiKey } = await signUpWithKey(context, server.url, "playground-entry");
     const client = new EchosClient({ apiKey, apiUrl: server.url, flushIntervalMs: 60_000 });
     await trace(
       "triage agent",
