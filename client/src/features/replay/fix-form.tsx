@@ -141,7 +141,7 @@ export function FixForm({
             {variantCount > 0 ? "Run another variant" : "Run"}
           </Button>
           <span className="text-xs text-zinc-500 dark:text-zinc-400">
-            {refusal ?? (invalid.size > 0 ? "Fix the JSON above first." : "Streams in on the right as it runs.")}
+            {refusal ?? (invalid.size > 0 ? "Fix the JSON above first." : "The replay streams in as it runs.")}
           </span>
         </div>
       </div>
